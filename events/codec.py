@@ -1,0 +1,68 @@
+"""Turns pydantic domain events into stored records and back (canonical JSON, stable bytes)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar, cast
+
+from eventsourcing.application import Application
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import get_topic, resolve_topic
+from pydantic import BaseModel
+
+
+class CanonicalJSONTranscoder(Transcoder):
+    """Sorted keys, no whitespace, UTF-8: the same event always encodes to the same bytes."""
+
+    def encode(self, obj: Any) -> bytes:
+        return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def decode(self, data: bytes) -> Any:
+        return json.loads(data)
+
+
+class PydanticMapper(Mapper[Any]):
+    """Maps pydantic events to stored events; pydantic rebuilds typed values when reading."""
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
+        state = cast(BaseModel, domain_event).model_dump(mode="json")
+        state.pop("originator_id")
+        state.pop("originator_version")
+        stored_state = self.transcoder.encode(state)
+        if self.compressor:
+            stored_state = self.compressor.compress(stored_state)
+        if self.cipher:
+            stored_state = self.cipher.encrypt(stored_state)
+        return StoredEvent(
+            originator_id=domain_event.originator_id,
+            originator_version=domain_event.originator_version,
+            topic=get_topic(type(domain_event)),
+            state=stored_state,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
+        stored_state = stored_event.state
+        if self.cipher:
+            stored_state = self.cipher.decrypt(stored_state)
+        if self.compressor:
+            stored_state = self.compressor.decompress(stored_state)
+        state: dict[str, Any] = self.transcoder.decode(stored_state)
+        cls = resolve_topic(stored_event.topic)
+        return cast(
+            DomainEventProtocol[Any],
+            cls(
+                originator_id=stored_event.originator_id,
+                originator_version=stored_event.originator_version,
+                **state,
+            ),
+        )
+
+
+class PydanticApplication(Application[Any]):
+    """An eventsourcing application that stores pydantic events as canonical JSON."""
+
+    env: ClassVar[dict[str, str]] = {
+        "TRANSCODER_TOPIC": get_topic(CanonicalJSONTranscoder),
+        "MAPPER_TOPIC": get_topic(PydanticMapper),
+    }

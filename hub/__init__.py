@@ -1,0 +1,1 @@
+"""The referral hub application: aggregates, commands, configuration, identity, HTTP API and CLI."""

@@ -1,0 +1,35 @@
+"""Builds the FastAPI application around one Hub."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from hub.api.limits import BodySizeLimit
+from hub.api.problems import install_problem_handlers
+from hub.api.routers import health, inbox, referrals
+from hub.service import Hub
+
+
+def create_app(hub: Hub, follow_in_background: bool = True) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if follow_in_background:
+            hub.follower.start(hub.settings.follow_interval_seconds)
+        yield
+        hub.follower.stop()
+
+    app = FastAPI(
+        title="Inter-agency referral hub",
+        summary="Referrals, prior-residence records and consent-scoped disclosures, every access audited.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.hub = hub
+    install_problem_handlers(app)
+    for router in (health.router, referrals.router, inbox.router):
+        app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=hub.settings.max_body_bytes)
+    return app

@@ -1,0 +1,39 @@
+"""Authentication as a FastAPI dependency: bearer token -> Principal, or 401/403."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from hub.identity import InvalidToken
+from hub.service import Hub, SuspendedUser
+from policies.access import Principal
+
+bearer = HTTPBearer(auto_error=False, description="A token from `hub tokens issue --user ID`")
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def get_hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+HubDep = Annotated[Hub, Depends(get_hub)]
+
+
+def current_principal(
+    hub: HubDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "a bearer token is required", headers=CHALLENGE)
+    try:
+        return hub.authenticate(credentials.credentials)
+    except InvalidToken as error:
+        raise HTTPException(401, f"invalid token ({error})", headers=CHALLENGE) from error
+    except SuspendedUser as error:
+        raise HTTPException(403, "the user is suspended") from error
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]

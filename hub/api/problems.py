@@ -1,0 +1,68 @@
+"""RFC 9457 problem responses with a machine-readable reason and, for bad input, the fields at fault."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from hub.domain.errors import DomainError
+from hub.service import AccessNotRecorded
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def problem(
+    status: int,
+    reason: str,
+    detail: str,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"https://hub.example/problems/{reason}",
+        "title": reason.replace("_", " "),
+        "status": status,
+        "reason": reason,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_path(location: tuple[Any, ...]) -> str:
+    parts = [str(part) for part in location if part != "body"]
+    return ".".join(parts) or "body"
+
+
+def _validation_errors(error: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"field": _field_path(tuple(item["loc"])), "reason": item["type"], "message": item["msg"]}
+        for item in error.errors()
+    ]
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        return problem(422, "invalid_input", "the request failed validation", _validation_errors(error))
+
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, error: DomainError) -> JSONResponse:
+        errors = [{"field": error.field, "reason": error.reason, "message": error.detail}] if error.field else None
+        return problem(error.status, error.reason, error.detail, errors)
+
+    @app.exception_handler(AccessNotRecorded)
+    async def _unaudited(_: Request, __: AccessNotRecorded) -> JSONResponse:
+        return problem(503, "audit_unavailable", "the access could not be recorded, so no data is returned")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
+        reason = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
+            error.status_code, "http_error"
+        )
+        return problem(error.status_code, reason, str(error.detail), headers=getattr(error, "headers", None))

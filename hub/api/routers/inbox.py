@@ -1,0 +1,25 @@
+"""The caller's agency inbox (audited)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+
+from hub.api.auth import HubDep, PrincipalDep
+from hub.api.schemas import InboxPage
+
+router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
+
+
+@router.get("", response_model=InboxPage)
+def read_inbox(
+    hub: HubDep,
+    principal: PrincipalDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[int | None, Query(ge=1, description="`next_cursor` of the previous page")] = None,
+    purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "referral-triage",
+) -> dict[str, object]:
+    """Incoming referrals of the caller's agency, newest first; every read is recorded."""
+    page = hub.inbox(principal, limit, cursor, purpose)
+    return {"items": page.items, "next_cursor": page.next_cursor}

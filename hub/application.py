@@ -1,0 +1,40 @@
+"""The event-sourced application: the only place that appends to the log."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Recording
+
+from events.base import DomainEvent
+from events.codec import PydanticApplication
+from hub.config import Settings
+from hub.domain.referral import Referral, project_referral
+from hub.domain.registry import Agency, User, project_agency, project_user
+
+
+class HubApplication(PydanticApplication):
+    """Appends events atomically and rebuilds aggregates from their streams."""
+
+    name = "hub"
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(env=settings.eventsourcing_env())
+
+    def append(self, *events: DomainEvent) -> int:
+        """Commit the events in one transaction; returns the last notification id (durable on return)."""
+        recordings: list[Recording[Any]] = self.save(*events)
+        return max(recording.notification.id for recording in recordings)
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return any(True for _ in self.events.get(aggregate_id, limit=1))
+
+    def agency(self, agency_id: UUID) -> Agency:
+        return self.repository.get(agency_id, projector_func=project_agency)
+
+    def user(self, user_id: UUID) -> User:
+        return self.repository.get(user_id, projector_func=project_user)
+
+    def referral(self, referral_id: UUID) -> Referral:
+        return self.repository.get(referral_id, projector_func=project_referral)

@@ -1,0 +1,145 @@
+"""The `hub` command line: serve, demo data, users and tokens."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from hub.config import Settings
+from hub.domain.errors import DomainError
+from hub.service import Hub
+
+app = typer.Typer(help="Inter-agency referral hub.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
+users_app = typer.Typer(help="Users of the registry.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Bearer tokens for the API.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+console = Console()
+errors = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        errors.print("[red]Invalid settings:[/red]")
+        for item in error.errors():
+            field = ".".join(str(part) for part in item["loc"])
+            errors.print(f"  HUB_{field.upper()}: {item['msg']}")
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def open_hub() -> Iterator[Hub]:
+    hub = Hub(load_settings())
+    try:
+        yield hub
+    except DomainError as error:
+        errors.print(f"[red]{error.reason}:[/red] {error.detail}")
+        raise typer.Exit(1) from None
+    finally:
+        hub.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address (default HUB_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default HUB_PORT)")] = None,
+) -> None:
+    """Serve the API, following the log in the same process."""
+    import uvicorn
+
+    from hub.api.app import create_app
+    from hub.demo import seed_demo
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = load_settings()
+    hub = Hub(settings)
+    if settings.demo:
+        added = seed_demo(hub)
+        if added:
+            console.print(f"Seeded {added} demo agencies and users.")
+        _print_demo_help(hub)
+    uvicorn.run(create_app(hub), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+def _print_demo_help(hub: Hub) -> None:
+    table = Table(title="Demo users: get a token with `.venv/bin/hub tokens issue --user USER`")
+    for column in ("user", "agency", "roles"):
+        table.add_column(column)
+    for user in hub.registry.users():
+        table.add_row(user["username"], user["agency_code"], ", ".join(user["roles"]))
+    console.print(table)
+    console.print(
+        "Try: TOKEN=$(.venv/bin/hub tokens issue --user tukums.school); "
+        'curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/v1/inbox'
+    )
+
+
+@demo_app.command("seed")
+def demo_seed() -> None:
+    """Register the demo agencies and users (idempotent)."""
+    from hub.demo import seed_demo
+
+    with open_hub() as hub:
+        added = seed_demo(hub)
+    console.print(f"Demo data: {added} added.")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List users with their agency, roles and status."""
+    with open_hub() as hub:
+        rows = hub.registry.users()
+    table = Table()
+    for column in ("user", "name", "agency", "roles", "status"):
+        table.add_column(column)
+    for user in rows:
+        status = "suspended" if user["suspended"] else "active"
+        table.add_row(user["username"], user["display_name"], user["agency_code"], ", ".join(user["roles"]), status)
+    console.print(table)
+
+
+@users_app.command("suspend")
+def users_suspend(
+    user: Annotated[str, typer.Option(help="Username")],
+    reason: Annotated[str, typer.Option(help="Why the user is suspended")],
+) -> None:
+    """Suspend a user: their tokens stop working at once."""
+    with open_hub() as hub:
+        hub.set_user_suspended(user, True, reason)
+    console.print(f"{user} suspended.")
+
+
+@users_app.command("reinstate")
+def users_reinstate(user: Annotated[str, typer.Option(help="Username")]) -> None:
+    """Lift a user's suspension."""
+    with open_hub() as hub:
+        hub.set_user_suspended(user, False)
+    console.print(f"{user} reinstated.")
+
+
+@tokens_app.command("issue")
+def tokens_issue(
+    user: Annotated[str, typer.Option(help="Username")],
+    minutes: Annotated[int | None, typer.Option(min=1, max=1440, help="Lifetime in minutes")] = None,
+) -> None:
+    """Print a bearer token for a user."""
+    with open_hub() as hub:
+        token = hub.issue_token(user, timedelta(minutes=minutes) if minutes else None)
+    sys.stdout.write(token + "\n")
+
+
+def main() -> None:
+    app()

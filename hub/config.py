@@ -1,0 +1,71 @@
+"""Settings from the environment (`HUB_` prefix) or a `.env` file, checked at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where the hub keeps its log and keys, where it listens, and its limits."""
+
+    model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")
+
+    store: str = Field(
+        default="var/hub.sqlite",
+        description="SQLite file path (embedded default) or a postgresql:// URL",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    key_dir: Path = Path("var/keys")
+    demo: bool = False
+    token_ttl_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=64 * 1024 * 1024)
+    follow_interval_seconds: float = Field(default=0.2, gt=0, le=60)
+
+    @field_validator("store")
+    @classmethod
+    def _valid_store(cls, value: str) -> str:
+        if "://" in value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("postgresql", "postgres"):
+                raise ValueError("store must be a SQLite file path or a postgresql:// URL")
+            if not parts.hostname or not parts.path.strip("/"):
+                raise ValueError("a PostgreSQL store URL needs a host and a database name")
+        elif not value.strip():
+            raise ValueError("store must not be empty")
+        return value
+
+    @property
+    def uses_postgres(self) -> bool:
+        return "://" in self.store
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.store)
+
+    @property
+    def views_sqlite_path(self) -> Path:
+        return self.sqlite_path.with_name(self.sqlite_path.stem + "-views.sqlite")
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment the `eventsourcing` library reads to pick and open its store."""
+        if not self.uses_postgres:
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.sqlite_path)}
+        parts = urlsplit(self.store)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": parts.path.strip("/"),
+            "POSTGRES_HOST": parts.hostname or "",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_POOL_SIZE": "8",
+            "POSTGRES_MAX_OVERFLOW": "8",
+        }
+
+    def postgres_conninfo(self) -> str:
+        return self.store.replace("postgres://", "postgresql://", 1)

@@ -1,0 +1,43 @@
+"""Latvian personal codes (personas kods): strict format checks built on python-stdnum."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stdnum.exceptions import ValidationError
+from stdnum.lv import pvn
+
+
+@dataclass(frozen=True)
+class PersonalCode:
+    """A checked personal code in compact form; `warning` is set for a new-format check-digit mismatch."""
+
+    value: str
+    new_format: bool
+    warning: str | None = None
+
+
+class InvalidPersonalCode(ValueError):
+    pass
+
+
+def parse_personal_code(raw: str) -> PersonalCode:
+    """Accepts `DDMMYY-CNNNK` (old, dated) and `3X....` (new, from 2017); a hyphen after the 6th digit is optional."""
+    text = raw.strip()
+    if len(text) == 12 and text[6] == "-":
+        text = text[:6] + text[7:]
+    if len(text) != 11 or not text.isdigit():
+        raise InvalidPersonalCode("a personal code has 11 digits, optionally with a hyphen after the sixth")
+    if text[0] == "3" and text[1] in "23456789":
+        expected = pvn.calc_check_digit_pers(text[:-1])
+        warning = None if expected == text[-1] else "check digit does not match"
+        return PersonalCode(text, new_format=True, warning=warning)
+    if text[0] > "3" or text[6] not in "012":
+        raise InvalidPersonalCode("not a personal code of a natural person")
+    try:
+        pvn.get_birth_date(text)
+    except ValidationError as error:
+        raise InvalidPersonalCode("the birth date in the code is not a real date") from error
+    if pvn.calc_check_digit_pers(text[:-1]) != text[-1]:
+        raise InvalidPersonalCode("check digit does not match")
+    return PersonalCode(text, new_format=False)

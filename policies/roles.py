@@ -1,0 +1,42 @@
+"""Which roles may take which actions, independent of any particular resource."""
+
+from __future__ import annotations
+
+from events.values import Role
+
+# Everyone who meets a child in official duties must report danger (BTAL Section 73).
+REFERRAL_SUBMITTING_ROLES: frozenset[Role] = frozenset(
+    {
+        Role.CASE_MANAGER,
+        Role.INTAKE_OFFICER,
+        Role.HEAD_OF_SERVICE,
+        Role.ORPHANS_COURT_MEMBER,
+        Role.SOCIAL_PEDAGOGUE,
+        Role.POLICE_OFFICER,
+        Role.HEALTH_PROFESSIONAL,
+    }
+)
+
+# Roles that work an agency's incoming referrals.
+CASEWORK_ROLES: frozenset[Role] = frozenset(
+    {
+        Role.CASE_MANAGER,
+        Role.CASE_REVIEWER,
+        Role.INTAKE_OFFICER,
+        Role.HEAD_OF_SERVICE,
+        Role.ORPHANS_COURT_MEMBER,
+        Role.POLICE_OFFICER,
+    }
+)
+
+
+def may_submit_referrals(roles: frozenset[Role]) -> bool:
+    return bool(roles & REFERRAL_SUBMITTING_ROLES)
+
+
+def casework_role(roles: frozenset[Role]) -> Role | None:
+    """The role under which a user works incoming referrals, if any (the most specific first)."""
+    for role in sorted(CASEWORK_ROLES, key=list(Role).index):
+        if role in roles:
+            return role
+    return None

@@ -1,0 +1,138 @@
+"""Follows the log and applies events to views, storing each view's position with its rows in one transaction."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.utils import get_topic
+
+from projections.viewdb import Cursor, ViewDatabase
+
+log = logging.getLogger(__name__)
+
+TRACKING_TABLE = (
+    "CREATE TABLE IF NOT EXISTS view_tracking (view_name TEXT PRIMARY KEY, notification_id BIGINT NOT NULL)"
+)
+
+
+class PositionConflict(RuntimeError):
+    """Another follower advanced the same view first; this batch was rolled back."""
+
+
+class View(ABC):
+    """A read model: its tables, the event types it handles, and how it applies one event."""
+
+    name: ClassVar[str]
+    schema: ClassVar[dict[str, str]]  # table name -> CREATE TABLE statement
+    handles: ClassVar[tuple[type, ...]]
+
+    @abstractmethod
+    def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None: ...
+
+    def topics(self) -> frozenset[str]:
+        return frozenset(get_topic(cls) for cls in self.handles)
+
+
+class Follower:
+    """Applies new notifications to each view exactly once (at-least-once reading, atomic position)."""
+
+    def __init__(
+        self,
+        recorder: ApplicationRecorder,
+        mapper: Mapper[Any],
+        database: ViewDatabase,
+        views: list[View],
+        batch_size: int = 500,
+    ) -> None:
+        self.recorder = recorder
+        self.mapper = mapper
+        self.database = database
+        self.views = views
+        self.batch_size = batch_size
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        with database.transaction() as cursor:
+            cursor.execute(TRACKING_TABLE)
+            for view in views:
+                for statement in view.schema.values():
+                    cursor.execute(statement)
+
+    def position(self, view_name: str) -> int:
+        rows = self.database.query("SELECT notification_id FROM view_tracking WHERE view_name = ?", (view_name,))
+        return int(rows[0]["notification_id"]) if rows else 0
+
+    def lag(self) -> int:
+        """How many notifications the slowest view is behind the log."""
+        head = self.recorder.max_notification_id() or 0
+        return max((head - self.position(view.name) for view in self.views), default=0)
+
+    def catch_up(self) -> int:
+        """Apply everything recorded so far; returns how many notifications were read."""
+        with self._lock:
+            return sum(self._catch_up_view(view) for view in self.views)
+
+    def _catch_up_view(self, view: View) -> int:
+        topics = view.topics()
+        total = 0
+        while True:
+            position = self.position(view.name)
+            notifications = self.recorder.select_notifications(position, self.batch_size, inclusive_of_start=False)
+            if not notifications:
+                return total
+            with self.database.transaction() as cursor:
+                for notification in notifications:
+                    if notification.topic in topics:
+                        view.apply(cursor, self.mapper.to_domain_event(notification), notification.id)
+                self._advance(cursor, view.name, position, notifications[-1].id)
+            total += len(notifications)
+
+    @staticmethod
+    def _advance(cursor: Cursor, view_name: str, old: int, new: int) -> None:
+        if old == 0:
+            cursor.execute(
+                "INSERT INTO view_tracking (view_name, notification_id) VALUES (?, ?) "
+                "ON CONFLICT (view_name) DO NOTHING",
+                (view_name, new),
+            )
+        else:
+            cursor.execute(
+                "UPDATE view_tracking SET notification_id = ? WHERE view_name = ? AND notification_id = ?",
+                (new, view_name, old),
+            )
+        if cursor.rowcount != 1:
+            raise PositionConflict(f"view {view_name} was advanced by another follower")
+
+    def start(self, interval: float = 0.2) -> None:
+        """Keep following in a background thread until `stop()`."""
+        self._thread = threading.Thread(target=self._run, args=(interval,), name="follower", daemon=True)
+        self._thread.start()
+
+    def _run(self, interval: float) -> None:
+        while not self._stop.is_set():
+            try:
+                self.catch_up()
+            except PositionConflict:
+                log.info("another follower advanced a view; retrying")
+            except Exception:
+                log.exception("follower failed; retrying")
+            self._stop.wait(interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def rebuild(self, view: View) -> int:
+        """Drop a view's position and rows, then apply the whole log again."""
+        with self._lock, self.database.transaction() as cursor:
+            for table in view.schema:
+                cursor.execute(f"DELETE FROM {table}")
+            cursor.execute("DELETE FROM view_tracking WHERE view_name = ?", (view.name,))
+        with self._lock:
+            return self._catch_up_view(view)

@@ -1,0 +1,85 @@
+"""Fixtures: every store-dependent test runs on SQLite and on a throwaway PostgreSQL cluster."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from hub.api.app import create_app
+from hub.config import Settings
+from hub.demo import seed_demo
+from hub.service import Hub
+from tests.pg import Cluster, start_cluster
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    cluster = start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(cluster.directory, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    if request.param == "sqlite":
+        store = str(tmp_path / "hub.sqlite")
+    else:
+        cluster: Cluster = request.getfixturevalue("pg_cluster")
+        store = cluster.create_database(f"t_{uuid.uuid4().hex}")
+    return Settings(store=store, key_dir=tmp_path / "keys", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def hub(settings: Settings) -> Iterator[Hub]:
+    instance = Hub(settings)
+    seed_demo(instance)
+    try:
+        yield instance
+    finally:
+        instance.close()
+
+
+@pytest.fixture
+def client(hub: Hub) -> Iterator[TestClient]:
+    with TestClient(create_app(hub, follow_in_background=False)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def auth(hub: Hub) -> Callable[[str], dict[str, str]]:
+    def headers(username: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {hub.issue_token(username)}"}
+
+    return headers
+
+
+def head(hub: Hub) -> int:
+    """The newest notification id: equal before and after means nothing was appended."""
+    return hub.app.recorder.max_notification_id() or 0
+
+
+def child_referral(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "child": {
+            "given_name": "Elza",
+            "family_name": "Kalniņa",
+            "birth_date": "2015-04-12",
+            "personal_code": "120415-20001",
+            "municipality": "tukuma-novads",
+        },
+        "family": [{"given_name": "Inga", "family_name": "Kalniņa", "relationship": "mother"}],
+        "concerns": ["neglect", "school_absence"],
+        "urgency": "urgent",
+        "summary": "Bērns nav apmeklējis skolu divas nedēļas; izskatās novārdzis.",
+    }
+    body.update(overrides)
+    return body

@@ -1,0 +1,76 @@
+"""Projections resume exactly once after a crash and can be rebuilt from the log."""
+
+from typing import Any, ClassVar
+
+import pytest
+
+from events.referrals import ReferralSubmitted
+from events.values import Role
+from hub.domain.referral import ReferralDraft
+from hub.service import Hub
+from policies.access import Principal
+from projections.follower import Follower, View
+from projections.viewdb import Cursor
+from tests.conftest import child_referral
+
+
+class Crash(Exception):
+    pass
+
+
+class CountingView(View):
+    """Counts how often each referral event is applied; can crash on a chosen event."""
+
+    name = "counting"
+    schema: ClassVar[dict[str, str]] = {
+        "view_counting": "CREATE TABLE IF NOT EXISTS view_counting (notification_id BIGINT NOT NULL)"
+    }
+    handles = (ReferralSubmitted,)
+
+    def __init__(self, crash_at: int | None = None) -> None:
+        self.crash_at = crash_at
+
+    def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
+        cursor.execute("INSERT INTO view_counting (notification_id) VALUES (?)", (notification_id,))
+        if notification_id == self.crash_at:
+            raise Crash
+
+
+def principal(hub: Hub) -> Principal:
+    return hub.authenticate(hub.issue_token("tukums.school"))
+
+
+def test_a_crash_midway_rolls_back_the_batch_and_a_restart_applies_each_event_once(hub: Hub) -> None:
+    school = principal(hub)
+    draft = ReferralDraft.model_validate(child_referral())
+    for _ in range(12):
+        hub.submit_referral(school, draft)
+    referral_ids = [
+        n.id for n in hub.app.recorder.select_notifications(1, 10_000) if n.topic.endswith("ReferralSubmitted")
+    ]
+    crashing = Follower(
+        hub.app.recorder, hub.app.mapper, hub.views_db, [CountingView(crash_at=referral_ids[7])], batch_size=5
+    )
+    with pytest.raises(Crash):
+        crashing.catch_up()
+    assert 0 < crashing.position("counting") < referral_ids[7]
+
+    restarted = Follower(hub.app.recorder, hub.app.mapper, hub.views_db, [CountingView()], batch_size=5)
+    restarted.catch_up()
+    for _ in range(3):
+        hub.submit_referral(school, draft)
+    restarted.catch_up()
+    rows = hub.views_db.query("SELECT notification_id, COUNT(*) AS n FROM view_counting GROUP BY notification_id")
+    assert len(rows) == 15
+    assert {row["n"] for row in rows} == {1}
+
+
+def test_rebuild_reproduces_the_inbox(hub: Hub) -> None:
+    school = principal(hub)
+    hub.submit_referral(school, ReferralDraft.model_validate(child_referral()))
+    hub.follower.catch_up()
+    intake = hub.authenticate(hub.issue_token("tukums.intake"))
+    assert intake.roles == frozenset({Role.INTAKE_OFFICER})
+    before = hub.referrals.inbox(intake.agency_id, 50, None)
+    hub.follower.rebuild(hub.referral_view)
+    assert hub.referrals.inbox(intake.agency_id, 50, None) == before
