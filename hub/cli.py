@@ -118,7 +118,7 @@ def users_suspend(
 ) -> None:
     """Suspend a user: their tokens stop working at once."""
     with open_hub() as hub:
-        hub.set_user_suspended(user, True, reason)
+        hub.admin.set_user_suspended(user, True, reason)
     console.print(f"{user} suspended.")
 
 
@@ -126,7 +126,7 @@ def users_suspend(
 def users_reinstate(user: Annotated[str, typer.Option(help="Username")]) -> None:
     """Lift a user's suspension."""
     with open_hub() as hub:
-        hub.set_user_suspended(user, False)
+        hub.admin.set_user_suspended(user, False)
     console.print(f"{user} reinstated.")
 
 

@@ -54,8 +54,8 @@ def seed_demo(hub: Hub) -> int:
     """Register the demo agencies and users that are missing; returns how many were added."""
     before = len(hub.registry.agencies()) + len(hub.registry.users())
     for code, name, kind, municipality in DEMO_AGENCIES:
-        hub.register_agency(code, name, kind, municipality)
+        hub.admin.register_agency(code, name, kind, municipality)
     for username, display_name, agency_code, roles in DEMO_USERS:
-        hub.register_user(username, display_name, agency_code, list(roles))
+        hub.admin.register_user(username, display_name, agency_code, list(roles))
     hub.follower.catch_up()
     return len(hub.registry.agencies()) + len(hub.registry.users()) - before

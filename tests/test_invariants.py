@@ -1,9 +1,9 @@
 """Architecture invariants 1 (append-only) and 2 (acknowledged means durable)."""
 
 import re
-from uuid import UUID
 from collections.abc import Callable
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from eventsourcing.persistence import IntegrityError

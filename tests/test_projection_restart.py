@@ -44,7 +44,7 @@ def test_a_crash_midway_rolls_back_the_batch_and_a_restart_applies_each_event_on
     school = principal(hub)
     draft = ReferralDraft.model_validate(child_referral())
     for _ in range(12):
-        hub.submit_referral(school, draft)
+        hub.referrals.submit(school, draft)
     referral_ids = [
         n.id for n in hub.app.recorder.select_notifications(1, 10_000) if n.topic.endswith("ReferralSubmitted")
     ]
@@ -58,7 +58,7 @@ def test_a_crash_midway_rolls_back_the_batch_and_a_restart_applies_each_event_on
     restarted = Follower(hub.app.recorder, hub.app.mapper, hub.views_db, [CountingView()], batch_size=5)
     restarted.catch_up()
     for _ in range(3):
-        hub.submit_referral(school, draft)
+        hub.referrals.submit(school, draft)
     restarted.catch_up()
     rows = hub.views_db.query("SELECT notification_id, COUNT(*) AS n FROM view_counting GROUP BY notification_id")
     assert len(rows) == 15
@@ -67,10 +67,10 @@ def test_a_crash_midway_rolls_back_the_batch_and_a_restart_applies_each_event_on
 
 def test_rebuild_reproduces_the_inbox(hub: Hub) -> None:
     school = principal(hub)
-    hub.submit_referral(school, ReferralDraft.model_validate(child_referral()))
+    hub.referrals.submit(school, ReferralDraft.model_validate(child_referral()))
     hub.follower.catch_up()
     intake = hub.authenticate(hub.issue_token("tukums.intake"))
     assert intake.roles == frozenset({Role.INTAKE_OFFICER})
-    before = hub.referrals.inbox(intake.agency_id, 50, None)
+    before = hub.referrals.queries.inbox(intake.agency_id, 50, None)
     hub.follower.rebuild(hub.referral_view)
-    assert hub.referrals.inbox(intake.agency_id, 50, None) == before
+    assert hub.referrals.queries.inbox(intake.agency_id, 50, None) == before

@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from hub.core import SuspendedUser
 from hub.identity import InvalidToken
-from hub.service import Hub, SuspendedUser
+from hub.service import Hub
 from policies.access import Principal
 
 bearer = HTTPBearer(auto_error=False, description="A token from `hub tokens issue --user ID`")

@@ -9,8 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from hub.core import AccessNotRecorded
 from hub.domain.errors import DomainError
-from hub.service import AccessNotRecorded
 
 PROBLEM_JSON = "application/problem+json"
 

@@ -21,5 +21,5 @@ def read_inbox(
     purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "referral-triage",
 ) -> dict[str, object]:
     """Incoming referrals of the caller's agency, newest first; every read is recorded."""
-    page = hub.inbox(principal, limit, cursor, purpose)
+    page = hub.referrals.inbox(principal, limit, cursor, purpose)
     return {"items": page.items, "next_cursor": page.next_cursor}

@@ -18,7 +18,7 @@ PurposeHeader = Annotated[str, Header(alias="X-Purpose", max_length=200)]
 @router.post("", status_code=201, response_model=SubmissionReceipt)
 def submit_referral(draft: ReferralDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
     """Report a child who may be at risk; routed by policy to the agencies that must act."""
-    return hub.submit_referral(principal, draft)
+    return hub.referrals.submit(principal, draft)
 
 
 @router.get("/{referral_id}", response_model=ReferralDocument, response_model_exclude_none=True)
@@ -26,4 +26,4 @@ def read_referral(
     referral_id: UUID, hub: HubDep, principal: PrincipalDep, purpose: PurposeHeader = "referral-handling"
 ) -> dict[str, object]:
     """One referral, shaped by what the caller's agency may see; every read is recorded."""
-    return hub.read_referral(principal, referral_id, purpose)
+    return hub.referrals.read(principal, referral_id, purpose)

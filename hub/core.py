@@ -1,0 +1,129 @@
+"""What every part of the hub shares: the log, the views that follow it, identity, and access recording."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from events.access import AccessRecorded
+from events.base import Actor
+from events.values import AgencyKind, Role
+from hub.application import HubApplication
+from hub.config import Settings
+from hub.domain.errors import NotFound
+from hub.identity import InvalidToken, issue_token, load_or_create_signing_key, verify_token
+from policies.access import AccessDecision, Principal
+from projections.follower import Follower, View
+from projections.registry import RegistryQueries, RegistryView
+from projections.viewdb import PostgresViewDatabase, Row, SQLiteViewDatabase, ViewDatabase
+
+log = logging.getLogger(__name__)
+
+
+class AccessNotRecorded(Exception):
+    """The access event could not be written, so no data may be returned."""
+
+
+class SuspendedUser(Exception):
+    """A valid token of a suspended user."""
+
+
+def open_view_database(settings: Settings) -> ViewDatabase:
+    if settings.uses_postgres:
+        return PostgresViewDatabase(settings.postgres_conninfo())
+    return SQLiteViewDatabase(settings.views_sqlite_path)
+
+
+def actor_for(principal: Principal, role: str) -> Actor:
+    return Actor(user_id=principal.username, agency_id=principal.agency_id, role=role)
+
+
+def agency_summary(row: Row) -> dict[str, Any]:
+    return {"id": row["id"], "code": row["code"], "name": row["name"], "kind": row["kind"]}
+
+
+class Core:
+    """The event log (write side), the views following it (read side), the signing key and the audit of reads."""
+
+    def __init__(self, settings: Settings, views: list[View]) -> None:
+        self.settings = settings
+        if not settings.uses_postgres:
+            settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        self.app = HubApplication(settings)
+        self.views_db = open_view_database(settings)
+        self.registry_view = RegistryView()
+        self.follower = Follower(self.app.recorder, self.app.mapper, self.views_db, [self.registry_view, *views])
+        self.registry = RegistryQueries(self.views_db)
+        self.signing_key = load_or_create_signing_key(settings.key_dir)
+        self.follower.catch_up()
+
+    def close(self) -> None:
+        self.follower.stop()
+        self.views_db.close()
+        self.app.close()
+
+    def issue_token(self, username: str, ttl: timedelta | None = None) -> str:
+        user = self._user_row(username)
+        if user is None:
+            raise NotFound("unknown_user", f"no user named {username!r}", "user")
+        agency = self.registry.agency(UUID(user["agency_id"]))
+        assert agency is not None
+        lifetime = ttl or timedelta(minutes=self.settings.token_ttl_minutes)
+        return issue_token(self.signing_key, username, agency["code"], lifetime)
+
+    def authenticate(self, token: str) -> Principal:
+        """Verify a bearer token and resolve who is calling; raises InvalidToken or SuspendedUser."""
+        claims = verify_token(self.signing_key.public_key(), token)
+        user = self._user_row(claims.username)
+        if user is None:
+            raise InvalidToken("UnknownUser")
+        agency = self.registry.agency(UUID(user["agency_id"]))
+        if agency is None or agency["code"] != claims.agency_code:
+            raise InvalidToken("AgencyMismatch")
+        if user["suspended"]:
+            raise SuspendedUser(claims.username)
+        return Principal(
+            user_id=UUID(user["id"]),
+            username=user["username"],
+            agency_id=UUID(agency["id"]),
+            agency_kind=AgencyKind(agency["kind"]),
+            roles=frozenset(Role(role) for role in user["roles"]),
+        )
+
+    def _user_row(self, username: str) -> Row | None:
+        user = self.registry.user_by_username(username)
+        if user is None:
+            self.follower.catch_up()
+            user = self.registry.user_by_username(username)
+        return user
+
+    def record_access(
+        self,
+        principal: Principal,
+        decision: AccessDecision,
+        action: str,
+        resource: str,
+        purpose: str,
+        subjects: tuple[UUID, ...] = (),
+    ) -> None:
+        """Append the access event; if it cannot be written, the caller must not return data."""
+        event = AccessRecorded(
+            originator_id=uuid4(),
+            originator_version=1,
+            actor=actor_for(principal, decision.role),
+            action=action,
+            resource=resource,
+            purpose=purpose,
+            subjects=subjects,
+            categories=decision.categories,
+            decision=decision.decision,
+            basis=decision.basis,
+            reasons=decision.reasons,
+        )
+        try:
+            self.app.append(event)
+        except Exception as error:
+            log.error("access event could not be written: %s", type(error).__name__)
+            raise AccessNotRecorded from error
