@@ -82,7 +82,7 @@ def _print_demo_help(hub: Hub) -> None:
         table.add_row(user["username"], user["agency_code"], ", ".join(user["roles"]))
     console.print(table)
     console.print(
-        "Try: TOKEN=$(.venv/bin/hub tokens issue --user tukums.school); "
+        "Try: TOKEN=$(.venv/bin/hub tokens issue --user tukums.intake); "
         'curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:8000/v1/inbox'
     )
 
