@@ -45,6 +45,16 @@ def agency_summary(row: Row) -> dict[str, Any]:
     return {"id": row["id"], "code": row["code"], "name": row["name"], "kind": row["kind"]}
 
 
+def _principal(user: Row, agency: Row) -> Principal:
+    return Principal(
+        user_id=UUID(user["id"]),
+        username=user["username"],
+        agency_id=UUID(agency["id"]),
+        agency_kind=AgencyKind(agency["kind"]),
+        roles=frozenset(Role(role) for role in user["roles"]),
+    )
+
+
 class Core:
     """The event log (write side), the views following it (read side), the signing key and the audit of reads."""
 
@@ -86,13 +96,16 @@ class Core:
             raise InvalidToken("AgencyMismatch")
         if user["suspended"]:
             raise SuspendedUser(claims.username)
-        return Principal(
-            user_id=UUID(user["id"]),
-            username=user["username"],
-            agency_id=UUID(agency["id"]),
-            agency_kind=AgencyKind(agency["kind"]),
-            roles=frozenset(Role(role) for role in user["roles"]),
-        )
+        return _principal(user, agency)
+
+    def principal_for(self, username: str) -> Principal:
+        """The principal of a registered user (for the command line, which acts as a named user)."""
+        user = self._user_row(username)
+        if user is None:
+            raise NotFound("unknown_user", f"no user named {username!r}", "user")
+        agency = self.registry.agency(UUID(user["agency_id"]))
+        assert agency is not None
+        return _principal(user, agency)
 
     def _user_row(self, username: str) -> Row | None:
         user = self.registry.user_by_username(username)
