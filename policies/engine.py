@@ -10,7 +10,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -101,6 +101,7 @@ class _Outcome:
     category: DataCategory
     allowed: bool
     policies: tuple[str, ...]
+    errors: tuple[str, ...] = ()
 
 
 def _uid(kind: str, identifier: object) -> dict[str, str]:
@@ -112,7 +113,9 @@ def _ref(kind: str, identifier: object) -> dict[str, Any]:
 
 
 def _datetime(value: datetime) -> dict[str, Any]:
-    return {"__extn": {"fn": "datetime", "arg": value.isoformat(timespec="milliseconds")}}
+    """Cedar's datetime literal: UTC with milliseconds and a `Z`."""
+    utc = value.astimezone(UTC)
+    return {"__extn": {"fn": "datetime", "arg": utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"}}
 
 
 def _entity(kind: str, identifier: object, attrs: dict[str, Any], parents: Iterable[dict[str, str]] = ()) -> Any:
@@ -283,6 +286,7 @@ class PolicyEngine:
                 category=category,
                 allowed=result.allowed and not result.diagnostics.errors,
                 policies=tuple(sorted(result.diagnostics.id_annotations_by_reason.values())),
+                errors=tuple(result.diagnostics.errors),
             )
             for (category, _), result in zip(checks, results, strict=True)
         ]
@@ -345,6 +349,8 @@ def _reasons(outcomes: list[_Outcome]) -> tuple[str, ...]:
     for outcome in outcomes:
         if outcome.allowed:
             reason = f"{outcome.category}: permitted by {', '.join(outcome.policies)}"
+        elif outcome.errors:
+            reason = f"{outcome.category}: policy evaluation failed ({outcome.errors[0]})"
         elif outcome.policies:
             reason = f"{outcome.category}: denied by {', '.join(outcome.policies)}"
         else:
