@@ -9,7 +9,10 @@ from events.values import DataCategory, Decision
 
 
 class AccessRecorded(DomainEvent):
-    """One read attempt: who (in `actor`), what action on which resource, about whom, why, and the outcome."""
+    """One read or disclosure attempt: who (in `actor`), what action on which resource, about whom, why, the outcome.
+
+    `policy_hash`, `consent_id`/`consent_version` and `break_glass` let an auditor re-run the decision later.
+    """
 
     action: str
     resource: str
@@ -19,3 +22,8 @@ class AccessRecorded(DomainEvent):
     decision: Decision
     basis: str | None
     reasons: tuple[str, ...]
+    redacted: tuple[DataCategory, ...] = ()
+    policy_hash: str | None = None
+    consent_id: UUID | None = None
+    consent_version: int | None = None
+    break_glass: bool = False

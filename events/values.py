@@ -85,6 +85,26 @@ class DataCategory(StrEnum):
     COURT_DECISIONS = "court_decisions"
     POLICE_CONTACTS = "police_contacts"
     SCHOOL_ATTENDANCE = "school_attendance"
+    CONSENT = "consent"
+    ACCESS_LOG = "access_log"
+
+
+class Purpose(StrEnum):
+    """Why data is disclosed; consents and legal bases are scoped by these (FHIR Consent.provision.purpose)."""
+
+    CHILD_PROTECTION = "child_protection"
+    CASE_MANAGEMENT = "case_management"
+    PRIOR_RESIDENCE_RECORDS = "prior_residence_records"
+    COOPERATION_GROUP = "cooperation_group"
+    CRIMINAL_INVESTIGATION = "criminal_investigation"
+    HEALTH_CARE = "health_care"
+    EDUCATION_SUPPORT = "education_support"
+    EMERGENCY = "emergency"
+
+
+class ReviewOutcome(StrEnum):
+    JUSTIFIED = "justified"
+    NOT_JUSTIFIED = "not_justified"
 
 
 class Decision(StrEnum):

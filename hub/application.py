@@ -10,8 +10,10 @@ from eventsourcing.persistence import Recording
 from events.base import DomainEvent
 from events.codec import PydanticApplication
 from hub.config import Settings
+from hub.domain.consent import Consent, project_consent
 from hub.domain.referral import Referral, project_referral
 from hub.domain.registry import Agency, User, project_agency, project_user
+from hub.domain.review import Review, project_review
 
 
 class HubApplication(PydanticApplication):
@@ -38,3 +40,9 @@ class HubApplication(PydanticApplication):
 
     def referral(self, referral_id: UUID) -> Referral:
         return self.repository.get(referral_id, projector_func=project_referral)
+
+    def consent(self, consent_id: UUID) -> Consent:
+        return self.repository.get(consent_id, projector_func=project_consent)
+
+    def review(self, review_id: UUID) -> Review:
+        return self.repository.get(review_id, projector_func=project_review)

@@ -142,4 +142,8 @@ def tokens_issue(
 
 
 def main() -> None:
+    from hub.policy_cli import consent_app, policy_app
+
+    app.add_typer(consent_app, name="consent")
+    app.add_typer(policy_app, name="policy")
     app()

@@ -8,13 +8,14 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from events.access import AccessRecorded
-from events.base import Actor
+from events.base import Actor, DomainEvent
 from events.values import AgencyKind, Role
 from hub.application import HubApplication
 from hub.config import Settings
 from hub.domain.errors import NotFound
 from hub.identity import InvalidToken, issue_token, load_or_create_signing_key, verify_token
 from policies.access import AccessDecision, Principal
+from policies.engine import default_engine
 from projections.follower import Follower, View
 from projections.registry import RegistryQueries, RegistryView
 from projections.viewdb import PostgresViewDatabase, Row, SQLiteViewDatabase, ViewDatabase
@@ -44,6 +45,16 @@ def agency_summary(row: Row) -> dict[str, Any]:
     return {"id": row["id"], "code": row["code"], "name": row["name"], "kind": row["kind"]}
 
 
+def _principal(user: Row, agency: Row) -> Principal:
+    return Principal(
+        user_id=UUID(user["id"]),
+        username=user["username"],
+        agency_id=UUID(agency["id"]),
+        agency_kind=AgencyKind(agency["kind"]),
+        roles=frozenset(Role(role) for role in user["roles"]),
+    )
+
+
 class Core:
     """The event log (write side), the views following it (read side), the signing key and the audit of reads."""
 
@@ -57,6 +68,7 @@ class Core:
         self.follower = Follower(self.app.recorder, self.app.mapper, self.views_db, [self.registry_view, *views])
         self.registry = RegistryQueries(self.views_db)
         self.signing_key = load_or_create_signing_key(settings.key_dir)
+        self.policy_engine = default_engine()
         self.follower.catch_up()
 
     def close(self) -> None:
@@ -84,13 +96,16 @@ class Core:
             raise InvalidToken("AgencyMismatch")
         if user["suspended"]:
             raise SuspendedUser(claims.username)
-        return Principal(
-            user_id=UUID(user["id"]),
-            username=user["username"],
-            agency_id=UUID(agency["id"]),
-            agency_kind=AgencyKind(agency["kind"]),
-            roles=frozenset(Role(role) for role in user["roles"]),
-        )
+        return _principal(user, agency)
+
+    def principal_for(self, username: str) -> Principal:
+        """The principal of a registered user (for the command line, which acts as a named user)."""
+        user = self._user_row(username)
+        if user is None:
+            raise NotFound("unknown_user", f"no user named {username!r}", "user")
+        agency = self.registry.agency(UUID(user["agency_id"]))
+        assert agency is not None
+        return _principal(user, agency)
 
     def _user_row(self, username: str) -> Row | None:
         user = self.registry.user_by_username(username)
@@ -107,8 +122,9 @@ class Core:
         resource: str,
         purpose: str,
         subjects: tuple[UUID, ...] = (),
-    ) -> None:
-        """Append the access event; if it cannot be written, the caller must not return data."""
+        also: tuple[DomainEvent, ...] = (),
+    ) -> AccessRecorded:
+        """Append the access event (with `also`, atomically); if it cannot be written, return no data."""
         event = AccessRecorded(
             originator_id=uuid4(),
             originator_version=1,
@@ -121,9 +137,15 @@ class Core:
             decision=decision.decision,
             basis=decision.basis,
             reasons=decision.reasons,
+            redacted=decision.redacted,
+            policy_hash=decision.policy_hash or self.policy_engine.policy_hash,
+            consent_id=decision.consent_id,
+            consent_version=decision.consent_version,
+            break_glass=decision.break_glass,
         )
         try:
-            self.app.append(event)
+            self.app.append(event, *also)
         except Exception as error:
             log.error("access event could not be written: %s", type(error).__name__)
             raise AccessNotRecorded from error
+        return event

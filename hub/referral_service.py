@@ -11,6 +11,7 @@ from events.values import AgencyKind, DataCategory, Decision
 from hub.core import Core, actor_for, agency_summary
 from hub.domain.errors import Forbidden, InvalidInput, NotFound
 from hub.domain.referral import Referral, ReferralDraft, submit_referral
+from hub.domain.review import open_review
 from policies import access, roles, routing
 from policies.access import AccessDecision, Principal, ReferralResource
 from projections.referrals import ReferralQueries
@@ -98,29 +99,49 @@ class ReferralService:
         next_cursor = int(rows[-1]["seq"]) if len(rows) == limit else None
         return InboxPage(items=items, next_cursor=next_cursor)
 
-    def read(self, principal: Principal, referral_id: UUID, purpose: str) -> dict[str, Any]:
-        resource = f"referral:{referral_id}"
+    def resource_of(self, referral_id: UUID) -> ReferralResource | None:
+        """What the policy needs to know about a referral, or None if there is no such referral."""
         self.core.follower.catch_up()
         envelope = self.queries.envelope(referral_id)
         if envelope is None:
+            return None
+        return ReferralResource(
+            referral_id=referral_id,
+            referrer_agency_id=UUID(envelope["referrer_agency_id"]),
+            recipients=frozenset(UUID(agency_id) for agency_id in envelope["recipients"]),
+        )
+
+    def read(
+        self, principal: Principal, referral_id: UUID, purpose: str, break_glass_justification: str | None = None
+    ) -> dict[str, Any]:
+        resource = f"referral:{referral_id}"
+        target = self.resource_of(referral_id)
+        if target is None:
             denial = AccessDecision(Decision.DENY, access.acting_role(principal), None, (), ("no such referral",))
             self.core.record_access(principal, denial, "referral.read", resource, purpose)
             raise NotFound("referral_not_found", "no referral with this id is visible to the caller")
-        decision = access.decide_referral_read(
-            principal,
-            ReferralResource(
-                referral_id=referral_id,
-                referrer_agency_id=UUID(envelope["referrer_agency_id"]),
-                recipients=frozenset(UUID(agency_id) for agency_id in envelope["recipients"]),
-            ),
-        )
+        decision = access.decide_referral_read(principal, target, break_glass_justification)
         referral = self.core.app.referral(referral_id)
+        subjects = referral.subject_ids
         if not decision.permitted:
-            self.core.record_access(principal, decision, "referral.read", resource, purpose, referral.subject_ids)
+            self.core.record_access(principal, decision, "referral.read", resource, purpose, subjects)
+            if break_glass_justification is not None:
+                raise Forbidden("break_glass_denied", "; ".join(decision.reasons))
             if principal.agency_id in referral.recipients:
                 raise Forbidden("access_denied", "; ".join(decision.reasons))
             raise NotFound("referral_not_found", "no referral with this id is visible to the caller")
-        self.core.record_access(principal, decision, "referral.read", resource, purpose, referral.subject_ids)
+        review = (
+            (
+                open_review(
+                    actor_for(principal, decision.role), "referral.read", resource, subjects, break_glass_justification
+                ),
+            )
+            if decision.break_glass and break_glass_justification is not None
+            else ()
+        )
+        self.core.record_access(principal, decision, "referral.read", resource, purpose, subjects, also=review)
+        envelope = self.queries.envelope(referral_id)
+        assert envelope is not None
         return present_referral(referral, envelope, decision, self.core.registry)
 
 

@@ -1,25 +1,23 @@
-"""The one decision point for reads of personal data: (actor, action, resource) -> decision with reasons."""
+"""Read decisions for referrals and inboxes: thin wrappers over the one decision point (`policies.engine`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from uuid import UUID
 
-from events.values import AgencyKind, DataCategory, Decision, Role
-from policies.roles import casework_role
+from events.values import DataCategory
+from policies.decision import AccessDecision, Principal, acting_role
+from policies.engine import ReadRequest, Relation, default_engine
 
-POLICY_VERSION = "access/1"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """An authenticated user acting inside an agency."""
-
-    user_id: UUID
-    username: str
-    agency_id: UUID
-    agency_kind: AgencyKind
-    roles: frozenset[Role]
+__all__ = [
+    "RECIPIENT_CATEGORIES",
+    "AccessDecision",
+    "Principal",
+    "ReferralResource",
+    "acting_role",
+    "decide_inbox_read",
+    "decide_referral_read",
+]
 
 
 @dataclass(frozen=True)
@@ -31,77 +29,24 @@ class ReferralResource:
     recipients: frozenset[UUID]
 
 
-@dataclass(frozen=True)
-class AccessDecision:
-    decision: Decision
-    role: str
-    basis: str | None
-    categories: tuple[DataCategory, ...]
-    reasons: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def permitted(self) -> bool:
-        return self.decision is Decision.PERMIT
-
-
+# What a referral holds; each reader sees the part the policy permits.
 RECIPIENT_CATEGORIES = (DataCategory.IDENTITY, DataCategory.REFERRAL_CONTENT, DataCategory.STATUS)
-REFERRER_CATEGORIES = (DataCategory.STATUS,)
-STATUTORY_RECIPIENT_BASIS = "BTAL-73"
-REFERRER_FEEDBACK_BASIS = "referrer-feedback"
-
-
-def acting_role(principal: Principal) -> str:
-    """The role recorded for a principal when no more specific role applies."""
-    return sorted(principal.roles)[0] if principal.roles else "none"
 
 
 def decide_inbox_read(principal: Principal) -> AccessDecision:
     """An agency's inbox lists its incoming referrals to those who work them."""
-    role = casework_role(principal.roles)
-    if role is None:
-        return AccessDecision(
-            Decision.DENY, acting_role(principal), None, (), ("role does not work incoming referrals",)
-        )
-    return AccessDecision(
-        Decision.PERMIT,
-        role,
-        STATUTORY_RECIPIENT_BASIS,
-        RECIPIENT_CATEGORIES,
-        ("caller works its own agency's incoming referrals",),
-    )
+    return default_engine().decide_read(ReadRequest(principal, frozenset({Relation.RECIPIENT}), RECIPIENT_CATEGORIES))
 
 
-def decide_referral_read(principal: Principal, referral: ReferralResource) -> AccessDecision:
+def decide_referral_read(
+    principal: Principal, referral: ReferralResource, break_glass_justification: str | None = None
+) -> AccessDecision:
     """Recipients see the referral; the referrer sees status milestones only; nobody else sees it."""
+    relations: set[Relation] = set()
     if principal.agency_id in referral.recipients:
-        role = casework_role(principal.roles)
-        if role is None:
-            return AccessDecision(
-                Decision.DENY,
-                acting_role(principal),
-                None,
-                (),
-                ("role does not work incoming referrals",),
-            )
-        return AccessDecision(
-            Decision.PERMIT,
-            role,
-            STATUTORY_RECIPIENT_BASIS,
-            RECIPIENT_CATEGORIES,
-            ("caller's agency is a recipient of the referral",),
-        )
+        relations.add(Relation.RECIPIENT)
     if principal.agency_id == referral.referrer_agency_id:
-        return AccessDecision(
-            Decision.PERMIT,
-            acting_role(principal),
-            REFERRER_FEEDBACK_BASIS,
-            REFERRER_CATEGORIES,
-            ("caller's agency submitted the referral: status only",),
-        )
-    return AccessDecision(
-        Decision.DENY,
-        acting_role(principal),
-        None,
-        (),
-        ("caller's agency neither submitted nor received the referral",),
+        relations.add(Relation.REFERRER)
+    return default_engine().decide_read(
+        ReadRequest(principal, frozenset(relations), RECIPIENT_CATEGORIES, break_glass_justification)
     )

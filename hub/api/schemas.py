@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from events.values import Concern, Relationship, Urgency
+from events.values import AgencyKind, Concern, DataCategory, Purpose, Relationship, Urgency
 
 
 class AgencySummary(BaseModel):
@@ -76,3 +76,51 @@ class Readiness(BaseModel):
     status: str
     store: str
     projection_lag: int
+
+
+class Grantor(BaseModel):
+    name: str
+    relationship: Relationship | None
+
+
+class ConsentDocument(BaseModel):
+    id: UUID
+    version: int
+    subject_id: UUID
+    status: str
+    granted_by: Grantor
+    recipient_agencies: list[str]
+    recipient_kinds: list[AgencyKind]
+    purposes: list[Purpose]
+    categories: list[DataCategory]
+    valid_from: datetime
+    valid_until: datetime | None
+    evidence: str
+
+
+class DisclosureReceipt(BaseModel):
+    id: UUID
+    recipient: AgencySummary
+    subjects: list[UUID]
+    categories: list[DataCategory]
+    purpose: Purpose
+    basis: str
+    consent_id: UUID | None
+    consent_version: int | None
+    break_glass: bool
+    review_id: UUID | None
+    policy_hash: str
+    reasons: list[str]
+
+
+class ReviewDocument(BaseModel):
+    id: UUID
+    status: str
+    requested_by: str
+    action: str
+    resource: str
+    subjects: list[UUID]
+    justification: str
+    opened_at: datetime
+    note: str | None
+    resolved_by: str | None

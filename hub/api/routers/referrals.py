@@ -23,7 +23,15 @@ def submit_referral(draft: ReferralDraft, hub: HubDep, principal: PrincipalDep) 
 
 @router.get("/{referral_id}", response_model=ReferralDocument, response_model_exclude_none=True)
 def read_referral(
-    referral_id: UUID, hub: HubDep, principal: PrincipalDep, purpose: PurposeHeader = "referral-handling"
+    referral_id: UUID,
+    hub: HubDep,
+    principal: PrincipalDep,
+    purpose: PurposeHeader = "referral-handling",
+    break_glass: Annotated[str | None, Header(alias="X-Break-Glass-Justification", max_length=2000)] = None,
 ) -> dict[str, object]:
-    """One referral, shaped by what the caller's agency may see; every read is recorded."""
-    return hub.referrals.read(principal, referral_id, purpose)
+    """One referral, shaped by what the caller's agency may see; every read is recorded.
+
+    In an emergency, a role that allows it may read with a written justification (break-glass): the access
+    is flagged and a review opens in the head of service's queue.
+    """
+    return hub.referrals.read(principal, referral_id, purpose, break_glass)

@@ -1,0 +1,65 @@
+"""Consent stream: granted, withdrawn, expired; each grant maps one-to-one onto a FHIR Consent provision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from events.base import DomainEvent, Immutable
+from events.values import AgencyKind, DataCategory, Purpose, Relationship
+
+FHIR_CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
+HUB_CODES = "https://hub.example/codes"
+
+
+class ConsentGrantor(Immutable):
+    """Who gave the consent: the person themself (`relationship` None) or a parent, representative or guardian."""
+
+    name: str
+    relationship: Relationship | None = None
+
+
+class ConsentGranted(DomainEvent):
+    """Provision: `recipient_*` = actor, `action` = disclose, `purposes` = purpose, `categories` = class, period."""
+
+    subject_id: UUID
+    grantor: ConsentGrantor
+    recipient_agencies: tuple[UUID, ...]
+    recipient_kinds: tuple[AgencyKind, ...]
+    action: str = "disclose"
+    purposes: tuple[Purpose, ...]
+    categories: tuple[DataCategory, ...]
+    valid_from: datetime
+    valid_until: datetime | None
+    evidence: str
+
+
+class ConsentWithdrawn(DomainEvent):
+    reason: str
+
+
+class ConsentExpired(DomainEvent):
+    """The consent's period ended; appended by the expiry sweep (decisions check the period themselves)."""
+
+
+def fhir_provision(granted: ConsentGranted) -> dict[str, Any]:
+    """The grant as a FHIR R4 Consent.provision (permit)."""
+    actors = [
+        {"role": {"coding": [{"code": "IRCP"}]}, "reference": {"reference": f"Organization/{agency_id}"}}
+        for agency_id in granted.recipient_agencies
+    ] + [
+        {"role": {"coding": [{"code": "IRCP"}]}, "reference": {"display": f"agency-kind:{kind.value}"}}
+        for kind in granted.recipient_kinds
+    ]
+    period: dict[str, str] = {"start": granted.valid_from.isoformat()}
+    if granted.valid_until is not None:
+        period["end"] = granted.valid_until.isoformat()
+    return {
+        "type": "permit",
+        "period": period,
+        "actor": actors,
+        "action": [{"coding": [{"system": HUB_CODES, "code": granted.action}]}],
+        "purpose": [{"system": HUB_CODES, "code": purpose.value} for purpose in granted.purposes],
+        "class": [{"system": HUB_CODES, "code": category.value} for category in granted.categories],
+    }

@@ -1,0 +1,51 @@
+"""Consent register view: which consents exist for a subject, their status and end (no personal data)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from uuid import UUID
+
+from events.consent import ConsentExpired, ConsentGranted, ConsentWithdrawn
+from projections.follower import View
+from projections.viewdb import Cursor, Row, ViewDatabase
+
+
+class ConsentView(View):
+    name = "consents"
+    schema: ClassVar[dict[str, str]] = {
+        "view_consents": (
+            "CREATE TABLE IF NOT EXISTS view_consents (id TEXT PRIMARY KEY, subject_id TEXT NOT NULL, "
+            "seq BIGINT NOT NULL, status TEXT NOT NULL, valid_until TEXT)"
+        ),
+    }
+    handles = (ConsentGranted, ConsentWithdrawn, ConsentExpired)
+
+    def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
+        if isinstance(event, ConsentGranted):
+            until = event.valid_until.isoformat() if event.valid_until else None
+            cursor.execute(
+                "INSERT INTO view_consents (id, subject_id, seq, status, valid_until) VALUES (?, ?, ?, ?, ?)",
+                (str(event.originator_id), str(event.subject_id), notification_id, "active", until),
+            )
+        else:
+            status = "withdrawn" if isinstance(event, ConsentWithdrawn) else "expired"
+            cursor.execute("UPDATE view_consents SET status = ? WHERE id = ?", (status, str(event.originator_id)))
+
+
+class ConsentQueries:
+    def __init__(self, database: ViewDatabase) -> None:
+        self.database = database
+
+    def for_subject(self, subject_id: UUID) -> list[Row]:
+        return self.database.query(
+            "SELECT * FROM view_consents WHERE subject_id = ? ORDER BY seq DESC", (str(subject_id),)
+        )
+
+    def exists(self, consent_id: UUID) -> bool:
+        return bool(self.database.query("SELECT id FROM view_consents WHERE id = ?", (str(consent_id),)))
+
+    def active_with_end(self) -> list[Row]:
+        """Active consents that have an end date (candidates for the expiry sweep)."""
+        return self.database.query(
+            "SELECT * FROM view_consents WHERE status = 'active' AND valid_until IS NOT NULL ORDER BY seq"
+        )

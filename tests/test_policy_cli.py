@@ -1,0 +1,83 @@
+"""`hub consent ...` and `hub policy explain` as support staff use them (SQLite)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from typer.testing import CliRunner
+
+from hub.cli import app
+from hub.policy_cli import consent_app, policy_app
+
+app.add_typer(consent_app, name="consent")
+app.add_typer(policy_app, name="policy")
+
+
+def test_consent_commands_and_explain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_STORE", str(tmp_path / "hub.sqlite"))
+    monkeypatch.setenv("HUB_KEY_DIR", str(tmp_path / "keys"))
+    runner = CliRunner()
+    subject = str(uuid4())
+    assert runner.invoke(app, ["demo", "seed"]).exit_code == 0
+    granted = runner.invoke(
+        app,
+        [
+            "consent",
+            "grant",
+            "--user",
+            "tukums.cm",
+            "--subject",
+            subject,
+            "--grantor",
+            "Inga Kalniņa",
+            "--relationship",
+            "mother",
+            "--purpose",
+            "education_support",
+            "--category",
+            "school_attendance",
+            "--to-kind",
+            "school",
+            "--evidence",
+            "DOC-17",
+        ],
+    )
+    assert granted.exit_code == 0, granted.output
+    consent_id = granted.output.split()[1]
+    explain = [
+        "policy",
+        "explain",
+        "--user",
+        "tukums.cm",
+        "--action",
+        "disclose",
+        "--resource",
+        f"subject:{subject}",
+        "--to",
+        "TUK-SKOLA",
+        "--category",
+        "school_attendance",
+        "--purpose",
+        "education_support",
+        "--consent",
+        consent_id,
+    ]
+    permitted = runner.invoke(app, explain)
+    assert "decision: permit" in permitted.output
+    assert f"consent: {consent_id} version 1" in permitted.output
+    assert "disclose.consent" in permitted.output
+    withdrawn = runner.invoke(app, ["consent", "withdraw", "--user", "tukums.cm", "--id", consent_id, "--reason", "x"])
+    assert withdrawn.exit_code == 0, withdrawn.output
+    denied = runner.invoke(app, explain)
+    assert "decision: deny" in denied.output
+    assert "disclose.consent-withdrawn" in denied.output
+    listed = runner.invoke(app, ["consent", "list", "--user", "tukums.cm", "--subject", subject])
+    assert '"withdrawn"' in listed.output
+    inbox = runner.invoke(
+        app, ["policy", "explain", "--user", "tukums.school", "--action", "inbox.read", "--resource", "inbox"]
+    )
+    assert "decision: deny" in inbox.output
+    unknown = runner.invoke(app, ["policy", "explain", "--user", "tukums.cm", "--action", "x", "--resource", "y"])
+    assert unknown.exit_code == 1
