@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -13,13 +13,12 @@ from events.values import AgencyKind, Role
 from hub.application import HubApplication
 from hub.config import Settings
 from hub.domain.errors import NotFound
+from hub.group_commit import CommitFailed, GroupCommitter
 from hub.identity import InvalidToken, issue_token, load_or_create_signing_key, verify_token
 from policies.access import AccessDecision, Principal
 from projections.follower import Follower, View
 from projections.registry import RegistryQueries, RegistryView
 from projections.viewdb import PostgresViewDatabase, Row, SQLiteViewDatabase, ViewDatabase
-
-log = logging.getLogger(__name__)
 
 
 class AccessNotRecorded(Exception):
@@ -57,9 +56,13 @@ class Core:
         self.follower = Follower(self.app.recorder, self.app.mapper, self.views_db, [self.registry_view, *views])
         self.registry = RegistryQueries(self.views_db)
         self.signing_key = load_or_create_signing_key(settings.key_dir)
+        self.access_log: GroupCommitter[AccessRecorded] = GroupCommitter(
+            self._append_access_events, max_wait=settings.access_batch_wait_ms / 1000, name="access-log"
+        )
         self.follower.catch_up()
 
     def close(self) -> None:
+        self.access_log.close()
         self.follower.stop()
         self.views_db.close()
         self.app.close()
@@ -108,7 +111,7 @@ class Core:
         purpose: str,
         subjects: tuple[UUID, ...] = (),
     ) -> None:
-        """Append the access event; if it cannot be written, the caller must not return data."""
+        """Append the access event (sharing a transaction with concurrent ones); if not durable, return no data."""
         event = AccessRecorded(
             originator_id=uuid4(),
             originator_version=1,
@@ -123,7 +126,9 @@ class Core:
             reasons=decision.reasons,
         )
         try:
-            self.app.append(event)
-        except Exception as error:
-            log.error("access event could not be written: %s", type(error).__name__)
+            self.access_log.submit(event)
+        except CommitFailed as error:
             raise AccessNotRecorded from error
+
+    def _append_access_events(self, events: Sequence[AccessRecorded]) -> None:
+        self.app.append(*events)
