@@ -1,4 +1,5 @@
 # The two commands: `make run` serves the demo; `make test` runs the whole suite (SQLite and PostgreSQL).
+# `make bench` measures the hub against raw baselines (BENCH_FULL=1 for the 1M-event runs).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -19,6 +20,10 @@ run: $(STAMP)
 test: $(STAMP)
 	./scripts/ensure-postgres.sh
 	$(BIN)/pytest
+
+bench: $(STAMP)
+	./scripts/ensure-postgres.sh
+	$(BIN)/python -m bench
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

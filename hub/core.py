@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -13,6 +14,7 @@ from events.values import AgencyKind, Role
 from hub.application import HubApplication
 from hub.config import Settings
 from hub.domain.errors import NotFound
+from hub.group_commit import GroupCommitter
 from hub.identity import InvalidToken, issue_token, load_or_create_signing_key, verify_token
 from policies.access import AccessDecision, Principal
 from policies.engine import default_engine
@@ -69,9 +71,13 @@ class Core:
         self.registry = RegistryQueries(self.views_db)
         self.signing_key = load_or_create_signing_key(settings.key_dir)
         self.policy_engine = default_engine()
+        self.access_log: GroupCommitter[AccessRecorded] = GroupCommitter(
+            self._append_access_events, max_wait=settings.access_batch_wait_ms / 1000, name="access-log"
+        )
         self.follower.catch_up()
 
     def close(self) -> None:
+        self.access_log.close()
         self.follower.stop()
         self.views_db.close()
         self.app.close()
@@ -124,7 +130,11 @@ class Core:
         subjects: tuple[UUID, ...] = (),
         also: tuple[DomainEvent, ...] = (),
     ) -> AccessRecorded:
-        """Append the access event (with `also`, atomically); if it cannot be written, return no data."""
+        """Append the access event durably; if it is not durable, raise AccessNotRecorded and return no data.
+
+        A plain access event shares a transaction with concurrent ones (group commit). With `also` (a disclosure
+        or review written with it), it is appended on its own, so a conflict there cannot fail other readers.
+        """
         event = AccessRecorded(
             originator_id=uuid4(),
             originator_version=1,
@@ -144,8 +154,14 @@ class Core:
             break_glass=decision.break_glass,
         )
         try:
-            self.app.append(event, *also)
+            if also:
+                self.app.append(event, *also)
+            else:
+                self.access_log.submit(event)
         except Exception as error:
             log.error("access event could not be written: %s", type(error).__name__)
             raise AccessNotRecorded from error
         return event
+
+    def _append_access_events(self, events: Sequence[AccessRecorded]) -> None:
+        self.app.append(*events)

@@ -30,6 +30,7 @@ class Cluster:
     directory: Path
     port: int
     bindir: Path
+    fsync: bool = False
 
     def url(self, database: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
@@ -55,8 +56,9 @@ class Cluster:
             "UTF8",
             "--no-sync",
         )
+        fsync = "on" if self.fsync else "off"
         options = (
-            f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300"
+            f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync={fsync} -c max_connections=300"
         )
         self._run(
             str(self.bindir / "pg_ctl"),
@@ -83,8 +85,9 @@ class Cluster:
         return self.url(name)
 
 
-def start_cluster() -> Cluster:
+def start_cluster(fsync: bool = False) -> Cluster:
+    """Tests run without fsync; benchmarks ask for it so that commits cost what they cost in production."""
     directory = Path(tempfile.mkdtemp(prefix="hub-pg-"))
-    cluster = Cluster(directory=directory, port=free_port(), bindir=postgres_bindir())
+    cluster = Cluster(directory=directory, port=free_port(), bindir=postgres_bindir(), fsync=fsync)
     cluster.start()
     return cluster

@@ -1,0 +1,67 @@
+"""The one list of benchmarks, and running the chosen ones on every chosen store."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bench import b1_submissions, b2_http_submissions, b3_audited_reads, b4_rebuild, memory
+from bench.harness import BenchStore, Row, Scale, open_stores
+from tests.pg import Cluster
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    id: str
+    what: str
+    run: Callable[[BenchStore, Scale], list[Row]] | None = None
+    waits_for: str = ""
+
+
+BENCHMARKS: tuple[Benchmark, ...] = (
+    Benchmark("B1", "submissions/s via the application service", b1_submissions.run),
+    Benchmark("B2", "submissions/s and p99 via HTTP", b2_http_submissions.run),
+    Benchmark("B3", "audited reads/s via HTTP", b3_audited_reads.run),
+    Benchmark("B4", "projection rebuild events/s", b4_rebuild.run),
+    Benchmark("B5", "`hub audit verify` leaves/s", waits_for="issue 6 (Merkle tree and `hub audit verify`)"),
+    Benchmark("B6", "Kafka relay events published/s", waits_for="issue 8 (Kafka outbox relay)"),
+    Benchmark("B7", "policy decisions/s", waits_for="issue 5 (Cedar policies in the hub)"),
+    Benchmark("MEM", "peak RSS of `hub serve` with a large store", memory.run),
+)
+
+
+def run_suite(
+    scale: Scale, kinds: tuple[str, ...], only: frozenset[str] = frozenset(), cluster: Cluster | None = None
+) -> list[Row]:
+    """Run each chosen benchmark on each store; a benchmark that breaks gives a row saying so, not a crash."""
+    chosen = [benchmark for benchmark in BENCHMARKS if not only or benchmark.id in only]
+    rows: list[Row] = []
+    with open_stores(kinds, cluster) as stores:
+        for benchmark in chosen:
+            for store in stores:
+                rows.extend(_run_one(benchmark, store, scale))
+    return rows
+
+
+def _run_one(benchmark: Benchmark, store: BenchStore, scale: Scale) -> list[Row]:
+    if benchmark.run is None:
+        return [
+            Row(
+                benchmark.id,
+                store.kind,
+                benchmark.what,
+                None,
+                "",
+                note=f"not measured: waits for {benchmark.waits_for}",
+            )
+        ]
+    log.info("running %s on %s", benchmark.id, store.kind)
+    try:
+        return benchmark.run(store, scale)
+    except Exception as error:
+        log.error("%s on %s failed:\n%s", benchmark.id, store.kind, traceback.format_exc())
+        return [Row(benchmark.id, store.kind, benchmark.what, None, "", passed=False, note=f"failed: {error!r}")]
