@@ -54,6 +54,7 @@ class Follower:
         self.views = views
         self.batch_size = batch_size
         self._lock = threading.Lock()
+        self._applied_through = 0  # every view has applied at least this far (positions only grow)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         with database.transaction() as cursor:
@@ -72,9 +73,19 @@ class Follower:
         return max((head - self.position(view.name) for view in self.views), default=0)
 
     def catch_up(self) -> int:
-        """Apply everything recorded so far; returns how many notifications were read."""
+        """Apply everything recorded before this call; returns how many notifications were read.
+
+        Concurrent callers share the work: whoever waited for another's catch-up returns at once if that covered it.
+        """
+        head = self.recorder.max_notification_id() or 0
+        if head <= self._applied_through:
+            return 0
         with self._lock:
-            return sum(self._catch_up_view(view) for view in self.views)
+            if head <= self._applied_through:
+                return 0
+            total = sum(self._catch_up_view(view) for view in self.views)
+            self._applied_through = max(self._applied_through, head)
+            return total
 
     def _catch_up_view(self, view: View) -> int:
         topics = view.topics()
@@ -134,5 +145,6 @@ class Follower:
             for table in view.schema:
                 cursor.execute(f"DELETE FROM {table}")
             cursor.execute("DELETE FROM view_tracking WHERE view_name = ?", (view.name,))
+            self._applied_through = 0
         with self._lock:
             return self._catch_up_view(view)
