@@ -1,0 +1,77 @@
+"""Response clocks in Latvian working time: which deadline applies to whom, and how working days are counted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from events.values import AgencyKind, Urgency
+
+CLOCKS_VERSION = "clocks/1"
+RIGA = ZoneInfo("Europe/Riga")
+
+
+class ClockName(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    DECIDE = "decide"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """Either calendar hours or working days (weekends and Latvian public holidays skipped)."""
+
+    calendar_hours: int = 0
+    working_days: int = 0
+
+    def due(self, start: datetime) -> datetime:
+        if self.calendar_hours:
+            return start + timedelta(hours=self.calendar_hours)
+        return add_working_days(start, self.working_days)
+
+
+# (urgency, agency kind or None for every kind) -> deadlines; the most specific row wins.
+CLOCK_TABLE: dict[tuple[Urgency, AgencyKind | None], dict[ClockName, Deadline]] = {
+    (Urgency.IMMEDIATE, None): {
+        ClockName.ACKNOWLEDGE: Deadline(calendar_hours=2),
+        ClockName.DECIDE: Deadline(working_days=1),
+    },
+    (Urgency.URGENT, None): {
+        ClockName.ACKNOWLEDGE: Deadline(working_days=1),
+        ClockName.DECIDE: Deadline(working_days=3),
+    },
+    (Urgency.ROUTINE, None): {
+        ClockName.ACKNOWLEDGE: Deadline(working_days=1),
+        ClockName.DECIDE: Deadline(working_days=10),
+    },
+}
+
+
+def deadlines(urgency: Urgency, kind: AgencyKind) -> dict[ClockName, Deadline]:
+    return CLOCK_TABLE.get((urgency, kind)) or CLOCK_TABLE[(urgency, None)]
+
+
+@lru_cache(maxsize=16)
+def _holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("LV", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _holidays(day.year)
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """The same local (Riga) time `days` working days later; a start on a day off counts from the next one."""
+    local = start.astimezone(RIGA)
+    day = local.date()
+    remaining = days
+    while remaining > 0 or not is_working_day(day):
+        day += timedelta(days=1)
+        if is_working_day(day):
+            remaining -= 1
+    due_local = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=RIGA)
+    return due_local.astimezone(start.tzinfo)
