@@ -1,12 +1,32 @@
-"""Referral stream: a report that a child may be at risk, and what happens to it."""
+"""Referral stream: a report that a child may be at risk, and each step of what happens to it."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
-from events.base import DomainEvent
+from events.base import DomainEvent, Immutable
 from events.people import PersonDetails
 from events.values import Concern, Urgency
+
+
+class Outcome(StrEnum):
+    """Outcome classes a closed referral reports back (no assessment content)."""
+
+    SERVICES_PROVIDED = "services_provided"
+    REFERRED_ON = "referred_on"
+    NO_FURTHER_ACTION = "no_further_action"
+    CHILD_PROTECTION_MEASURES = "child_protection_measures"
+    FAMILY_MOVED = "family_moved"
+
+
+class ClockDue(Immutable):
+    """A response clock of one agency, computed when it starts so that every replay sees the same due time."""
+
+    clock: str
+    agency_id: UUID
+    due_at: datetime
 
 
 class ReferralSubmitted(DomainEvent):
@@ -19,3 +39,61 @@ class ReferralSubmitted(DomainEvent):
     summary: str
     recipients: tuple[UUID, ...]
     routing_version: str
+    lead_agency_id: UUID | None = None
+    linked_to: tuple[UUID, ...] = ()
+    body_hash: str | None = None
+    clocks: tuple[ClockDue, ...] = ()
+    clocks_version: str | None = None
+
+
+class ReferralAcknowledged(DomainEvent):
+    pass
+
+
+class ReferralAssigned(DomainEvent):
+    worker: str
+
+
+class ReferralInformationRequested(DomainEvent):
+    question: str
+
+
+class ReferralInformationProvided(DomainEvent):
+    answer: str
+
+
+class ReferralAccepted(DomainEvent):
+    case_id: UUID
+    linked_existing_case: bool
+
+
+class ReferralRedirected(DomainEvent):
+    """Sent on to another municipality's social service; `recipients` is the new routing, the clock keeps running."""
+
+    from_agency_id: UUID
+    to_agency_id: UUID
+    to_municipality: str
+    recipients: tuple[UUID, ...]
+    reason: str
+    clocks: tuple[ClockDue, ...] = ()
+
+
+class ReferralDeclined(DomainEvent):
+    reason: str
+
+
+class ReferralClosed(DomainEvent):
+    outcome: Outcome
+
+
+class ReferralWithdrawn(DomainEvent):
+    reason: str
+
+
+class ReferralOverdue(DomainEvent):
+    """A response clock ran out; raised once per breach and escalated to the heads of service named."""
+
+    clock: str
+    agency_id: UUID
+    due_at: datetime
+    escalated_to: tuple[str, ...]

@@ -14,6 +14,7 @@ from hub.domain.consent import Consent, project_consent
 from hub.domain.referral import Referral, project_referral
 from hub.domain.registry import Agency, User, project_agency, project_user
 from hub.domain.review import Review, project_review
+from hub.domain.subject import Subject, project_subject
 
 
 class HubApplication(PydanticApplication):
@@ -32,6 +33,10 @@ class HubApplication(PydanticApplication):
     def exists(self, aggregate_id: UUID) -> bool:
         return any(True for _ in self.events.get(aggregate_id, limit=1))
 
+    def stream(self, originator_id: UUID) -> list[DomainEvent]:
+        """Every event of one stream, oldest first."""
+        return [event for event in self.events.get(originator_id) if isinstance(event, DomainEvent)]
+
     def agency(self, agency_id: UUID) -> Agency:
         return self.repository.get(agency_id, projector_func=project_agency)
 
@@ -46,3 +51,6 @@ class HubApplication(PydanticApplication):
 
     def review(self, review_id: UUID) -> Review:
         return self.repository.get(review_id, projector_func=project_review)
+
+    def subject(self, subject_id: UUID) -> Subject:
+        return self.repository.get(subject_id, projector_func=project_subject)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -39,6 +39,10 @@ def open_view_database(settings: Settings) -> ViewDatabase:
     return SQLiteViewDatabase(settings.views_sqlite_path)
 
 
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def actor_for(principal: Principal, role: str) -> Actor:
     return Actor(user_id=principal.username, agency_id=principal.agency_id, role=role)
 
@@ -71,10 +75,15 @@ class Core:
         self.registry = RegistryQueries(self.views_db)
         self.signing_key = load_or_create_signing_key(settings.key_dir)
         self.policy_engine = default_engine()
+        self.clock: Callable[[], datetime] = _utc_now
         self.access_log: GroupCommitter[AccessRecorded] = GroupCommitter(
             self._append_access_events, max_wait=settings.access_batch_wait_ms / 1000, name="access-log"
         )
         self.follower.catch_up()
+
+    def now(self) -> datetime:
+        """The hub's time: what events are stamped with and clocks are measured against (replaceable in tests)."""
+        return self.clock()
 
     def close(self) -> None:
         self.access_log.close()
@@ -138,6 +147,7 @@ class Core:
         event = AccessRecorded(
             originator_id=uuid4(),
             originator_version=1,
+            timestamp=self.now(),
             actor=actor_for(principal, decision.role),
             action=action,
             resource=resource,

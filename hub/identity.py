@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,6 +11,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from hub.keyfiles import load_or_create_key_file
+
 ISSUER = "lv-referral-hub"
 AUDIENCE = "hub-api"
 SIGNING_KEY_FILE = "hub-signing-key.pem"
@@ -20,19 +21,15 @@ CLOCK_SKEW = timedelta(seconds=30)
 
 def load_or_create_signing_key(key_dir: Path) -> Ed25519PrivateKey:
     """Read the hub's Ed25519 key, creating it (file mode 0600) on first start."""
-    key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = key_dir / SIGNING_KEY_FILE
-    if not path.exists():
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(
+
+    def generate() -> bytes:
+        return Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(pem)
-    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+
+    loaded = serialization.load_pem_private_key(load_or_create_key_file(key_dir, SIGNING_KEY_FILE, generate), None)
     if not isinstance(loaded, Ed25519PrivateKey):
-        raise ValueError(f"{path} is not an Ed25519 private key")
+        raise ValueError(f"{key_dir / SIGNING_KEY_FILE} is not an Ed25519 private key")
     return loaded
 
 

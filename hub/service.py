@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from hub.blind_index import BlindIndex
 from hub.config import Settings
 from hub.consent_service import ConsentService
 from hub.core import Core
 from hub.disclosure_service import DisclosureService
 from hub.referral_service import ReferralService
+from hub.referral_timeline import ReferralTimeline
+from hub.referral_workflow import ReferralWorkflow
 from hub.registry_service import RegistryService
 from hub.review_service import ReviewService
+from hub.subject_service import SubjectService
+from hub.supervision_service import SupervisionService
 from projections.consents import ConsentView
 from projections.referrals import ReferralView
 from projections.reviews import ReviewView
+from projections.subjects import SubjectView
 
 
 class Hub(Core):
@@ -19,9 +25,14 @@ class Hub(Core):
 
     def __init__(self, settings: Settings) -> None:
         self.referral_view = ReferralView()
-        super().__init__(settings, views=[self.referral_view, ConsentView(), ReviewView()])
+        super().__init__(settings, views=[self.referral_view, SubjectView(), ConsentView(), ReviewView()])
+        index = BlindIndex.load(settings.key_dir)
         self.admin = RegistryService(self)
-        self.referrals = ReferralService(self)
+        self.subjects = SubjectService(self, index)
+        self.referrals = ReferralService(self, self.subjects)
+        self.workflow = ReferralWorkflow(self, self.referrals)
+        self.timeline = ReferralTimeline(self, self.referrals)
+        self.supervision = SupervisionService(self, index)
         self.consents = ConsentService(self)
         self.disclosures = DisclosureService(self, self.consents)
         self.reviews = ReviewService(self)

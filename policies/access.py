@@ -16,6 +16,7 @@ __all__ = [
     "ReferralResource",
     "acting_role",
     "decide_inbox_read",
+    "decide_outbox_read",
     "decide_referral_read",
 ]
 
@@ -36,6 +37,11 @@ RECIPIENT_CATEGORIES = (DataCategory.IDENTITY, DataCategory.REFERRAL_CONTENT, Da
 def decide_inbox_read(principal: Principal) -> AccessDecision:
     """An agency's inbox lists its incoming referrals to those who work them."""
     return default_engine().decide_read(ReadRequest(principal, frozenset({Relation.RECIPIENT}), RECIPIENT_CATEGORIES))
+
+
+def decide_outbox_read(principal: Principal) -> AccessDecision:
+    """An agency's sent referrals, as milestones: what any referrer may know of its own referrals."""
+    return default_engine().decide_read(ReadRequest(principal, frozenset({Relation.REFERRER}), (DataCategory.STATUS,)))
 
 
 def decide_referral_read(

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import holidays
 
+from events.referrals import ClockDue
 from events.values import AgencyKind, Urgency
 
 CLOCKS_VERSION = "clocks/1"
@@ -75,3 +77,11 @@ def add_working_days(start: datetime, days: int) -> datetime:
             remaining -= 1
     due_local = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=RIGA)
     return due_local.astimezone(start.tzinfo)
+
+
+def start_clocks(urgency: Urgency, kind: AgencyKind, agency_id: UUID, start: datetime) -> tuple[ClockDue, ...]:
+    """The clocks a newly received referral starts for the agency that must act on it."""
+    return tuple(
+        ClockDue(clock=name.value, agency_id=agency_id, due_at=deadline.due(start))
+        for name, deadline in deadlines(urgency, kind).items()
+    )

@@ -1,14 +1,37 @@
-"""Referral view: each referral's envelope (no personal data) and which agencies received it; inboxes read it."""
+"""Referral view: envelopes, recipients, subjects and response clocks (no personal data); inboxes, clock ticks
+and supervision read it."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from events.referrals import ReferralSubmitted
+from events.referrals import (
+    ClockDue,
+    ReferralAccepted,
+    ReferralAcknowledged,
+    ReferralAssigned,
+    ReferralClosed,
+    ReferralDeclined,
+    ReferralInformationProvided,
+    ReferralInformationRequested,
+    ReferralOverdue,
+    ReferralRedirected,
+    ReferralSubmitted,
+    ReferralWithdrawn,
+)
 from projections.follower import View
 from projections.viewdb import Cursor, Row, ViewDatabase
+
+OPEN_STATUSES = ("submitted", "acknowledged", "assigned", "information_requested", "accepted")
+
+
+def instant(moment: datetime) -> str:
+    """Times are stored as UTC ISO strings, so that text order is time order."""
+    return moment.astimezone(UTC).isoformat()
 
 
 class ReferralView(View):
@@ -16,37 +39,165 @@ class ReferralView(View):
     schema: ClassVar[dict[str, str]] = {
         "view_referrals": (
             "CREATE TABLE IF NOT EXISTS view_referrals (id TEXT PRIMARY KEY, seq BIGINT NOT NULL, "
-            "referrer_agency_id TEXT NOT NULL, municipality TEXT NOT NULL, urgency TEXT NOT NULL, "
-            "concerns TEXT NOT NULL, status TEXT NOT NULL, submitted_at TEXT NOT NULL)"
+            "referrer_agency_id TEXT NOT NULL, lead_agency_id TEXT NOT NULL, municipality TEXT NOT NULL, "
+            "urgency TEXT NOT NULL, concerns TEXT NOT NULL, status TEXT NOT NULL, status_before_question TEXT, "
+            "worker TEXT, case_id TEXT, outcome TEXT, submitted_at TEXT NOT NULL, acknowledged_at TEXT, "
+            "decided_at TEXT, closed_at TEXT, updated_seq BIGINT NOT NULL)"
         ),
         "view_referral_recipients": (
             "CREATE TABLE IF NOT EXISTS view_referral_recipients (referral_id TEXT NOT NULL, "
             "agency_id TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (referral_id, agency_id))"
         ),
+        "view_referral_subjects": (
+            "CREATE TABLE IF NOT EXISTS view_referral_subjects (referral_id TEXT NOT NULL, "
+            "subject_id TEXT NOT NULL, PRIMARY KEY (referral_id, subject_id))"
+        ),
+        "view_referral_clocks": (
+            "CREATE TABLE IF NOT EXISTS view_referral_clocks (referral_id TEXT NOT NULL, clock TEXT NOT NULL, "
+            "agency_id TEXT NOT NULL, urgency TEXT NOT NULL, due_at TEXT NOT NULL, stopped_at TEXT, "
+            "overdue_at TEXT, PRIMARY KEY (referral_id, clock, agency_id))"
+        ),
     }
-    handles = (ReferralSubmitted,)
+    handles = (
+        ReferralSubmitted,
+        ReferralAcknowledged,
+        ReferralAssigned,
+        ReferralInformationRequested,
+        ReferralInformationProvided,
+        ReferralAccepted,
+        ReferralRedirected,
+        ReferralDeclined,
+        ReferralClosed,
+        ReferralWithdrawn,
+        ReferralOverdue,
+    )
 
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
-        assert isinstance(event, ReferralSubmitted)
+        referral_id = str(event.originator_id)
+        at = instant(event.timestamp)
+        if isinstance(event, ReferralSubmitted):
+            self._insert(cursor, event, notification_id)
+            return
+        changes: dict[str, Any] = {}
+        stop: tuple[str, ...] = ()
+        if isinstance(event, ReferralAcknowledged):
+            changes = {"status": "acknowledged", "acknowledged_at": at}
+            stop = ("acknowledge",)
+        elif isinstance(event, ReferralAssigned):
+            changes = {"worker": event.worker}
+            cursor.execute(
+                "UPDATE view_referrals SET status = 'assigned' WHERE id = ? AND status = 'acknowledged'",
+                (referral_id,),
+            )
+        elif isinstance(event, ReferralInformationRequested):
+            cursor.execute("UPDATE view_referrals SET status_before_question = status WHERE id = ?", (referral_id,))
+            changes = {"status": "information_requested"}
+        elif isinstance(event, ReferralInformationProvided):
+            cursor.execute(
+                "UPDATE view_referrals SET status = status_before_question, status_before_question = NULL WHERE id = ?",
+                (referral_id,),
+            )
+        elif isinstance(event, ReferralAccepted):
+            changes = {"status": "accepted", "decided_at": at, "case_id": str(event.case_id)}
+            stop = ("acknowledge", "decide")
+        elif isinstance(event, ReferralDeclined):
+            changes = {"status": "declined", "decided_at": at}
+            stop = ("acknowledge", "decide")
+        elif isinstance(event, ReferralClosed):
+            changes = {"status": "closed", "closed_at": at, "outcome": event.outcome.value}
+            stop = ("acknowledge", "decide")
+        elif isinstance(event, ReferralWithdrawn):
+            changes = {"status": "withdrawn", "closed_at": at}
+            stop = ("acknowledge", "decide")
+        elif isinstance(event, ReferralRedirected):
+            self._redirect(cursor, event, notification_id)
+            return
+        elif isinstance(event, ReferralOverdue):
+            cursor.execute(
+                "UPDATE view_referral_clocks SET overdue_at = ? WHERE referral_id = ? AND clock = ? AND agency_id = ?",
+                (at, referral_id, event.clock, str(event.agency_id)),
+            )
+        self._update(cursor, referral_id, notification_id, changes)
+        for clock in stop:
+            cursor.execute(
+                "UPDATE view_referral_clocks SET stopped_at = ? "
+                "WHERE referral_id = ? AND clock = ? AND stopped_at IS NULL",
+                (at, referral_id, clock),
+            )
+
+    @staticmethod
+    def _update(cursor: Cursor, referral_id: str, notification_id: int, changes: dict[str, Any]) -> None:
+        assignments = "".join(f"{column} = ?, " for column in changes)
+        cursor.execute(
+            f"UPDATE view_referrals SET {assignments}updated_seq = ? WHERE id = ?",
+            (*changes.values(), notification_id, referral_id),
+        )
+
+    def _insert(self, cursor: Cursor, event: ReferralSubmitted, notification_id: int) -> None:
         referral_id = str(event.originator_id)
         cursor.execute(
-            "INSERT INTO view_referrals (id, seq, referrer_agency_id, municipality, urgency, concerns, "
-            "status, submitted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO view_referrals (id, seq, referrer_agency_id, lead_agency_id, municipality, urgency, "
+            "concerns, status, submitted_at, updated_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 referral_id,
                 notification_id,
                 str(event.referrer_agency_id),
+                str(event.lead_agency_id or event.recipients[0]),
                 event.municipality,
                 event.urgency.value,
                 json.dumps([concern.value for concern in event.concerns]),
                 "submitted",
-                event.timestamp.isoformat(),
+                instant(event.timestamp),
+                notification_id,
             ),
         )
-        for agency_id in event.recipients:
+        self._add_recipients(cursor, referral_id, event.recipients, notification_id)
+        self._add_clocks(cursor, referral_id, event.urgency.value, event.clocks)
+        for person in (event.child, *event.family):
+            cursor.execute(
+                "INSERT INTO view_referral_subjects (referral_id, subject_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (referral_id, str(person.subject_id)),
+            )
+
+    def _redirect(self, cursor: Cursor, event: ReferralRedirected, notification_id: int) -> None:
+        referral_id = str(event.originator_id)
+        self._update(
+            cursor,
+            referral_id,
+            notification_id,
+            {
+                "status": "submitted",
+                "lead_agency_id": str(event.to_agency_id),
+                "municipality": event.to_municipality,
+                "worker": None,
+                "acknowledged_at": None,
+            },
+        )
+        cursor.execute("DELETE FROM view_referral_recipients WHERE referral_id = ?", (referral_id,))
+        self._add_recipients(cursor, referral_id, event.recipients, notification_id)
+        cursor.execute(
+            "UPDATE view_referral_clocks SET stopped_at = ? WHERE referral_id = ? AND stopped_at IS NULL",
+            (instant(event.timestamp), referral_id),
+        )
+        urgency = cursor.execute("SELECT urgency FROM view_referrals WHERE id = ?", (referral_id,)).fetchone()
+        self._add_clocks(cursor, referral_id, urgency["urgency"], event.clocks)
+
+    @staticmethod
+    def _add_recipients(cursor: Cursor, referral_id: str, recipients: Iterable[UUID], seq: int) -> None:
+        for agency_id in recipients:
             cursor.execute(
                 "INSERT INTO view_referral_recipients (referral_id, agency_id, seq) VALUES (?, ?, ?)",
-                (referral_id, str(agency_id), notification_id),
+                (referral_id, str(agency_id), seq),
+            )
+
+    @staticmethod
+    def _add_clocks(cursor: Cursor, referral_id: str, urgency: str, clocks: Iterable[ClockDue]) -> None:
+        for due in clocks:
+            cursor.execute(
+                "INSERT INTO view_referral_clocks (referral_id, clock, agency_id, urgency, due_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (referral_id, clock, agency_id) "
+                "DO UPDATE SET due_at = excluded.due_at, stopped_at = NULL",
+                (referral_id, due.clock, str(due.agency_id), urgency, instant(due.due_at)),
             )
 
 
@@ -63,16 +214,95 @@ class ReferralQueries:
         )
         return {**rows[0], "recipients": [row["agency_id"] for row in recipients]}
 
-    def inbox(self, agency_id: UUID, limit: int, before: int | None) -> list[Row]:
-        """Incoming referrals of an agency, newest first; `before` is the last page's final `seq`."""
-        sql = (
-            "SELECT r.* FROM view_referral_recipients rr JOIN view_referrals r ON r.id = rr.referral_id "
-            "WHERE rr.agency_id = ?"
+    def incoming(self, agency_id: UUID, limit: int, before: int | None) -> list[Row]:
+        """Referrals an agency received, newest first; `before` is the last page's final `seq`."""
+        return self._page(
+            "SELECT r.*, rr.seq AS cursor FROM view_referral_recipients rr "
+            "JOIN view_referrals r ON r.id = rr.referral_id WHERE rr.agency_id = ?",
+            "rr.seq",
+            agency_id,
+            limit,
+            before,
         )
+
+    def outgoing(self, agency_id: UUID, limit: int, before: int | None) -> list[Row]:
+        """Referrals an agency sent, newest first."""
+        return self._page(
+            "SELECT r.*, r.seq AS cursor FROM view_referrals r WHERE r.referrer_agency_id = ?",
+            "r.seq",
+            agency_id,
+            limit,
+            before,
+        )
+
+    def _page(self, sql: str, order: str, agency_id: UUID, limit: int, before: int | None) -> list[Row]:
         params: list[Any] = [str(agency_id)]
         if before is not None:
-            sql += " AND rr.seq < ?"
+            sql += f" AND {order} < ?"
             params.append(before)
-        sql += " ORDER BY rr.seq DESC LIMIT ?"
-        params.append(limit)
-        return self.database.query(sql, params)
+        return self.database.query(f"{sql} ORDER BY {order} DESC LIMIT ?", [*params, limit])
+
+    def clocks(self, referral_ids: Iterable[str], agency_id: UUID | None = None) -> dict[str, list[Row]]:
+        """The clocks of these referrals (of one agency when given), keyed by referral id."""
+        ids = list(referral_ids)
+        if not ids:
+            return {}
+        sql = f"SELECT * FROM view_referral_clocks WHERE referral_id IN ({', '.join('?' for _ in ids)})"
+        params: list[Any] = list(ids)
+        if agency_id is not None:
+            sql += " AND agency_id = ?"
+            params.append(str(agency_id))
+        grouped: dict[str, list[Row]] = {referral_id: [] for referral_id in ids}
+        for row in self.database.query(sql + " ORDER BY due_at", params):
+            grouped[row["referral_id"]].append(row)
+        return grouped
+
+    def breached_clocks(self, now: datetime) -> list[Row]:
+        """Running clocks past their due time that have not been reported overdue yet."""
+        return self.database.query(
+            "SELECT * FROM view_referral_clocks WHERE stopped_at IS NULL AND overdue_at IS NULL AND due_at <= ? "
+            "ORDER BY due_at",
+            (instant(now),),
+        )
+
+    def open_referrals_about(self, subject_ids: Iterable[UUID]) -> list[Row]:
+        """Open referrals naming any of these subjects (the single-record principle's links)."""
+        ids = [str(subject_id) for subject_id in subject_ids]
+        if not ids:
+            return []
+        placeholders = ", ".join("?" for _ in ids)
+        statuses = ", ".join("?" for _ in OPEN_STATUSES)
+        return self.database.query(
+            f"SELECT DISTINCT r.* FROM view_referral_subjects s JOIN view_referrals r ON r.id = s.referral_id "
+            f"WHERE s.subject_id IN ({placeholders}) AND r.status IN ({statuses}) ORDER BY r.seq",
+            [*ids, *OPEN_STATUSES],
+        )
+
+    def agency_has_referral_about(self, agency_id: UUID, subject_id: UUID) -> bool:
+        rows = self.database.query(
+            "SELECT 1 FROM view_referral_subjects s JOIN view_referral_recipients rr "
+            "ON rr.referral_id = s.referral_id WHERE s.subject_id = ? AND rr.agency_id = ? LIMIT 1",
+            (str(subject_id), str(agency_id)),
+        )
+        return bool(rows)
+
+    def for_supervision(self, municipality: str | None) -> list[Row]:
+        """Every referral with its referrer's agency kind, for timeliness figures (no personal data)."""
+        sql = (
+            "SELECT r.id, r.municipality, r.urgency, r.concerns, r.status, r.submitted_at, r.acknowledged_at, "
+            "r.decided_at, a.kind AS referrer_kind FROM view_referrals r "
+            "JOIN view_agencies a ON a.id = r.referrer_agency_id"
+        )
+        if municipality is None:
+            return self.database.query(sql + " ORDER BY r.seq")
+        return self.database.query(sql + " WHERE r.municipality = ? ORDER BY r.seq", (municipality,))
+
+    def overdue_now(self, municipality: str | None) -> list[Row]:
+        """Clocks reported overdue and still running."""
+        sql = (
+            "SELECT c.*, r.municipality FROM view_referral_clocks c JOIN view_referrals r ON r.id = c.referral_id "
+            "WHERE c.overdue_at IS NOT NULL AND c.stopped_at IS NULL"
+        )
+        if municipality is None:
+            return self.database.query(sql + " ORDER BY c.due_at")
+        return self.database.query(sql + " AND r.municipality = ? ORDER BY c.due_at", (municipality,))

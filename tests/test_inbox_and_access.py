@@ -94,7 +94,8 @@ def test_recipient_reads_the_whole_referral_and_the_referrer_only_its_status(
     assert full["summary"].startswith("Bērns")
     assert full["child"]["personal_code"] == "12041520001"
     status_only = client.get(f"/v1/referrals/{referral_id}", headers=auth("tukums.school")).json()
-    assert set(status_only) == {"id", "status", "submitted_at", "routed_to"}
+    assert set(status_only) == {"id", "status", "milestone", "submitted_at", "routed_to"}
+    assert status_only["milestone"] == status_only["status"] == "sent"
     decisions = [(event.actor.user_id, event.decision) for event in access_events(hub)[-2:]]
     assert decisions == [("tukums.cm", "permit"), ("tukums.school", "permit")]
 

@@ -71,6 +71,6 @@ def test_rebuild_reproduces_the_inbox(hub: Hub) -> None:
     hub.follower.catch_up()
     intake = hub.authenticate(hub.issue_token("tukums.intake"))
     assert intake.roles == frozenset({Role.INTAKE_OFFICER})
-    before = hub.referrals.queries.inbox(intake.agency_id, 50, None)
+    before = hub.referrals.queries.incoming(intake.agency_id, 50, None)
     hub.follower.rebuild(hub.referral_view)
-    assert hub.referrals.queries.inbox(intake.agency_id, 50, None) == before
+    assert hub.referrals.queries.incoming(intake.agency_id, 50, None) == before

@@ -118,7 +118,7 @@ def test_municipality_without_a_social_service_is_422(client: TestClient, hub: H
     assert response.json()["errors"][0] == {
         "field": "child.municipality",
         "reason": "no_social_service",
-        "message": "no social service is registered for the child's municipality",
+        "message": "no social service is registered for that municipality",
     }
     assert head(hub) == before
 

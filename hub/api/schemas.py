@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from events.values import AgencyKind, Concern, DataCategory, Purpose, Relationship, Urgency
 
@@ -17,10 +17,25 @@ class AgencySummary(BaseModel):
     kind: str
 
 
+class Notice(BaseModel):
+    en: str
+    lv: str
+
+
 class SubmissionReceipt(BaseModel):
     id: str
     status: str
     routed_to: list[AgencySummary]
+    already_known: bool = Field(description="the child has an open referral or case: this one was linked to it")
+    notice: Notice | None = None
+    replayed: bool = Field(False, description="a repeat of an earlier submission with the same Idempotency-Key")
+
+
+class TransitionResult(BaseModel):
+    id: str
+    status: str
+    version: int
+    routed_to: list[AgencySummary] | None = None
 
 
 class ChildSummary(BaseModel):
@@ -29,20 +44,103 @@ class ChildSummary(BaseModel):
     birth_date: date | None
 
 
-class InboxItem(BaseModel):
+class ClockState(BaseModel):
+    clock: str
+    due_at: datetime
+    running: bool
+    overdue: bool
+
+
+class IncomingItem(BaseModel):
     id: str
     submitted_at: datetime
     status: str
     urgency: Urgency
     concerns: list[Concern]
     municipality: str
+    worker: str | None
+    lead: bool = Field(description="the caller's agency leads the work on this referral")
     referrer: AgencySummary
     child: ChildSummary
+    linked_to: list[str]
+    clocks: list[ClockState]
+
+
+class OutgoingItem(BaseModel):
+    id: str
+    submitted_at: datetime
+    milestone: str
+    outcome: str | None = None
+    with_: AgencySummary = Field(alias="with")
 
 
 class InboxPage(BaseModel):
-    items: list[InboxItem]
+    items: list[IncomingItem] | list[OutgoingItem]
     next_cursor: int | None
+
+
+class TimelinePerson(BaseModel):
+    user: str
+    role: str
+    agency: str | None
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    event: str | None = None
+    milestone: str | None = None
+    by: TimelinePerson | None = None
+    details: dict[str, object] | None = None
+    question: str | None = None
+    outcome: str | None = None
+
+
+class Timeline(BaseModel):
+    id: str
+    entries: list[TimelineEntry]
+
+
+class Distribution(BaseModel):
+    count: int
+    median_hours: float | None
+    p90_hours: float | None
+
+
+class OverdueClock(BaseModel):
+    referral: str = Field(description="a pseudonym of the referral")
+    clock: str
+    urgency: Urgency
+    due_at: datetime
+    agency: str | None
+
+
+class MunicipalityFigures(BaseModel):
+    municipality: str
+    referrals: int
+    by_source_kind: dict[str, int]
+    by_concern: dict[str, int]
+    by_status: dict[str, int]
+    time_to_acknowledge: Distribution
+    time_to_decide: Distribution
+    overdue_now: list[OverdueClock]
+
+
+class SupervisionReport(BaseModel):
+    generated_at: datetime
+    municipalities: list[MunicipalityFigures]
+
+
+class CandidateMatch(BaseModel):
+    subject_id: UUID
+    candidate_id: UUID
+    referral_id: UUID
+
+
+class SubjectChange(BaseModel):
+    subject_id: UUID
+    candidate_id: UUID | None = None
+    state: str | None = None
+    codes: str | None = None
 
 
 class PersonView(BaseModel):
@@ -59,8 +157,11 @@ class ReferralDocument(BaseModel):
 
     id: str
     status: str
+    milestone: str | None = None
     submitted_at: datetime
     routed_to: list[AgencySummary]
+    worker: str | None = None
+    linked_to: list[str] | None = None
     urgency: Urgency | None = None
     concerns: list[Concern] | None = None
     summary: str | None = None

@@ -1,8 +1,8 @@
-"""The caller's agency inbox (audited)."""
+"""The caller's agency inbox: incoming referrals with their clocks, outgoing ones with milestones (audited)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Query
 
@@ -16,10 +16,11 @@ router = APIRouter(prefix="/v1/inbox", tags=["inbox"])
 def read_inbox(
     hub: HubDep,
     principal: PrincipalDep,
+    direction: Literal["incoming", "outgoing"] = "incoming",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[int | None, Query(ge=1, description="`next_cursor` of the previous page")] = None,
     purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "referral-triage",
 ) -> dict[str, object]:
-    """Incoming referrals of the caller's agency, newest first; every read is recorded."""
-    page = hub.referrals.inbox(principal, limit, cursor, purpose)
+    """Referrals of the caller's agency, newest first; every read is recorded."""
+    page = hub.referrals.inbox(principal, direction, limit, cursor, purpose)
     return {"items": page.items, "next_cursor": page.next_cursor}

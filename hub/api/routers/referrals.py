@@ -1,24 +1,52 @@
-"""Referrals: submit, read one (audited)."""
+"""Referrals: submit (idempotent), read one, its timeline, and every transition of its life (reads audited)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Response
 
 from hub.api.auth import HubDep, PrincipalDep
-from hub.api.schemas import ReferralDocument, SubmissionReceipt
+from hub.api.schemas import ReferralDocument, SubmissionReceipt, Timeline, TransitionResult
 from hub.domain.referral import ReferralDraft
+from hub.domain.transition_drafts import (
+    AnswerDraft,
+    AssignDraft,
+    CloseDraft,
+    QuestionDraft,
+    ReasonDraft,
+    RedirectDraft,
+)
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
 PurposeHeader = Annotated[str, Header(alias="X-Purpose", max_length=200)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Repeat a submission safely: the same key and body return the original referral",
+    ),
+]
 
 
-@router.post("", status_code=201, response_model=SubmissionReceipt)
-def submit_referral(draft: ReferralDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
+@router.post("", status_code=201, response_model=SubmissionReceipt, response_model_exclude_none=True)
+def submit_referral(
+    draft: ReferralDraft,
+    hub: HubDep,
+    principal: PrincipalDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> dict[str, object]:
     """Report a child who may be at risk; routed by policy to the agencies that must act."""
-    return hub.referrals.submit(principal, draft)
+    receipt = hub.referrals.submit(principal, draft, idempotency_key)
+    if receipt.get("replayed"):
+        response.status_code = 200
+    return receipt
 
 
 @router.get("/{referral_id}", response_model=ReferralDocument, response_model_exclude_none=True)
@@ -35,3 +63,73 @@ def read_referral(
     is flagged and a review opens in the head of service's queue.
     """
     return hub.referrals.read(principal, referral_id, purpose, break_glass)
+
+
+@router.get("/{referral_id}/timeline", response_model=Timeline, response_model_exclude_none=True)
+def read_timeline(
+    referral_id: UUID, hub: HubDep, principal: PrincipalDep, purpose: PurposeHeader = "referral-handling"
+) -> dict[str, object]:
+    """Who did what and when; the referrer sees status milestones only. Every read is recorded."""
+    return hub.timeline.read(principal, referral_id, purpose)
+
+
+def transition(path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return router.post(path, response_model=TransitionResult, response_model_exclude_none=True)
+
+
+@transition("/{referral_id}/acknowledge")
+def acknowledge(referral_id: UUID, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
+    """The lead social service confirms it has received the referral (stops the acknowledgement clock)."""
+    return hub.workflow.acknowledge(principal, referral_id)
+
+
+@transition("/{referral_id}/assign")
+def assign(referral_id: UUID, draft: AssignDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
+    """Name the responsible case manager; reassignment is another assignment."""
+    return hub.workflow.assign(principal, referral_id, draft)
+
+
+@transition("/{referral_id}/request-information")
+def request_information(
+    referral_id: UUID, draft: QuestionDraft, hub: HubDep, principal: PrincipalDep
+) -> dict[str, object]:
+    """Ask the referrer a question."""
+    return hub.workflow.request_information(principal, referral_id, draft)
+
+
+@transition("/{referral_id}/provide-information")
+def provide_information(
+    referral_id: UUID, draft: AnswerDraft, hub: HubDep, principal: PrincipalDep
+) -> dict[str, object]:
+    """The referrer answers the question put to it."""
+    return hub.workflow.provide_information(principal, referral_id, draft)
+
+
+@transition("/{referral_id}/accept")
+def accept(referral_id: UUID, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
+    """Open a case (or join the family's open case at this social service)."""
+    return hub.workflow.accept(principal, referral_id)
+
+
+@transition("/{referral_id}/redirect")
+def redirect(referral_id: UUID, draft: RedirectDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
+    """Send the referral on to another municipality's social service; its clocks and history travel with it."""
+    return hub.workflow.redirect(principal, referral_id, draft)
+
+
+@transition("/{referral_id}/decline")
+def decline(referral_id: UUID, draft: ReasonDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
+    """Decide not to act, with a reason (the referrer is told only that it closed)."""
+    return hub.workflow.decline(principal, referral_id, draft)
+
+
+@transition("/{referral_id}/close")
+def close(referral_id: UUID, draft: CloseDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
+    """Close with an outcome class, the only result the referrer learns."""
+    return hub.workflow.close(principal, referral_id, draft)
+
+
+@transition("/{referral_id}/withdraw")
+def withdraw(referral_id: UUID, draft: ReasonDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
+    """The referrer withdraws its referral before it is accepted."""
+    return hub.workflow.withdraw(principal, referral_id, draft)

@@ -1,0 +1,23 @@
+"""Supervision figures for the ministry (pseudonymised; audited)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+
+from hub.api.auth import HubDep, PrincipalDep
+from hub.api.schemas import SupervisionReport
+
+router = APIRouter(prefix="/v1/supervision", tags=["supervision"])
+
+
+@router.get("/referrals", response_model=SupervisionReport)
+def referral_figures(
+    hub: HubDep,
+    principal: PrincipalDep,
+    municipality: Annotated[str | None, Query(max_length=40)] = None,
+    purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "supervision",
+) -> dict[str, object]:
+    """Per municipality: referrals by source and concern, time to acknowledge and decide, overdue clocks."""
+    return hub.supervision.referrals(principal, municipality, purpose)

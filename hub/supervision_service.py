@@ -1,0 +1,87 @@
+"""Supervision figures per municipality: referral volumes, time to acknowledge and decide, what is overdue now."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from hub.blind_index import BlindIndex
+from hub.core import Core
+from hub.domain.errors import Forbidden
+from policies.decision import Principal
+from policies.supervision import decide_supervision_read
+from projections.referrals import ReferralQueries
+from projections.viewdb import Row
+
+
+def hours_between(start: str, end: str) -> float:
+    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() / 3600
+
+
+def distribution(values: list[float]) -> dict[str, float | int | None]:
+    """Count, median and 90th percentile (hours, one decimal); None where there is nothing to measure."""
+    if not values:
+        return {"count": 0, "median_hours": None, "p90_hours": None}
+    p90 = values[0] if len(values) == 1 else statistics.quantiles(values, n=10, method="inclusive")[-1]
+    return {"count": len(values), "median_hours": round(statistics.median(values), 1), "p90_hours": round(p90, 1)}
+
+
+class SupervisionService:
+    def __init__(self, core: Core, index: BlindIndex) -> None:
+        self.core = core
+        self.index = index
+        self.queries = ReferralQueries(core.views_db)
+
+    def referrals(self, principal: Principal, municipality: str | None, purpose: str) -> dict[str, Any]:
+        decision = decide_supervision_read(principal)
+        self.core.record_access(
+            principal, decision, "supervision.read", f"supervision:referrals:{municipality or 'all'}", purpose
+        )
+        if not decision.permitted:
+            raise Forbidden("access_denied", "; ".join(decision.reasons))
+        self.core.follower.catch_up()
+        by_municipality: dict[str, list[Row]] = {}
+        for row in self.queries.for_supervision(municipality):
+            by_municipality.setdefault(row["municipality"], []).append(row)
+        overdue: dict[str, list[Row]] = {}
+        for row in self.queries.overdue_now(municipality):
+            overdue.setdefault(row["municipality"], []).append(row)
+        return {
+            "generated_at": self.core.now(),
+            "municipalities": [
+                self._figures(name, rows, overdue.get(name, [])) for name, rows in sorted(by_municipality.items())
+            ],
+        }
+
+    def _figures(self, municipality: str, rows: list[Row], overdue: list[Row]) -> dict[str, Any]:
+        concerns = Counter(concern for row in rows for concern in json.loads(row["concerns"]))
+        return {
+            "municipality": municipality,
+            "referrals": len(rows),
+            "by_source_kind": dict(sorted(Counter(row["referrer_kind"] for row in rows).items())),
+            "by_concern": dict(sorted(concerns.items())),
+            "by_status": dict(sorted(Counter(row["status"] for row in rows).items())),
+            "time_to_acknowledge": distribution(
+                [hours_between(row["submitted_at"], row["acknowledged_at"]) for row in rows if row["acknowledged_at"]]
+            ),
+            "time_to_decide": distribution(
+                [hours_between(row["submitted_at"], row["decided_at"]) for row in rows if row["decided_at"]]
+            ),
+            "overdue_now": [
+                {
+                    "referral": self.index.pseudonym("referral", row["referral_id"]),
+                    "clock": row["clock"],
+                    "urgency": row["urgency"],
+                    "due_at": row["due_at"],
+                    "agency": self._agency_code(row["agency_id"]),
+                }
+                for row in overdue
+            ],
+        }
+
+    def _agency_code(self, agency_id: str) -> str | None:
+        row = next((agency for agency in self.core.registry.agencies() if agency["id"] == agency_id), None)
+        return row["code"] if row else None
