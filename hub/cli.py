@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from hub.config import Settings
-from hub.domain.errors import DomainError
+from hub.cli_support import load_settings, open_hub
+from hub.policy_cli import consent_app, policy_app
+from hub.referral_cli import clocks_app, referrals_app, supervision_app
 from hub.service import Hub
 
 app = typer.Typer(help="Inter-agency referral hub.", no_args_is_help=True)
@@ -25,31 +23,13 @@ tokens_app = typer.Typer(help="Bearer tokens for the API.", no_args_is_help=True
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(consent_app, name="consent")
+app.add_typer(policy_app, name="policy")
+app.add_typer(referrals_app, name="referrals")
+app.add_typer(clocks_app, name="clocks")
+app.add_typer(supervision_app, name="supervision")
 console = Console()
 errors = Console(stderr=True)
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings()
-    except ValidationError as error:
-        errors.print("[red]Invalid settings:[/red]")
-        for item in error.errors():
-            field = ".".join(str(part) for part in item["loc"])
-            errors.print(f"  HUB_{field.upper()}: {item['msg']}")
-        raise typer.Exit(2) from None
-
-
-@contextmanager
-def open_hub() -> Iterator[Hub]:
-    hub = Hub(load_settings())
-    try:
-        yield hub
-    except DomainError as error:
-        errors.print(f"[red]{error.reason}:[/red] {error.detail}")
-        raise typer.Exit(1) from None
-    finally:
-        hub.close()
 
 
 @app.command()
@@ -142,8 +122,4 @@ def tokens_issue(
 
 
 def main() -> None:
-    from hub.policy_cli import consent_app, policy_app
-
-    app.add_typer(consent_app, name="consent")
-    app.add_typer(policy_app, name="policy")
     app()

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     token_ttl_minutes: int = Field(default=15, ge=1, le=24 * 60)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=64 * 1024 * 1024)
     follow_interval_seconds: float = Field(default=0.2, gt=0, le=60)
+    clock_tick_seconds: float = Field(
+        default=60, gt=0, le=3600, description="How often `hub serve` checks response clocks for breaches"
+    )
     access_batch_wait_ms: float = Field(
         default=2.0, ge=0, le=100, description="How long an access event may wait to share a transaction"
     )

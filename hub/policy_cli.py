@@ -10,7 +10,7 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
-import hub.cli as cli
+import hub.cli_support as cli
 from events.values import AgencyKind, DataCategory, Purpose, Relationship
 from hub.disclosure_service import DisclosureDraft
 from hub.domain.consent import ConsentDraft, GrantorDraft, WithdrawalDraft

@@ -130,6 +130,7 @@ class SubjectService:
     def pending_candidates(self, principal: Principal, purpose: str) -> list[dict[str, Any]]:
         """Candidate matches waiting for the caller's agency (ids only: the referrals show who they are)."""
         decision = decide_subject_change(principal, involved=True)
+        self.core.follower.catch_up()
         rows = self.queries.pending_candidates(principal.agency_id) if decision.permitted else []
         subjects = tuple(UUID(row["subject_id"]) for row in rows)
         self.core.record_access(principal, decision, "subjects.candidates", "subjects:candidates", purpose, subjects)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from uuid import UUID
@@ -67,16 +67,23 @@ def is_working_day(day: date) -> bool:
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
-    """The same local (Riga) time `days` working days later; a start on a day off counts from the next one."""
+    """The same local (Riga) time `days` working days later.
+
+    Something received on a day off counts as received when the next working day begins (00:00 Riga time), so
+    one working day from a Saturday runs to the end of Monday.
+    """
     local = start.astimezone(RIGA)
-    day = local.date()
+    day, time_of_day = local.date(), local.timetz().replace(tzinfo=None)
+    if not is_working_day(day):
+        while not is_working_day(day):
+            day += timedelta(days=1)
+        time_of_day = time.min
     remaining = days
-    while remaining > 0 or not is_working_day(day):
+    while remaining > 0:
         day += timedelta(days=1)
         if is_working_day(day):
             remaining -= 1
-    due_local = datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=RIGA)
-    return due_local.astimezone(start.tzinfo)
+    return datetime.combine(day, time_of_day, tzinfo=RIGA).astimezone(start.tzinfo)
 
 
 def start_clocks(urgency: Urgency, kind: AgencyKind, agency_id: UUID, start: datetime) -> tuple[ClockDue, ...]:

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 from eventsourcing.utils import get_topic
 
+from projections.periodic import Periodic
 from projections.viewdb import Cursor, ViewDatabase
 
 log = logging.getLogger(__name__)
@@ -55,8 +56,7 @@ class Follower:
         self.batch_size = batch_size
         self._lock = threading.Lock()
         self._applied_through = 0  # every view has applied at least this far (positions only grow)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._background: Periodic | None = None
         with database.transaction() as cursor:
             cursor.execute(TRACKING_TABLE)
             for view in views:
@@ -120,24 +120,19 @@ class Follower:
 
     def start(self, interval: float = 0.2) -> None:
         """Keep following in a background thread until `stop()`."""
-        self._thread = threading.Thread(target=self._run, args=(interval,), name="follower", daemon=True)
-        self._thread.start()
+        self._background = Periodic("follower", interval, self._catch_up_quietly)
+        self._background.start()
 
-    def _run(self, interval: float) -> None:
-        while not self._stop.is_set():
-            try:
-                self.catch_up()
-            except PositionConflict:
-                log.info("another follower advanced a view; retrying")
-            except Exception:
-                log.exception("follower failed; retrying")
-            self._stop.wait(interval)
+    def _catch_up_quietly(self) -> None:
+        try:
+            self.catch_up()
+        except PositionConflict:
+            log.info("another follower advanced a view; retrying")
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        if self._background is not None:
+            self._background.stop()
+            self._background = None
 
     def rebuild(self, view: View) -> int:
         """Drop a view's position and rows, then apply the whole log again."""

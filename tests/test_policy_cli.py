@@ -9,10 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 from hub.cli import app
-from hub.policy_cli import consent_app, policy_app
-
-app.add_typer(consent_app, name="consent")
-app.add_typer(policy_app, name="policy")
 
 
 def test_consent_commands_and_explain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,14 +11,20 @@ from hub.api.limits import BodySizeLimit
 from hub.api.problems import install_problem_handlers
 from hub.api.routers import consents, disclosures, health, inbox, referrals, reviews, subjects, supervision
 from hub.service import Hub
+from projections.periodic import Periodic
 
 
 def create_app(hub: Hub, follow_in_background: bool = True) -> FastAPI:
+    """The API; with `follow_in_background`, views follow the log and response clocks are checked meanwhile."""
+    clock_tick = Periodic("clock-tick", hub.settings.clock_tick_seconds, hub.workflow.tick)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if follow_in_background:
             hub.follower.start(hub.settings.follow_interval_seconds)
+            clock_tick.start()
         yield
+        clock_tick.stop()
         hub.follower.stop()
 
     app = FastAPI(
