@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
 from abc import ABC, abstractmethod
@@ -18,6 +20,7 @@ log = logging.getLogger(__name__)
 TRACKING_TABLE = (
     "CREATE TABLE IF NOT EXISTS view_tracking (view_name TEXT PRIMARY KEY, notification_id BIGINT NOT NULL)"
 )
+SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS view_schemas (view_name TEXT PRIMARY KEY, schema_hash TEXT NOT NULL)"
 
 
 class PositionConflict(RuntimeError):
@@ -36,6 +39,11 @@ class View(ABC):
 
     def topics(self) -> frozenset[str]:
         return frozenset(get_topic(cls) for cls in self.handles)
+
+    def schema_hash(self) -> str:
+        """Changes whenever the tables or the events handled change, so that the view is rebuilt from the log."""
+        described = json.dumps([sorted(self.schema.items()), sorted(self.topics())])
+        return hashlib.sha256(described.encode()).hexdigest()
 
 
 class Follower:
@@ -59,9 +67,27 @@ class Follower:
         self._background: Periodic | None = None
         with database.transaction() as cursor:
             cursor.execute(TRACKING_TABLE)
+            cursor.execute(SCHEMA_TABLE)
             for view in views:
-                for statement in view.schema.values():
-                    cursor.execute(statement)
+                self._create_or_reset(cursor, view)
+
+    @staticmethod
+    def _create_or_reset(cursor: Cursor, view: View) -> None:
+        """Create the view's tables; if they were made for another version of the view, drop them first."""
+        row = cursor.execute("SELECT schema_hash FROM view_schemas WHERE view_name = ?", (view.name,)).fetchone()
+        current = view.schema_hash()
+        if row is not None and row["schema_hash"] != current:
+            log.warning("view %s changed since it was built; rebuilding it from the log", view.name)
+            for table in view.schema:
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute("DELETE FROM view_tracking WHERE view_name = ?", (view.name,))
+        for statement in view.schema.values():
+            cursor.execute(statement)
+        cursor.execute(
+            "INSERT INTO view_schemas (view_name, schema_hash) VALUES (?, ?) "
+            "ON CONFLICT (view_name) DO UPDATE SET schema_hash = excluded.schema_hash",
+            (view.name, current),
+        )
 
     def position(self, view_name: str) -> int:
         rows = self.database.query("SELECT notification_id FROM view_tracking WHERE view_name = ?", (view_name,))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,20 +26,21 @@ class Cursor(Protocol):
     def rowcount(self) -> int: ...
 
 
-class ViewDatabase:
+class ViewDatabase(ABC):
     """Runs statements for views; `transaction()` commits everything inside it at once or nothing."""
 
     dialect: str
 
-    @contextmanager
-    def transaction(self) -> Iterator[Cursor]:
-        raise NotImplementedError
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Cursor]:
+        """A cursor whose statements commit together when the block ends without an error."""
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         with self.transaction() as cursor:
             cursor.execute(sql, params)
             return [dict(row) for row in cursor.fetchall()]
 
+    @abstractmethod
     def close(self) -> None:
         """Release connections."""
 

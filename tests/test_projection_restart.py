@@ -6,6 +6,8 @@ import pytest
 
 from events.referrals import ReferralSubmitted
 from events.values import Role
+from hub.config import Settings
+from hub.demo import seed_demo
 from hub.domain.referral import ReferralDraft
 from hub.service import Hub
 from policies.access import Principal
@@ -74,3 +76,23 @@ def test_rebuild_reproduces_the_inbox(hub: Hub) -> None:
     before = hub.referrals.queries.incoming(intake.agency_id, 50, None)
     hub.follower.rebuild(hub.referral_view)
     assert hub.referrals.queries.incoming(intake.agency_id, 50, None) == before
+
+
+def test_a_view_whose_schema_changed_is_rebuilt_on_start(settings: Settings) -> None:
+    hub = Hub(settings)
+    try:
+        seed_demo(hub)
+        hub.referrals.submit(principal(hub), ReferralDraft.model_validate(child_referral()))
+        hub.follower.catch_up()
+        with hub.views_db.transaction() as cursor:
+            cursor.execute("UPDATE view_schemas SET schema_hash = 'older' WHERE view_name = 'referrals'")
+            cursor.execute("DELETE FROM view_referral_recipients")
+    finally:
+        hub.close()
+    reopened = Hub(settings)
+    try:
+        reopened.follower.catch_up()
+        intake = reopened.authenticate(reopened.issue_token("tukums.intake"))
+        assert len(reopened.referrals.queries.incoming(intake.agency_id, 10, None)) == 1
+    finally:
+        reopened.close()
