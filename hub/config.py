@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=64 * 1024 * 1024)
     follow_interval_seconds: float = Field(default=0.2, gt=0, le=60)
     clock_tick_seconds: float = Field(
-        default=60, gt=0, le=3600, description="How often `hub serve` checks response clocks for breaches"
+        default=60, gt=0, le=3600, description="How often `hub serve` checks response clocks and consent periods"
     )
     access_batch_wait_ms: float = Field(
         default=2.0, ge=0, le=100, description="How long an access event may wait to share a transaction"

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import datetime_now_with_tzinfo
-
 from events.values import DataCategory
 from hub.core import Core, actor_for
 from hub.domain.consent import Consent, ConsentDraft, WithdrawalDraft, expire_consent, grant_consent, withdraw_consent
@@ -31,7 +29,7 @@ class ConsentService:
             if row is None:
                 raise InvalidInput("unknown_agency", f"no agency with code {code!r}", f"recipient_agencies.{index}")
             recipients.append(UUID(row["id"]))
-        event = grant_consent(draft, actor_for(principal, role), tuple(recipients), datetime_now_with_tzinfo())
+        event = grant_consent(draft, actor_for(principal, role), tuple(recipients), self.core.now())
         self.core.app.append(event)
         return self._present(self.core.app.consent(event.originator_id))
 
@@ -55,14 +53,14 @@ class ConsentService:
         consent = self._consent(consent_id)
         if consent is None:
             raise NotFound("consent_not_found", "no consent with this id")
-        event = withdraw_consent(consent, actor_for(principal, role), draft.reason, datetime_now_with_tzinfo())
+        event = withdraw_consent(consent, actor_for(principal, role), draft.reason, self.core.now())
         self.core.app.append(event)
         return self._present(self.core.app.consent(consent_id))
 
     def expire_due(self) -> int:
         """Append an expiry event for every active consent whose period has ended; returns how many."""
         self.core.follower.catch_up()
-        now = datetime_now_with_tzinfo()
+        now = self.core.now()
         expired = 0
         for row in self.queries.active_with_end():
             event = expire_consent(self.core.app.consent(UUID(row["id"])), now)
@@ -94,7 +92,7 @@ class ConsentService:
             "id": str(consent.id),
             "version": consent.version,
             "subject_id": str(consent.subject_id),
-            "status": consent.status_at(datetime_now_with_tzinfo()),
+            "status": consent.status_at(self.core.now()),
             "granted_by": consent.grantor.model_dump(),
             "recipient_agencies": [row["code"] for row in agencies if row is not None],
             "recipient_kinds": list(consent.recipient_kinds),

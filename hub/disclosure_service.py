@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from eventsourcing.domain import datetime_now_with_tzinfo
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from events.disclosure import DisclosureRecorded
@@ -66,7 +65,7 @@ class DisclosureService:
             subjects=tuple(dict.fromkeys(draft.subjects)),
             categories=tuple(dict.fromkeys(draft.categories)),
             purpose=draft.purpose,
-            now=datetime_now_with_tzinfo(),
+            now=self.core.now(),
             consent_id=draft.consent_id,
             consent=self.consents.facts(draft.consent_id) if draft.consent_id else None,
             basis=draft.basis,

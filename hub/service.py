@@ -36,3 +36,8 @@ class Hub(Core):
         self.consents = ConsentService(self)
         self.disclosures = DisclosureService(self, self.consents)
         self.reviews = ReviewService(self)
+
+    def run_due_work(self) -> None:
+        """What time alone sets off: overdue response clocks and consents whose period has ended."""
+        self.workflow.tick()
+        self.consents.expire_due()

@@ -15,8 +15,8 @@ from projections.periodic import Periodic
 
 
 def create_app(hub: Hub, follow_in_background: bool = True) -> FastAPI:
-    """The API; with `follow_in_background`, views follow the log and response clocks are checked meanwhile."""
-    clock_tick = Periodic("clock-tick", hub.settings.clock_tick_seconds, hub.workflow.tick)
+    """The API; with `follow_in_background`, views follow the log and due work (clocks, consent expiry) runs."""
+    clock_tick = Periodic("due-work", hub.settings.clock_tick_seconds, hub.run_due_work)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
