@@ -7,7 +7,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench import b1_submissions, b2_http_submissions, b3_audited_reads, b4_rebuild, memory
+from bench import b1_submissions, b2_http_submissions, b3_audited_reads, b4_rebuild, b7_policy_decisions, memory
 from bench.harness import BenchStore, Row, Scale, open_stores
 from tests.pg import Cluster
 
@@ -29,7 +29,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("B4", "projection rebuild events/s", b4_rebuild.run),
     Benchmark("B5", "`hub audit verify` leaves/s", waits_for="issue 6 (Merkle tree and `hub audit verify`)"),
     Benchmark("B6", "Kafka relay events published/s", waits_for="issue 8 (Kafka outbox relay)"),
-    Benchmark("B7", "policy decisions/s", waits_for="issue 5 (Cedar policies in the hub)"),
+    Benchmark("B7", "policy decisions/s", b7_policy_decisions.run),
     Benchmark("MEM", "peak RSS of `hub serve` with a large store", memory.run),
 )
 

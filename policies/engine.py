@@ -269,7 +269,7 @@ class PolicyEngine:
         if not checks:
             return []
         all_entities = self.static_entities.with_added_json_str(
-            json.dumps([*_principal_entities(principal), *entities]), self.schema
+            json.dumps([*principal_entities(principal), *entities]), self.schema
         )
         requests = [
             {
@@ -292,7 +292,7 @@ class PolicyEngine:
         ]
 
 
-def _principal_entities(principal: Principal) -> list[Any]:
+def principal_entities(principal: Principal) -> list[Any]:
     agency = _uid("Agency", principal.agency_id)
     return [
         _entity("Agency", principal.agency_id, {"kind": principal.agency_kind.value}),
