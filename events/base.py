@@ -34,3 +34,7 @@ class DomainEvent(Immutable):
     timestamp: datetime = Field(default_factory=datetime_now_with_tzinfo)
     event_id: UUID = Field(default_factory=uuid4)
     actor: Actor = SYSTEM
+
+    def data_subject(self) -> UUID | None:
+        """The person this event's own personal fields are about (people's details name their own subject)."""
+        return None

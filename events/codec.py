@@ -9,7 +9,9 @@ from eventsourcing.application import Application
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
-from pydantic import BaseModel
+
+from events.base import DomainEvent
+from events.personal import SubjectCipher, seal, unseal
 
 
 class CanonicalJSONTranscoder(Transcoder):
@@ -23,10 +25,22 @@ class CanonicalJSONTranscoder(Transcoder):
 
 
 class PydanticMapper(Mapper[Any]):
-    """Maps pydantic events to stored events; pydantic rebuilds typed values when reading."""
+    """Maps pydantic events to stored events, personal fields sealed per subject; pydantic rebuilds typed values.
+
+    `subjects` must be set before the first event is written or read: without it nothing personal is stored.
+    """
+
+    subjects: SubjectCipher | None = None
+
+    def _cipher(self) -> SubjectCipher:
+        if self.subjects is None:
+            raise RuntimeError("no subject cipher: personal data would be stored in the clear")
+        return self.subjects
 
     def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
-        state = cast(BaseModel, domain_event).model_dump(mode="json")
+        event = cast(DomainEvent, domain_event)
+        state = event.model_dump(mode="json")
+        seal(state, type(event), event.data_subject(), self._cipher())
         state.pop("originator_id")
         state.pop("originator_version")
         stored_state = self.transcoder.encode(state)
@@ -49,6 +63,7 @@ class PydanticMapper(Mapper[Any]):
             stored_state = self.compressor.decompress(stored_state)
         state: dict[str, Any] = self.transcoder.decode(stored_state)
         cls = resolve_topic(stored_event.topic)
+        unseal(state, cls, self._cipher())
         return cast(
             DomainEventProtocol[Any],
             cls(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from events.base import DomainEvent, Immutable
+from events.personal import PERSONAL
 from events.values import AgencyKind, DataCategory, Purpose, Relationship
 
 FHIR_CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
@@ -16,7 +17,7 @@ HUB_CODES = "https://hub.example/codes"
 class ConsentGrantor(Immutable):
     """Who gave the consent: the person themself (`relationship` None) or a parent, representative or guardian."""
 
-    name: str
+    name: Annotated[str, PERSONAL]
     relationship: Relationship | None = None
 
 
@@ -32,7 +33,7 @@ class ConsentGranted(DomainEvent):
     categories: tuple[DataCategory, ...]
     valid_from: datetime
     valid_until: datetime | None
-    evidence: str
+    evidence: Annotated[str, PERSONAL]
 
 
 class ConsentWithdrawn(DomainEvent):

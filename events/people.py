@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 from uuid import UUID
 
 from events.base import Immutable
+from events.personal import PERSONAL, PERSONAL_OPTIONAL
 from events.values import Relationship
 
 
@@ -13,8 +15,8 @@ class PersonDetails(Immutable):
     """A data subject as named in one event; `subject_id` links it to the single subject record."""
 
     subject_id: UUID
-    given_name: str
-    family_name: str
-    birth_date: date | None = None
-    personal_code: str | None = None
+    given_name: Annotated[str, PERSONAL]
+    family_name: Annotated[str, PERSONAL]
+    birth_date: Annotated[date | None, PERSONAL_OPTIONAL] = None
+    personal_code: Annotated[str | None, PERSONAL_OPTIONAL] = None
     relationship: Relationship | None = None

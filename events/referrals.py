@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
 from events.base import DomainEvent, Immutable
 from events.people import PersonDetails
+from events.personal import PERSONAL
 from events.values import Concern, Urgency
 
 
@@ -36,7 +38,7 @@ class ReferralSubmitted(DomainEvent):
     municipality: str
     concerns: tuple[Concern, ...]
     urgency: Urgency
-    summary: str
+    summary: Annotated[str, PERSONAL]
     recipients: tuple[UUID, ...]
     routing_version: str
     lead_agency_id: UUID | None = None
@@ -45,52 +47,64 @@ class ReferralSubmitted(DomainEvent):
     clocks: tuple[ClockDue, ...] = ()
     clocks_version: str | None = None
 
+    def data_subject(self) -> UUID | None:
+        return self.child.subject_id
 
-class ReferralAcknowledged(DomainEvent):
+
+class ReferralStep(DomainEvent):
+    """A step in a referral's life; its free text is about the child (`about`), whose key encrypts it."""
+
+    about: UUID | None = None
+
+    def data_subject(self) -> UUID | None:
+        return self.about
+
+
+class ReferralAcknowledged(ReferralStep):
     pass
 
 
-class ReferralAssigned(DomainEvent):
+class ReferralAssigned(ReferralStep):
     worker: str
 
 
-class ReferralInformationRequested(DomainEvent):
-    question: str
+class ReferralInformationRequested(ReferralStep):
+    question: Annotated[str, PERSONAL]
 
 
-class ReferralInformationProvided(DomainEvent):
-    answer: str
+class ReferralInformationProvided(ReferralStep):
+    answer: Annotated[str, PERSONAL]
 
 
-class ReferralAccepted(DomainEvent):
+class ReferralAccepted(ReferralStep):
     case_id: UUID
     linked_existing_case: bool
 
 
-class ReferralRedirected(DomainEvent):
+class ReferralRedirected(ReferralStep):
     """Sent on to another municipality's social service; `recipients` is the new routing, the clock keeps running."""
 
     from_agency_id: UUID
     to_agency_id: UUID
     to_municipality: str
     recipients: tuple[UUID, ...]
-    reason: str
+    reason: Annotated[str, PERSONAL]
     clocks: tuple[ClockDue, ...] = ()
 
 
-class ReferralDeclined(DomainEvent):
-    reason: str
+class ReferralDeclined(ReferralStep):
+    reason: Annotated[str, PERSONAL]
 
 
-class ReferralClosed(DomainEvent):
+class ReferralClosed(ReferralStep):
     outcome: Outcome
 
 
-class ReferralWithdrawn(DomainEvent):
-    reason: str
+class ReferralWithdrawn(ReferralStep):
+    reason: Annotated[str, PERSONAL]
 
 
-class ReferralOverdue(DomainEvent):
+class ReferralOverdue(ReferralStep):
     """A response clock ran out; raised once per breach and escalated to the heads of service named."""
 
     clock: str

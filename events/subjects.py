@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from events.base import DomainEvent
@@ -35,3 +36,20 @@ class SubjectMatchConfirmed(DomainEvent):
 
 class SubjectMatchRejected(DomainEvent):
     candidate_id: UUID
+
+
+class ErasureReason(StrEnum):
+    RETENTION_EXPIRED = "retention_expired"
+    DATA_SUBJECT_REQUEST = "data_subject_request"
+    COURT_ORDER = "court_order"
+    RECORDED_IN_ERROR = "recorded_in_error"
+
+
+class SubjectErased(DomainEvent):
+    """The person's data key was destroyed: every personal field about them is unreadable from now on.
+
+    Carries no personal data; `basis` names the retention rule or legal ground.
+    """
+
+    reason: ErasureReason
+    basis: str

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from hub.cli_support import load_settings, open_hub
 from hub.policy_cli import consent_app, policy_app
-from hub.referral_cli import clocks_app, referrals_app, supervision_app
+from hub.referral_cli import clocks_app, keys_app, referrals_app, retention_app, subjects_app, supervision_app
 from hub.service import Hub
 
 app = typer.Typer(help="Inter-agency referral hub.", no_args_is_help=True)
@@ -28,6 +28,9 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(referrals_app, name="referrals")
 app.add_typer(clocks_app, name="clocks")
 app.add_typer(supervision_app, name="supervision")
+app.add_typer(subjects_app, name="subjects")
+app.add_typer(retention_app, name="retention")
+app.add_typer(keys_app, name="keys")
 console = Console()
 errors = Console(stderr=True)
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import UUID, uuid4
 
 from events.access import AccessRecorded
 from events.base import Actor, DomainEvent
+from events.codec import PydanticMapper
 from events.values import AgencyKind, Role
 from hub.application import HubApplication
 from hub.config import Settings
 from hub.domain.errors import NotFound
 from hub.group_commit import GroupCommitter
 from hub.identity import InvalidToken, issue_token, load_or_create_signing_key, verify_token
+from hub.subject_keys import FileMasterKeys, SubjectKeyStore
 from policies.access import AccessDecision, Principal
 from policies.engine import default_engine
 from projections.follower import Follower, View
@@ -70,6 +72,9 @@ class Core:
             settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         self.app = HubApplication(settings)
         self.views_db = open_view_database(settings)
+        self.master_keys = FileMasterKeys(settings.key_dir)
+        self.subject_keys = SubjectKeyStore(self.views_db, self.master_keys)
+        cast(PydanticMapper, self.app.mapper).subjects = self.subject_keys
         self.registry_view = RegistryView()
         self.follower = Follower(self.app.recorder, self.app.mapper, self.views_db, [self.registry_view, *views])
         self.registry = RegistryQueries(self.views_db)

@@ -7,6 +7,7 @@ from hub.config import Settings
 from hub.consent_service import ConsentService
 from hub.core import Core
 from hub.disclosure_service import DisclosureService
+from hub.erasure_service import ErasureService
 from hub.referral_service import ReferralService
 from hub.referral_timeline import ReferralTimeline
 from hub.referral_workflow import ReferralWorkflow
@@ -33,6 +34,7 @@ class Hub(Core):
         self.workflow = ReferralWorkflow(self, self.referrals)
         self.timeline = ReferralTimeline(self, self.referrals)
         self.supervision = SupervisionService(self, index)
+        self.erasure = ErasureService(self, self.subjects)
         self.consents = ConsentService(self)
         self.disclosures = DisclosureService(self, self.consents)
         self.reviews = ReviewService(self)

@@ -79,7 +79,9 @@ class SubjectService:
             if known is not None:
                 return known, []
             subject_id = subject_id_for_index(code_index)
-            if self.core.app.exists(subject_id):
+            if self.core.subject_keys.is_erased(subject_id):
+                subject_id = uuid4()  # the person was erased: whatever comes now starts a new record
+            elif self.core.app.exists(subject_id):
                 return subject_id, []
         else:
             subject_id = uuid4()

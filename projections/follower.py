@@ -121,10 +121,14 @@ class Follower:
             notifications = self.recorder.select_notifications(position, self.batch_size, inclusive_of_start=False)
             if not notifications:
                 return total
+            events = [
+                (notification.id, self.mapper.to_domain_event(notification))
+                for notification in notifications
+                if notification.topic in topics
+            ]
             with self.database.transaction() as cursor:
-                for notification in notifications:
-                    if notification.topic in topics:
-                        view.apply(cursor, self.mapper.to_domain_event(notification), notification.id)
+                for notification_id, event in events:
+                    view.apply(cursor, event, notification_id)
                 self._advance(cursor, view.name, position, notifications[-1].id)
             total += len(notifications)
 

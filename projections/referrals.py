@@ -306,3 +306,14 @@ class ReferralQueries:
         if municipality is None:
             return self.database.query(sql + " ORDER BY c.due_at")
         return self.database.query(sql + " AND r.municipality = ? ORDER BY c.due_at", (municipality,))
+
+    def subjects_last_closed(self) -> list[Row]:
+        """Per subject: when its last referral ended, and how many are still open (for retention)."""
+        statuses = ", ".join("?" for _ in OPEN_STATUSES)
+        return self.database.query(
+            "SELECT s.subject_id, MAX(COALESCE(r.closed_at, r.decided_at)) AS last_closed, "
+            f"SUM(CASE WHEN r.status IN ({statuses}) THEN 1 ELSE 0 END) AS still_open "
+            "FROM view_referral_subjects s JOIN view_referrals r ON r.id = s.referral_id GROUP BY s.subject_id "
+            "ORDER BY s.subject_id",
+            list(OPEN_STATUSES),
+        )

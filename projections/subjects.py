@@ -9,6 +9,7 @@ from uuid import UUID
 from events.subjects import (
     SubjectCandidateMatched,
     SubjectCodeAdded,
+    SubjectErased,
     SubjectMatchConfirmed,
     SubjectMatchRejected,
     SubjectRegistered,
@@ -39,6 +40,7 @@ class SubjectView(View):
         SubjectCandidateMatched,
         SubjectMatchConfirmed,
         SubjectMatchRejected,
+        SubjectErased,
     )
 
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
@@ -51,6 +53,9 @@ class SubjectView(View):
             codes: tuple[str, ...] = event.code_indexes
         elif isinstance(event, SubjectCodeAdded):
             codes = (event.code_index,)
+        elif isinstance(event, SubjectErased):
+            self._purge(cursor, subject_id)
+            return
         else:
             codes = ()
             self._candidate(cursor, event, notification_id)
@@ -58,6 +63,15 @@ class SubjectView(View):
             cursor.execute(
                 "INSERT INTO view_subject_codes (code_index, subject_id) VALUES (?, ?)", (code_index, subject_id)
             )
+
+    @staticmethod
+    def _purge(cursor: Cursor, subject_id: str) -> None:
+        """Drop everything derived from the person: their codes' and name's indexes and pending matches."""
+        cursor.execute("DELETE FROM view_subject_codes WHERE subject_id = ?", (subject_id,))
+        cursor.execute("UPDATE view_subjects SET name_index = NULL WHERE id = ?", (subject_id,))
+        cursor.execute(
+            "DELETE FROM view_subject_candidates WHERE subject_id = ? OR candidate_id = ?", (subject_id, subject_id)
+        )
 
     @staticmethod
     def _candidate(cursor: Cursor, event: Any, notification_id: int) -> None:

@@ -54,6 +54,7 @@ class SQLiteViewDatabase(ViewDatabase):
         self._connection.row_factory = sqlite3.Row
         self._connection.execute("PRAGMA journal_mode=WAL")
         self._connection.execute("PRAGMA synchronous=FULL")
+        self._connection.execute("PRAGMA secure_delete=ON")  # erased keys and purged rows are overwritten
 
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:

@@ -225,3 +225,8 @@ class ReviewDocument(BaseModel):
     opened_at: datetime
     note: str | None
     resolved_by: str | None
+
+
+class Erasure(BaseModel):
+    subject_id: UUID
+    erased: list[UUID] = Field(description="every record of the person (records confirmed to be the same person)")

@@ -186,7 +186,13 @@ def check_transition(referral: Referral, transition: str) -> None:
 
 
 def _next(referral: Referral, actor: Actor, at: datetime) -> dict[str, object]:
-    return {"originator_id": referral.id, "originator_version": referral.version + 1, "actor": actor, "timestamp": at}
+    return {
+        "originator_id": referral.id,
+        "originator_version": referral.version + 1,
+        "actor": actor,
+        "timestamp": at,
+        "about": referral.child.subject_id,
+    }
 
 
 def acknowledge(referral: Referral, actor: Actor, at: datetime) -> ReferralAcknowledged:

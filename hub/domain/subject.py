@@ -10,8 +10,10 @@ from uuid import UUID
 
 from events.base import Actor, DomainEvent
 from events.subjects import (
+    ErasureReason,
     SubjectCandidateMatched,
     SubjectCodeAdded,
+    SubjectErased,
     SubjectMatchConfirmed,
     SubjectMatchRejected,
     SubjectRegistered,
@@ -26,6 +28,7 @@ class Subject:
     code_indexes: frozenset[str]
     name_index: str | None
     candidates: dict[UUID, str] = field(default_factory=dict)  # candidate id -> pending | confirmed | rejected
+    erased: bool = False
 
 
 def register_subject(
@@ -74,6 +77,13 @@ def reject_match(subject: Subject, candidate_id: UUID, actor: Actor, at: datetim
     return SubjectMatchRejected(**_next(subject, actor, at), candidate_id=candidate_id)
 
 
+def erase(subject: Subject, reason: ErasureReason, basis: str, actor: Actor, at: datetime) -> SubjectErased | None:
+    """None when the subject is already erased (erasing again only destroys the key again)."""
+    if subject.erased:
+        return None
+    return SubjectErased(**_next(subject, actor, at), reason=reason, basis=basis)
+
+
 @singledispatch
 def mutate_subject(event: DomainEvent, subject: Subject | None) -> Subject:
     raise TypeError(f"not a subject event: {type(event).__name__}")
@@ -113,6 +123,12 @@ def _(event: SubjectMatchConfirmed, subject: Subject | None) -> Subject:
 @mutate_subject.register
 def _(event: SubjectMatchRejected, subject: Subject | None) -> Subject:
     return _settled(subject, event, event.candidate_id, "rejected")
+
+
+@mutate_subject.register
+def _(event: SubjectErased, subject: Subject | None) -> Subject:
+    assert subject is not None
+    return replace(subject, version=event.originator_version, erased=True, code_indexes=frozenset(), name_index=None)
 
 
 def project_subject(subject: Subject | None, events: Iterable[DomainEvent]) -> Subject | None:

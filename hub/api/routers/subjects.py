@@ -8,8 +8,9 @@ from uuid import UUID
 from fastapi import APIRouter, Header
 from pydantic import StringConstraints
 
+from events.subjects import ErasureReason
 from hub.api.auth import HubDep, PrincipalDep
-from hub.api.schemas import CandidateMatch, SubjectChange
+from hub.api.schemas import CandidateMatch, Erasure, SubjectChange
 from hub.domain.referral import DraftModel
 
 router = APIRouter(prefix="/v1/subjects", tags=["subjects"])
@@ -45,3 +46,20 @@ def reject(subject_id: UUID, candidate_id: UUID, hub: HubDep, principal: Princip
 def add_code(subject_id: UUID, body: NewCode, hub: HubDep, principal: PrincipalDep) -> dict[str, str]:
     """Record a person's new personal code (after a change on request or adoption); old codes keep matching."""
     return hub.subjects.add_code(principal, subject_id, body.personal_code)
+
+
+class ErasureRequest(DraftModel):
+    reason: ErasureReason
+
+
+@router.post("/{subject_id}/erase", response_model=Erasure)
+def erase(
+    subject_id: UUID,
+    body: ErasureRequest,
+    hub: HubDep,
+    principal: PrincipalDep,
+    purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "erasure",
+) -> dict[str, object]:
+    """Erase a person: their data key is destroyed, so every personal field about them becomes unreadable; the
+    log itself is untouched and still verifies."""
+    return hub.erasure.erase(principal, subject_id, body.reason, purpose)

@@ -1,0 +1,148 @@
+"""Personal data inside events: the marker on fields, and encrypting/decrypting them per data subject.
+
+A field annotated `Annotated[T, PERSONAL]` holds personal data. When an event is stored, each such field is
+replaced by a ciphertext envelope under the data key of the subject it is about: the `subject_id` of the
+nearest enclosing model that has one (a person's details), else the event's `data_subject()`. The associated
+data binds each ciphertext to its event id, field path and subject, so ciphertexts cannot be moved between
+events or fields. Everything else (ids, types, agencies, times, categories) stays readable.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
+
+from pydantic import BaseModel
+
+ENVELOPE_MARK = "$personal"
+ERASED_TEXT = "⟨erased⟩"
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """Field marker: what this field holds is about a person and is stored encrypted."""
+
+    erased: Any = ERASED_TEXT  # what a reader gets once the person's key is destroyed
+
+
+PERSONAL = PersonalData()
+PERSONAL_OPTIONAL = PersonalData(erased=None)
+
+
+class KeyDestroyed(Exception):
+    """The subject's data key is destroyed: the data can never be read again."""
+
+
+class TamperedCiphertext(Exception):
+    """A ciphertext does not belong where it was found (moved, altered, or under the wrong key)."""
+
+
+class SubjectCipher(Protocol):
+    """Authenticated encryption under one data key per subject (AES-256-GCM in the hub)."""
+
+    def encrypt(self, subject_id: UUID, plaintext: bytes, associated_data: bytes) -> tuple[str, bytes, bytes]:
+        """Returns (key id, nonce, ciphertext)."""
+
+    def decrypt(self, subject_id: UUID, key_id: str, nonce: bytes, ciphertext: bytes, associated_data: bytes) -> bytes:
+        """Raises KeyDestroyed when the key is gone, TamperedCiphertext when authentication fails."""
+
+
+def _associated_data(event_id: str, path: str, subject_id: str) -> bytes:
+    return f"{event_id}\x00{path}\x00{subject_id}".encode()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def seal(state: dict[str, Any], model: type[BaseModel], subject: UUID | None, cipher: SubjectCipher) -> None:
+    """Encrypt, in place, every personal field of a dumped event (`state` is `model_dump(mode="json")`)."""
+    event_id = str(state["event_id"])
+
+    def encrypt(value: Any, path: str, subject_id: UUID | None) -> Any:
+        assert subject_id is not None
+        associated = _associated_data(event_id, path, str(subject_id))
+        key_id, nonce, ciphertext = cipher.encrypt(subject_id, json.dumps(value).encode(), associated)
+        return {
+            ENVELOPE_MARK: 1,
+            "subject": str(subject_id),
+            "key": key_id,
+            "nonce": _b64(nonce),
+            "data": _b64(ciphertext),
+        }
+
+    _walk(model, state, subject, "", encrypt, sealing=True)
+
+
+def unseal(state: dict[str, Any], model: type[BaseModel], cipher: SubjectCipher) -> None:
+    """Decrypt, in place, every personal field; an erased subject's fields get the field's erased value."""
+    event_id = str(state["event_id"])
+
+    def decrypt(envelope: Any, path: str, _: UUID | None) -> Any:
+        if not isinstance(envelope, dict) or envelope.get(ENVELOPE_MARK) != 1:
+            raise TamperedCiphertext(f"{path} is not sealed")
+        associated = _associated_data(event_id, path, envelope["subject"])
+        plaintext = cipher.decrypt(
+            UUID(envelope["subject"]),
+            envelope["key"],
+            base64.b64decode(envelope["nonce"]),
+            base64.b64decode(envelope["data"]),
+            associated,
+        )
+        return json.loads(plaintext)
+
+    _walk(model, state, None, "", decrypt, sealing=False)
+
+
+def _walk(
+    model: type[BaseModel],
+    data: dict[str, Any],
+    subject: UUID | None,
+    path: str,
+    transform: Callable[[Any, str, UUID | None], Any],
+    sealing: bool,
+) -> None:
+    if "subject_id" in model.model_fields and data.get("subject_id") is not None:
+        subject = UUID(str(data["subject_id"]))
+    for name, field in model.model_fields.items():
+        value = data.get(name)
+        marker = next((item for item in field.metadata if isinstance(item, PersonalData)), None)
+        if marker is not None:
+            if value is None:
+                continue
+            if subject is None and sealing:
+                raise ValueError(f"{path}{name} holds personal data but names no data subject")
+            try:
+                data[name] = transform(value, f"{path}{name}", subject)
+            except KeyDestroyed:
+                if sealing:
+                    raise
+                data[name] = marker.erased
+            continue
+        nested = _nested_model(field.annotation)
+        if nested is None or value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            suffix = f"{name}[{index}]." if isinstance(value, list) else f"{name}."
+            if isinstance(item, dict):
+                _walk(nested, item, subject, f"{path}{suffix}", transform, sealing)
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside `M`, `M | None`, `tuple[M, ...]` or `list[M]`, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin in (tuple, list, typing.Union, types.UnionType):
+        for argument in typing.get_args(annotation):
+            found = _nested_model(argument)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,206 @@
+"""One data key per person (AES-256-GCM), wrapped by a master key; destroying it erases the person's data.
+
+Master keys are files in `key_dir/master-keys/` (the embedded default); `MasterKeyWrapper` is the interface an
+external KMS would implement. Wrapped data keys live in the `subject_keys` table next to the views (never in the
+log). An erased subject keeps a tombstone row, so no new key is ever made for it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+from collections import OrderedDict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from events.personal import KeyDestroyed, TamperedCiphertext
+from hub.keyfiles import load_or_create_key_file
+from projections.viewdb import ViewDatabase
+
+DATA_KEY_ID = "dk1"
+WRAP_CONTEXT = b"hub:subject-data-key"
+CACHE_SIZE = 10_000
+SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS subject_keys (subject_id TEXT PRIMARY KEY, master_key_id TEXT, "
+    "wrapped TEXT, erased_at TEXT)"
+)
+
+
+class MasterKeyWrapper(Protocol):
+    """Wraps and unwraps data keys; a KMS-backed implementation keeps the master key outside the hub."""
+
+    @property
+    def current_id(self) -> str: ...
+
+    def wrap(self, data_key: bytes) -> tuple[str, bytes]: ...
+
+    def unwrap(self, master_key_id: str, wrapped: bytes) -> bytes: ...
+
+
+class FileMasterKeys:
+    """Master keys as 0600 files named by creation time; the newest wraps new data keys."""
+
+    def __init__(self, key_dir: Path) -> None:
+        self.directory = key_dir / "master-keys"
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not self.ids():
+            self.create()
+
+    def ids(self) -> list[str]:
+        return sorted(path.stem for path in self.directory.glob("*.key"))
+
+    @property
+    def current_id(self) -> str:
+        return self.ids()[-1]
+
+    def create(self) -> str:
+        key_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        load_or_create_key_file(self.directory, f"{key_id}.key", lambda: secrets.token_bytes(32))
+        return key_id
+
+    def retire(self, key_id: str) -> None:
+        (self.directory / f"{key_id}.key").unlink()
+
+    def _key(self, key_id: str) -> AESGCM:
+        path = self.directory / f"{key_id}.key"
+        if not path.exists():
+            raise TamperedCiphertext(f"master key {key_id} is not available")
+        return AESGCM(path.read_bytes())
+
+    def wrap(self, data_key: bytes) -> tuple[str, bytes]:
+        key_id = self.current_id
+        nonce = os.urandom(12)
+        return key_id, nonce + self._key(key_id).encrypt(nonce, data_key, WRAP_CONTEXT)
+
+    def unwrap(self, master_key_id: str, wrapped: bytes) -> bytes:
+        try:
+            return self._key(master_key_id).decrypt(wrapped[:12], wrapped[12:], WRAP_CONTEXT)
+        except InvalidTag:
+            raise TamperedCiphertext("a data key does not unwrap under its master key") from None
+
+
+class SubjectKeyStore:
+    """The hub's `SubjectCipher`: encrypts under each subject's data key, creating it on first use."""
+
+    def __init__(self, database: ViewDatabase, master: MasterKeyWrapper) -> None:
+        self.database = database
+        self.master = master
+        self._cache: OrderedDict[UUID, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+        with database.transaction() as cursor:
+            cursor.execute(SCHEMA)
+
+    def encrypt(self, subject_id: UUID, plaintext: bytes, associated_data: bytes) -> tuple[str, bytes, bytes]:
+        nonce = os.urandom(12)
+        return (
+            DATA_KEY_ID,
+            nonce,
+            AESGCM(self._data_key(subject_id, create=True)).encrypt(nonce, plaintext, associated_data),
+        )
+
+    def decrypt(self, subject_id: UUID, key_id: str, nonce: bytes, ciphertext: bytes, associated_data: bytes) -> bytes:
+        if key_id != DATA_KEY_ID:
+            raise TamperedCiphertext(f"unknown data key id {key_id!r}")
+        try:
+            return AESGCM(self._data_key(subject_id, create=False)).decrypt(nonce, ciphertext, associated_data)
+        except InvalidTag:
+            raise TamperedCiphertext("a personal field failed authentication") from None
+
+    def _data_key(self, subject_id: UUID, create: bool) -> bytes:
+        with self._lock:
+            cached = self._cache.get(subject_id)
+            if cached is not None:
+                self._cache.move_to_end(subject_id)
+                return cached
+        key = self._load(subject_id)
+        if key is None:
+            if not create:
+                raise KeyDestroyed(str(subject_id))
+            key = self._create(subject_id)
+        with self._lock:
+            self._cache[subject_id] = key
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return key
+
+    def _load(self, subject_id: UUID) -> bytes | None:
+        rows = self.database.query(
+            "SELECT master_key_id, wrapped, erased_at FROM subject_keys WHERE subject_id = ?", (str(subject_id),)
+        )
+        if not rows:
+            return None
+        if rows[0]["erased_at"] is not None:
+            raise KeyDestroyed(str(subject_id))
+        return self.master.unwrap(rows[0]["master_key_id"], bytes.fromhex(rows[0]["wrapped"]))
+
+    def _create(self, subject_id: UUID) -> bytes:
+        master_id, wrapped = self.master.wrap(AESGCM.generate_key(bit_length=256))
+        with self.database.transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO subject_keys (subject_id, master_key_id, wrapped) VALUES (?, ?, ?) "
+                "ON CONFLICT (subject_id) DO NOTHING",
+                (str(subject_id), master_id, wrapped.hex()),
+            )
+        key = self._load(subject_id)
+        assert key is not None
+        return key
+
+    def is_erased(self, subject_id: UUID) -> bool:
+        rows = self.database.query("SELECT erased_at FROM subject_keys WHERE subject_id = ?", (str(subject_id),))
+        return bool(rows) and rows[0]["erased_at"] is not None
+
+    def destroy(self, subject_id: UUID, at: datetime) -> None:
+        """Forget the subject's data key for good; a tombstone keeps it from ever being recreated."""
+        with self.database.transaction() as cursor:
+            cursor.execute(
+                "INSERT INTO subject_keys (subject_id, erased_at) VALUES (?, ?) ON CONFLICT (subject_id) "
+                "DO UPDATE SET master_key_id = NULL, wrapped = NULL, erased_at = excluded.erased_at",
+                (str(subject_id), at.isoformat()),
+            )
+        with self._lock:
+            self._cache.pop(subject_id, None)
+
+    def rewrap_all(self) -> int:
+        """Wrap every live data key under the current master key (after a rotation); returns how many."""
+        rows = self.database.query(
+            "SELECT subject_id, master_key_id, wrapped FROM subject_keys WHERE wrapped IS NOT NULL"
+        )
+        current = self.master.current_id
+        moved = 0
+        for row in rows:
+            if row["master_key_id"] == current:
+                continue
+            data_key = self.master.unwrap(row["master_key_id"], bytes.fromhex(row["wrapped"]))
+            master_id, wrapped = self.master.wrap(data_key)
+            with self.database.transaction() as cursor:
+                cursor.execute(
+                    "UPDATE subject_keys SET master_key_id = ?, wrapped = ? WHERE subject_id = ?",
+                    (master_id, wrapped.hex(), row["subject_id"]),
+                )
+            moved += 1
+        return moved
+
+    def master_keys_in_use(self) -> set[str]:
+        rows = self.database.query("SELECT DISTINCT master_key_id FROM subject_keys WHERE wrapped IS NOT NULL")
+        return {row["master_key_id"] for row in rows}
+
+
+def rotate_master_key(master: FileMasterKeys, store: SubjectKeyStore) -> tuple[str, int, list[str]]:
+    """Create a new master key, rewrap every data key under it, then delete the master keys no longer used.
+
+    Returns the new key's id, how many data keys moved, and the retired key ids. Events are untouched: they are
+    sealed under data keys, which do not change.
+    """
+    new_id = master.create()
+    moved = store.rewrap_all()
+    in_use = store.master_keys_in_use()
+    retired = [key_id for key_id in master.ids() if key_id != new_id and key_id not in in_use]
+    for key_id in retired:
+        master.retire(key_id)
+    return new_id, moved, retired
