@@ -11,6 +11,8 @@ from events.base import DomainEvent
 from events.codec import PydanticApplication
 from hub.config import Settings
 from hub.domain.consent import Consent, project_consent
+from hub.domain.handover import Handover, project_handover
+from hub.domain.records import RecordRequest, project_request
 from hub.domain.referral import Referral, project_referral
 from hub.domain.registry import Agency, User, project_agency, project_user
 from hub.domain.review import Review, project_review
@@ -46,3 +48,9 @@ class HubApplication(PydanticApplication):
 
     def review(self, review_id: UUID) -> Review:
         return self.repository.get(review_id, projector_func=project_review)
+
+    def record_request(self, request_id: UUID) -> RecordRequest:
+        return self.repository.get(request_id, projector_func=project_request)
+
+    def handover(self, handover_id: UUID) -> Handover:
+        return self.repository.get(handover_id, projector_func=project_handover)

@@ -143,7 +143,10 @@ def tokens_issue(
 
 def main() -> None:
     from hub.policy_cli import consent_app, policy_app
+    from hub.records_cli import handover_app, records_app
 
     app.add_typer(consent_app, name="consent")
     app.add_typer(policy_app, name="policy")
+    app.add_typer(records_app, name="records")
+    app.add_typer(handover_app, name="handover")
     app()

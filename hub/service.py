@@ -6,10 +6,15 @@ from hub.config import Settings
 from hub.consent_service import ConsentService
 from hub.core import Core
 from hub.disclosure_service import DisclosureService
+from hub.handover_service import HandoverService
+from hub.records_service import RecordsService
 from hub.referral_service import ReferralService
 from hub.registry_service import RegistryService
 from hub.review_service import ReviewService
+from hub.supervision_service import SupervisionService
 from projections.consents import ConsentView
+from projections.handovers import HandoverView
+from projections.record_requests import RecordRequestView
 from projections.referrals import ReferralView
 from projections.reviews import ReviewView
 
@@ -19,9 +24,15 @@ class Hub(Core):
 
     def __init__(self, settings: Settings) -> None:
         self.referral_view = ReferralView()
-        super().__init__(settings, views=[self.referral_view, ConsentView(), ReviewView()])
+        super().__init__(
+            settings,
+            views=[self.referral_view, ConsentView(), ReviewView(), RecordRequestView(), HandoverView()],
+        )
         self.admin = RegistryService(self)
         self.referrals = ReferralService(self)
         self.consents = ConsentService(self)
         self.disclosures = DisclosureService(self, self.consents)
         self.reviews = ReviewService(self)
+        self.records = RecordsService(self, self.disclosures)
+        self.handovers = HandoverService(self)
+        self.supervision = SupervisionService(self)

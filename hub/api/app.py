@@ -9,7 +9,17 @@ from fastapi import FastAPI
 
 from hub.api.limits import BodySizeLimit
 from hub.api.problems import install_problem_handlers
-from hub.api.routers import consents, disclosures, health, inbox, referrals, reviews
+from hub.api.routers import (
+    consents,
+    disclosures,
+    handovers,
+    health,
+    inbox,
+    record_requests,
+    referrals,
+    reviews,
+    supervision,
+)
 from hub.service import Hub
 
 
@@ -29,7 +39,8 @@ def create_app(hub: Hub, follow_in_background: bool = True) -> FastAPI:
     )
     app.state.hub = hub
     install_problem_handlers(app)
-    for router in (health.router, referrals.router, inbox.router, consents.router, disclosures.router, reviews.router):
+    routers = (health.router, referrals.router, inbox.router, consents.router, disclosures.router, reviews.router)
+    for router in (*routers, record_requests.router, handovers.router, supervision.router):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=hub.settings.max_body_bytes)
     return app
