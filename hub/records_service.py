@@ -164,7 +164,9 @@ class RecordsService:
 
     def read(self, principal: Principal, request_id: UUID, purpose: str) -> dict[str, Any]:
         """The request with its subjects and the state of each category (no released content); audited."""
-        request, decision = self._decided_read(principal, request_id, (DataCategory.IDENTITY, DataCategory.STATUS))
+        request, decision = self._decided_read(
+            principal, request_id, purpose, (DataCategory.IDENTITY, DataCategory.STATUS)
+        )
         self.core.record_access(
             principal, decision, "record_request.read", f"record_request:{request_id}", purpose, request.subject_ids
         )
@@ -175,7 +177,7 @@ class RecordsService:
         request = self._request(request_id)
         categories = tuple(request.released) if request is not None else ()
         request, decision = self._decided_read(
-            principal, request_id, (DataCategory.STATUS, *categories), requester_only=True
+            principal, request_id, purpose, (DataCategory.STATUS, *categories), requester_only=True
         )
         self.core.record_access(
             principal, decision, "records.read", f"record_request:{request_id}/released", purpose, request.subject_ids
@@ -202,7 +204,7 @@ class RecordsService:
         request = self._request(request_id)
         found = request.document(document_id) if request is not None else None
         categories = (found[0],) if found else (DataCategory.STATUS,)
-        request, decision = self._decided_read(principal, request_id, categories, requester_only=True)
+        request, decision = self._decided_read(principal, request_id, purpose, categories, requester_only=True)
         resource = f"record_request:{request_id}/documents/{document_id}"
         self.core.record_access(principal, decision, "records.document", resource, purpose, request.subject_ids)
         if found is None:
@@ -216,6 +218,7 @@ class RecordsService:
         self,
         principal: Principal,
         request_id: UUID,
+        purpose: str,
         categories: tuple[DataCategory, ...],
         requester_only: bool = False,
     ) -> tuple[RecordRequest, AccessDecision]:
@@ -232,7 +235,7 @@ class RecordsService:
                 decision = AccessDecision(Decision.DENY, acting_role(principal), None, (), ("no such record request",))
             subjects = request.subject_ids if request is not None else ()
             action = "records.read" if requester_only else "record_request.read"
-            self.core.record_access(principal, decision, action, f"record_request:{request_id}", "denied", subjects)
+            self.core.record_access(principal, decision, action, f"record_request:{request_id}", purpose, subjects)
             raise NotFound("record_request_not_found", "no record request with this id is visible to the caller")
         return request, decision
 

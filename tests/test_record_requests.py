@@ -292,6 +292,7 @@ def test_only_caseworkers_of_record_keeping_agencies_ask_and_only_parties_read(
         assert client.get(f"/v1/record-requests/{request['id']}", headers=auth(user)).status_code == 404, user
     denials = [event for event in log_of(hub, AccessRecorded) if event.decision == "deny"]
     assert [event.actor.user_id for event in denials] == ["riga.cm", "police.officer", "ministry.supervisor"]
+    assert {event.purpose for event in denials} == {"prior-residence-records"}
     responder_view = ok(client.get(f"/v1/record-requests/{request['id']}", headers=auth("tukums.cm")))
     assert responder_view["subjects"][0]["subject_id"] == SUBJECT["subject_id"]
     assert client.get(f"/v1/record-requests/{request['id']}/released", headers=auth("tukums.cm")).status_code == 404
