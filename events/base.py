@@ -38,3 +38,12 @@ class DomainEvent(Immutable):
     def data_subject(self) -> UUID | None:
         """The person this event's own personal fields are about (people's details name their own subject)."""
         return None
+
+
+class AboutSubject(DomainEvent):
+    """An event in a stream about a person (a referral, a record request): `about` names whose key seals its text."""
+
+    about: UUID | None = None
+
+    def data_subject(self) -> UUID | None:
+        return self.about

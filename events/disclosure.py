@@ -9,7 +9,10 @@ from events.values import DataCategory, Purpose
 
 
 class DisclosureRecorded(DomainEvent):
-    """Data about `subjects` in `categories` went from the actor's agency to `recipient_agency_id`."""
+    """Data about `subjects` in `categories` went from the actor's agency to `recipient_agency_id`.
+
+    `via_request_id` names the record request a release answered, if any.
+    """
 
     recipient_agency_id: UUID
     subjects: tuple[UUID, ...]
@@ -21,3 +24,4 @@ class DisclosureRecorded(DomainEvent):
     consent_id: UUID | None = None
     consent_version: int | None = None
     break_glass: bool = False
+    via_request_id: UUID | None = None

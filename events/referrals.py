@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Annotated
 from uuid import UUID
 
-from events.base import DomainEvent, Immutable
+from events.base import AboutSubject, DomainEvent, Immutable
 from events.people import PersonDetails
 from events.personal import PERSONAL
 from events.values import Concern, Urgency
@@ -51,37 +51,28 @@ class ReferralSubmitted(DomainEvent):
         return self.child.subject_id
 
 
-class ReferralStep(DomainEvent):
-    """A step in a referral's life; its free text is about the child (`about`), whose key encrypts it."""
-
-    about: UUID | None = None
-
-    def data_subject(self) -> UUID | None:
-        return self.about
-
-
-class ReferralAcknowledged(ReferralStep):
+class ReferralAcknowledged(AboutSubject):
     pass
 
 
-class ReferralAssigned(ReferralStep):
+class ReferralAssigned(AboutSubject):
     worker: str
 
 
-class ReferralInformationRequested(ReferralStep):
+class ReferralInformationRequested(AboutSubject):
     question: Annotated[str, PERSONAL]
 
 
-class ReferralInformationProvided(ReferralStep):
+class ReferralInformationProvided(AboutSubject):
     answer: Annotated[str, PERSONAL]
 
 
-class ReferralAccepted(ReferralStep):
+class ReferralAccepted(AboutSubject):
     case_id: UUID
     linked_existing_case: bool
 
 
-class ReferralRedirected(ReferralStep):
+class ReferralRedirected(AboutSubject):
     """Sent on to another municipality's social service; `recipients` is the new routing, the clock keeps running."""
 
     from_agency_id: UUID
@@ -92,19 +83,19 @@ class ReferralRedirected(ReferralStep):
     clocks: tuple[ClockDue, ...] = ()
 
 
-class ReferralDeclined(ReferralStep):
+class ReferralDeclined(AboutSubject):
     reason: Annotated[str, PERSONAL]
 
 
-class ReferralClosed(ReferralStep):
+class ReferralClosed(AboutSubject):
     outcome: Outcome
 
 
-class ReferralWithdrawn(ReferralStep):
+class ReferralWithdrawn(AboutSubject):
     reason: Annotated[str, PERSONAL]
 
 
-class ReferralOverdue(ReferralStep):
+class ReferralOverdue(AboutSubject):
     """A response clock ran out; raised once per breach and escalated to the heads of service named."""
 
     clock: str

@@ -11,6 +11,8 @@ from events.base import DomainEvent
 from events.codec import PydanticApplication
 from hub.config import Settings
 from hub.domain.consent import Consent, project_consent
+from hub.domain.handover import Handover, project_handover
+from hub.domain.records import RecordRequest, project_request
 from hub.domain.referral import Referral, project_referral
 from hub.domain.registry import Agency, User, project_agency, project_user
 from hub.domain.review import Review, project_review
@@ -54,3 +56,9 @@ class HubApplication(PydanticApplication):
 
     def subject(self, subject_id: UUID) -> Subject:
         return self.repository.get(subject_id, projector_func=project_subject)
+
+    def record_request(self, request_id: UUID) -> RecordRequest:
+        return self.repository.get(request_id, projector_func=project_request)
+
+    def handover(self, handover_id: UUID) -> Handover:
+        return self.repository.get(handover_id, projector_func=project_handover)

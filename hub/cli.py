@@ -13,6 +13,7 @@ from rich.table import Table
 
 from hub.cli_support import load_settings, open_hub
 from hub.policy_cli import consent_app, policy_app
+from hub.records_cli import handover_app, records_app
 from hub.referral_cli import clocks_app, keys_app, referrals_app, retention_app, subjects_app, supervision_app
 from hub.service import Hub
 
@@ -31,6 +32,8 @@ app.add_typer(supervision_app, name="supervision")
 app.add_typer(subjects_app, name="subjects")
 app.add_typer(retention_app, name="retention")
 app.add_typer(keys_app, name="keys")
+app.add_typer(records_app, name="records")
+app.add_typer(handover_app, name="handover")
 console = Console()
 errors = Console(stderr=True)
 

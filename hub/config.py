@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     key_dir: Path = Path("var/keys")
+    document_dir: Path | None = Field(
+        default=None, description="Encrypted released documents (default: `documents` next to the key directory)"
+    )
     demo: bool = False
     token_ttl_minutes: int = Field(default=15, ge=1, le=24 * 60)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=64 * 1024 * 1024)
@@ -44,6 +47,10 @@ class Settings(BaseSettings):
         elif not value.strip():
             raise ValueError("store must not be empty")
         return value
+
+    @property
+    def documents_path(self) -> Path:
+        return self.document_dir or self.key_dir.parent / "documents"
 
     @property
     def uses_postgres(self) -> bool:

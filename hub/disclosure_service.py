@@ -1,4 +1,7 @@
-"""Disclosures between agencies: decided by policy, recorded when permitted, the denial recorded when not."""
+"""Disclosures between agencies: decided by policy, recorded when permitted, the denial recorded when not.
+
+Data an agency holds only as records released to it is onward disclosure, which the policy restricts.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from uuid import UUID, uuid4
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from events.disclosure import DisclosureRecorded
+from events.review import BreakGlassReviewOpened
 from events.values import AgencyKind, DataCategory, Purpose
 from hub.consent_service import ConsentService
 from hub.core import Core, actor_for, agency_summary
@@ -17,6 +21,7 @@ from hub.domain.review import open_review
 from policies.decision import Principal
 from policies.engine import BREAK_GLASS_MIN_CHARS, AgencyFacts, DisclosureRequest
 from policies.legal_bases import BASES_BY_ID
+from projections.record_requests import RecordRequestQueries
 
 Justification = Annotated[
     str, StringConstraints(strict=True, strip_whitespace=True, min_length=BREAK_GLASS_MIN_CHARS, max_length=2000)
@@ -53,16 +58,19 @@ class DisclosureService:
     def __init__(self, core: Core, consents: ConsentService) -> None:
         self.core = core
         self.consents = consents
+        self.received = RecordRequestQueries(core.views_db)
 
     def request_for(self, principal: Principal, draft: DisclosureDraft) -> DisclosureRequest:
         """The policy request for a draft (also what `hub policy explain` evaluates)."""
         recipient = self.core.registry.agency_by_code(draft.recipient)
         if recipient is None:
             raise InvalidInput("unknown_agency", f"no agency with code {draft.recipient!r}", "recipient")
+        subjects = tuple(dict.fromkeys(draft.subjects))
+        self.core.follower.catch_up()
         return DisclosureRequest(
             principal=principal,
             recipient=AgencyFacts(UUID(recipient["id"]), AgencyKind(recipient["kind"])),
-            subjects=tuple(dict.fromkeys(draft.subjects)),
+            subjects=subjects,
             categories=tuple(dict.fromkeys(draft.categories)),
             purpose=draft.purpose,
             now=self.core.now(),
@@ -70,9 +78,13 @@ class DisclosureService:
             consent=self.consents.facts(draft.consent_id) if draft.consent_id else None,
             basis=draft.basis,
             break_glass_justification=draft.break_glass_justification,
+            received=self.received.received(principal.agency_id, subjects),
         )
 
-    def disclose(self, principal: Principal, draft: DisclosureDraft) -> dict[str, Any]:
+    def prepare(
+        self, principal: Principal, draft: DisclosureDraft, via_request_id: UUID | None = None
+    ) -> tuple[DisclosureRecorded, BreakGlassReviewOpened | None]:
+        """Decide a disclosure; a denial is recorded and raised, a permit returns the events to append."""
         request = self.request_for(principal, draft)
         decision = self.core.policy_engine.decide_disclosure(request)
         resource = f"disclosure:{draft.recipient}"
@@ -96,6 +108,7 @@ class DisclosureService:
             consent_id=decision.consent_id,
             consent_version=decision.consent_version,
             break_glass=decision.break_glass,
+            via_request_id=via_request_id,
         )
         review = None
         if decision.break_glass and draft.break_glass_justification is not None:
@@ -106,8 +119,12 @@ class DisclosureService:
                 request.subjects,
                 draft.break_glass_justification,
             )
+        return event, review
+
+    def disclose(self, principal: Principal, draft: DisclosureDraft) -> dict[str, Any]:
+        event, review = self.prepare(principal, draft)
         self.core.app.append(event, *([review] if review else []))
-        recipient = self.core.registry.agency(request.recipient.id)
+        recipient = self.core.registry.agency(event.recipient_agency_id)
         assert recipient is not None
         return {
             "id": str(event.originator_id),

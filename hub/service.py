@@ -8,6 +8,8 @@ from hub.consent_service import ConsentService
 from hub.core import Core
 from hub.disclosure_service import DisclosureService
 from hub.erasure_service import ErasureService
+from hub.handover_service import HandoverService
+from hub.records_service import RecordsService
 from hub.referral_service import ReferralService
 from hub.referral_timeline import ReferralTimeline
 from hub.referral_workflow import ReferralWorkflow
@@ -16,6 +18,8 @@ from hub.review_service import ReviewService
 from hub.subject_service import SubjectService
 from hub.supervision_service import SupervisionService
 from projections.consents import ConsentView
+from projections.handovers import HandoverView
+from projections.record_requests import RecordRequestView
 from projections.referrals import ReferralView
 from projections.reviews import ReviewView
 from projections.subjects import SubjectView
@@ -26,7 +30,17 @@ class Hub(Core):
 
     def __init__(self, settings: Settings) -> None:
         self.referral_view = ReferralView()
-        super().__init__(settings, views=[self.referral_view, SubjectView(), ConsentView(), ReviewView()])
+        super().__init__(
+            settings,
+            views=[
+                self.referral_view,
+                SubjectView(),
+                ConsentView(),
+                ReviewView(),
+                RecordRequestView(),
+                HandoverView(),
+            ],
+        )
         index = BlindIndex.load(settings.key_dir)
         self.admin = RegistryService(self)
         self.subjects = SubjectService(self, index)
@@ -38,8 +52,11 @@ class Hub(Core):
         self.consents = ConsentService(self)
         self.disclosures = DisclosureService(self, self.consents)
         self.reviews = ReviewService(self)
+        self.records = RecordsService(self, self.disclosures)
+        self.handovers = HandoverService(self)
 
     def run_due_work(self) -> None:
-        """What time alone sets off: overdue response clocks and consents whose period has ended."""
+        """What time alone sets off: overdue response clocks (referrals, record requests) and expired consents."""
         self.workflow.tick()
+        self.records.tick()
         self.consents.expire_due()

@@ -21,6 +21,8 @@ RIGA = ZoneInfo("Europe/Riga")
 class ClockName(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     DECIDE = "decide"
+    ANSWER_RECORDS = "answer_records"
+    REMIND_RECORDS = "remind_records"
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,24 @@ CLOCK_TABLE: dict[tuple[Urgency, AgencyKind | None], dict[ClockName, Deadline]] 
     (Urgency.ROUTINE, None): {
         ClockName.ACKNOWLEDGE: Deadline(working_days=1),
         ClockName.DECIDE: Deadline(working_days=10),
+    },
+}
+
+
+# Prior-residence record requests [assume, configurable]: the answer is due after ANSWER_RECORDS; a reminder
+# goes out once the due time is within REMIND_RECORDS of now.
+RECORD_REQUEST_CLOCKS: dict[Urgency, dict[ClockName, Deadline]] = {
+    Urgency.IMMEDIATE: {
+        ClockName.ANSWER_RECORDS: Deadline(working_days=1),
+        ClockName.REMIND_RECORDS: Deadline(calendar_hours=4),
+    },
+    Urgency.URGENT: {
+        ClockName.ANSWER_RECORDS: Deadline(working_days=1),
+        ClockName.REMIND_RECORDS: Deadline(calendar_hours=4),
+    },
+    Urgency.ROUTINE: {
+        ClockName.ANSWER_RECORDS: Deadline(working_days=10),
+        ClockName.REMIND_RECORDS: Deadline(working_days=2),
     },
 }
 

@@ -36,6 +36,9 @@ POLICY_BASIS: dict[str, str] = {
     "read.referrer-feedback": "referrer-feedback",
     "read.consent-register": "GDPR-6-1-c",
     "read.review-queue": "GDPR-6-1-c",
+    "read.released-records": "GDPR-6-1-c",
+    "read.record-request": "GDPR-6-1-c",
+    "read.handover": "GDPR-6-1-e",
     "disclose.consent": CONSENT_BASIS,
     BREAK_GLASS: BREAK_GLASS,
 }
@@ -48,6 +51,9 @@ class Relation(StrEnum):
     REFERRER = "referrer"
     CONSENT_REGISTER = "consent-register"
     REVIEW_QUEUE = "review-queue"
+    RECORD_REQUESTER = "record-requester"
+    RECORD_RESPONDER = "record-responder"
+    HANDOVER_PARTY = "handover-party"
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,11 @@ class ReadRequest:
 
 @dataclass(frozen=True)
 class DisclosureRequest:
-    """Exactly what the caller relies on: a consent (by id), a statutory basis (by id), or break-glass."""
+    """Exactly what the caller relies on: a consent (by id), a statutory basis (by id), or break-glass.
+
+    `received` are the (subject, category) pairs the discloser holds only as records released to it by another
+    agency; disclosing those is onward disclosure.
+    """
 
     principal: Principal
     recipient: AgencyFacts
@@ -94,6 +104,7 @@ class DisclosureRequest:
     consent: ConsentFacts | None = None
     basis: str | None = None
     break_glass_justification: str | None = None
+    received: frozenset[tuple[UUID, DataCategory]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -212,7 +223,7 @@ class PolicyEngine:
         if request.basis is not None:
             base_context["basis"] = _ref("LegalBasis", request.basis)
         checks = [
-            (category, {**base_context, "subject": str(subject)})
+            (category, {**base_context, "subject": str(subject), "onward": (subject, category) in request.received})
             for subject in request.subjects
             for category in request.categories
         ]

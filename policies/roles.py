@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from events.values import Role
+from events.values import AgencyKind, Role
 
 # Everyone who meets a child in official duties must report danger (BTAL Section 73).
 REFERRAL_SUBMITTING_ROLES: frozenset[Role] = frozenset(
@@ -40,3 +40,7 @@ def casework_role(roles: frozenset[Role]) -> Role | None:
         if role in roles:
             return role
     return None
+
+
+# Agency kinds that keep family case records and so ask for and answer prior-residence requests as requesters.
+RECORD_KEEPING_KINDS: frozenset[AgencyKind] = frozenset({AgencyKind.SOCIAL_SERVICE, AgencyKind.ORPHANS_COURT})

@@ -9,7 +9,18 @@ from fastapi import FastAPI
 
 from hub.api.limits import BodySizeLimit
 from hub.api.problems import install_problem_handlers
-from hub.api.routers import consents, disclosures, health, inbox, referrals, reviews, subjects, supervision
+from hub.api.routers import (
+    consents,
+    disclosures,
+    handovers,
+    health,
+    inbox,
+    record_requests,
+    referrals,
+    reviews,
+    subjects,
+    supervision,
+)
 from hub.service import Hub
 from projections.periodic import Periodic
 
@@ -41,6 +52,8 @@ def create_app(hub: Hub, follow_in_background: bool = True) -> FastAPI:
         inbox.router,
         subjects.router,
         supervision.router,
+        record_requests.router,
+        handovers.router,
         consents.router,
         disclosures.router,
         reviews.router,

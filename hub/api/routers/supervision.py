@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
 
@@ -21,3 +21,14 @@ def referral_figures(
 ) -> dict[str, object]:
     """Per municipality: referrals by source and concern, time to acknowledge and decide, overdue clocks."""
     return hub.supervision.referrals(principal, municipality, purpose)
+
+
+@router.get("/records")
+def records_timeliness(
+    hub: HubDep,
+    principal: PrincipalDep,
+    purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "supervision",
+) -> list[dict[str, Any]]:
+    """Per municipality: prior-residence requests sent and received, answered on time, turnaround, overdue now,
+    and the share of handed-over cases holding prior-residence records."""
+    return hub.supervision.records(principal, purpose=purpose)

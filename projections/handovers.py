@@ -1,0 +1,66 @@
+"""Handover view: who offered which case to whom and what became of the offer (no personal data)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from uuid import UUID
+
+from events.handover import HandoverAccepted, HandoverDeclined, HandoverOffered, ResidenceChangeRecorded
+from projections.follower import View
+from projections.record_requests import utc_text
+from projections.viewdb import Cursor, Row, ViewDatabase
+
+
+class HandoverView(View):
+    name = "handovers"
+    schema: ClassVar[dict[str, str]] = {
+        "view_handovers": (
+            "CREATE TABLE IF NOT EXISTS view_handovers (id TEXT PRIMARY KEY, seq BIGINT NOT NULL, "
+            "from_agency_id TEXT NOT NULL, to_agency_id TEXT, from_municipality TEXT NOT NULL, "
+            "to_municipality TEXT NOT NULL, status TEXT NOT NULL, recorded_at TEXT NOT NULL, decided_at TEXT)"
+        ),
+    }
+    handles = (ResidenceChangeRecorded, HandoverOffered, HandoverAccepted, HandoverDeclined)
+
+    def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
+        handover_id = str(event.originator_id)
+        if isinstance(event, ResidenceChangeRecorded):
+            cursor.execute(
+                "INSERT INTO view_handovers (id, seq, from_agency_id, from_municipality, to_municipality, status, "
+                "recorded_at) VALUES (?, ?, ?, ?, ?, 'recorded', ?)",
+                (
+                    handover_id,
+                    notification_id,
+                    str(event.from_agency_id),
+                    event.from_municipality,
+                    event.to_municipality,
+                    utc_text(event.timestamp),
+                ),
+            )
+        elif isinstance(event, HandoverOffered):
+            cursor.execute(
+                "UPDATE view_handovers SET to_agency_id = ?, status = 'offered' WHERE id = ?",
+                (str(event.to_agency_id), handover_id),
+            )
+        else:
+            status = "accepted" if isinstance(event, HandoverAccepted) else "declined"
+            cursor.execute(
+                "UPDATE view_handovers SET status = ?, decided_at = ? WHERE id = ?",
+                (status, utc_text(event.timestamp), handover_id),
+            )
+
+
+class HandoverQueries:
+    def __init__(self, database: ViewDatabase) -> None:
+        self.database = database
+
+    def envelope(self, handover_id: UUID) -> Row | None:
+        rows = self.database.query("SELECT * FROM view_handovers WHERE id = ?", (str(handover_id),))
+        return rows[0] if rows else None
+
+    def listing(self, agency_id: UUID, box: str, limit: int) -> list[Row]:
+        """`incoming` (offered to the agency) or `outgoing` (offered by it), newest first."""
+        column = "from_agency_id" if box == "outgoing" else "to_agency_id"
+        return self.database.query(
+            f"SELECT * FROM view_handovers WHERE {column} = ? ORDER BY seq DESC LIMIT ?", (str(agency_id), limit)
+        )

@@ -1,0 +1,179 @@
+"""Record request view: each request's envelope and clocks (no personal data), and the ledger of released records.
+
+The ledger says which (subject, category) an agency holds only because another agency released it to it; the
+disclosure policy uses it to stop onward disclosure without a basis of the recipient's own.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from uuid import UUID
+
+from events.records import (
+    RecordCategoryForwarded,
+    RecordCategoryReleased,
+    RecordCategoryWithheld,
+    RecordRequestAcknowledged,
+    RecordRequestAnswered,
+    RecordRequestCreated,
+    RecordRequestEscalated,
+    RecordRequestOverdue,
+    RecordRequestRefused,
+    RecordRequestReminded,
+    RecordRequestWithdrawn,
+)
+from events.values import DataCategory
+from projections.follower import View
+from projections.viewdb import Cursor, Row, ViewDatabase
+
+ACTIVE = ("open", "acknowledged")
+
+
+def utc_text(moment: datetime) -> str:
+    """A sortable UTC timestamp (fixed width, so text order is time order)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_utc_text(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+class RecordRequestView(View):
+    name = "record_requests"
+    schema: ClassVar[dict[str, str]] = {
+        "view_record_requests": (
+            "CREATE TABLE IF NOT EXISTS view_record_requests (id TEXT PRIMARY KEY, seq BIGINT NOT NULL, "
+            "requester_agency_id TEXT NOT NULL, responder_agency_id TEXT NOT NULL, urgency TEXT NOT NULL, "
+            "status TEXT NOT NULL, created_at TEXT NOT NULL, due_at TEXT NOT NULL, answered_at TEXT, "
+            "open_categories INTEGER NOT NULL, released_categories INTEGER NOT NULL DEFAULT 0, "
+            "reminded INTEGER NOT NULL DEFAULT 0, overdue INTEGER NOT NULL DEFAULT 0, "
+            "escalated INTEGER NOT NULL DEFAULT 0, handover_id TEXT, forwarded_from TEXT)"
+        ),
+        "view_record_request_subjects": (
+            "CREATE TABLE IF NOT EXISTS view_record_request_subjects (request_id TEXT NOT NULL, "
+            "subject_id TEXT NOT NULL, PRIMARY KEY (request_id, subject_id))"
+        ),
+        "view_released_records": (
+            "CREATE TABLE IF NOT EXISTS view_released_records (request_id TEXT NOT NULL, subject_id TEXT NOT NULL, "
+            "category TEXT NOT NULL, recipient_agency_id TEXT NOT NULL, source_agency_id TEXT NOT NULL, "
+            "PRIMARY KEY (request_id, subject_id, category))"
+        ),
+    }
+    handles = (
+        RecordRequestCreated,
+        RecordRequestAcknowledged,
+        RecordCategoryReleased,
+        RecordCategoryWithheld,
+        RecordCategoryForwarded,
+        RecordRequestAnswered,
+        RecordRequestRefused,
+        RecordRequestWithdrawn,
+        RecordRequestReminded,
+        RecordRequestOverdue,
+        RecordRequestEscalated,
+    )
+
+    def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
+        request_id = str(event.originator_id)
+        if isinstance(event, RecordRequestCreated):
+            self._created(cursor, event, notification_id)
+        elif isinstance(event, RecordRequestAcknowledged):
+            self._set(cursor, request_id, "status = 'acknowledged'")
+        elif isinstance(event, RecordCategoryReleased):
+            self._set(
+                cursor,
+                request_id,
+                "open_categories = open_categories - 1, released_categories = released_categories + 1",
+            )
+            self._ledger(cursor, request_id, event.category)
+        elif isinstance(event, RecordCategoryWithheld | RecordCategoryForwarded):
+            self._set(cursor, request_id, "open_categories = open_categories - 1")
+        elif isinstance(event, RecordRequestAnswered):
+            self._set(cursor, request_id, "status = 'answered', answered_at = ?", (utc_text(event.timestamp),))
+        elif isinstance(event, RecordRequestRefused | RecordRequestWithdrawn):
+            status = "refused" if isinstance(event, RecordRequestRefused) else "withdrawn"
+            self._set(cursor, request_id, "status = ?, answered_at = ?", (status, utc_text(event.timestamp)))
+        else:
+            flag = {RecordRequestReminded: "reminded", RecordRequestOverdue: "overdue"}.get(type(event), "escalated")
+            self._set(cursor, request_id, f"{flag} = 1")
+
+    @staticmethod
+    def _created(cursor: Cursor, event: RecordRequestCreated, notification_id: int) -> None:
+        request_id = str(event.originator_id)
+        cursor.execute(
+            "INSERT INTO view_record_requests (id, seq, requester_agency_id, responder_agency_id, urgency, status, "
+            "created_at, due_at, open_categories, handover_id, forwarded_from) "
+            "VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)",
+            (
+                request_id,
+                notification_id,
+                str(event.requester_agency_id),
+                str(event.responder_agency_id),
+                event.urgency.value,
+                utc_text(event.timestamp),
+                utc_text(event.due_at),
+                len(event.categories),
+                str(event.handover_id) if event.handover_id else None,
+                str(event.forwarded_from) if event.forwarded_from else None,
+            ),
+        )
+        for subject in event.subjects:
+            cursor.execute(
+                "INSERT INTO view_record_request_subjects (request_id, subject_id) VALUES (?, ?)",
+                (request_id, str(subject.subject_id)),
+            )
+
+    @staticmethod
+    def _set(cursor: Cursor, request_id: str, assignments: str, params: tuple[Any, ...] = ()) -> None:
+        cursor.execute(f"UPDATE view_record_requests SET {assignments} WHERE id = ?", (*params, request_id))
+
+    @staticmethod
+    def _ledger(cursor: Cursor, request_id: str, category: DataCategory) -> None:
+        cursor.execute(
+            "INSERT INTO view_released_records (request_id, subject_id, category, recipient_agency_id, "
+            "source_agency_id) SELECT s.request_id, s.subject_id, ?, r.requester_agency_id, r.responder_agency_id "
+            "FROM view_record_request_subjects s JOIN view_record_requests r ON r.id = s.request_id "
+            "WHERE s.request_id = ?",
+            (category.value, request_id),
+        )
+
+
+class RecordRequestQueries:
+    def __init__(self, database: ViewDatabase) -> None:
+        self.database = database
+
+    def envelope(self, request_id: UUID) -> Row | None:
+        rows = self.database.query("SELECT * FROM view_record_requests WHERE id = ?", (str(request_id),))
+        return rows[0] if rows else None
+
+    def listing(self, agency_id: UUID, box: str, limit: int) -> list[Row]:
+        """Newest first: `incoming` (asked of the agency), `outgoing` (asked by it), `escalated` (incoming, overdue)."""
+        column = "requester_agency_id" if box == "outgoing" else "responder_agency_id"
+        sql = f"SELECT * FROM view_record_requests WHERE {column} = ?"
+        if box == "escalated":
+            sql += " AND escalated = 1 AND status IN ('open', 'acknowledged')"
+        return self.database.query(sql + " ORDER BY seq DESC LIMIT ?", (str(agency_id), limit))
+
+    def active(self) -> list[Row]:
+        """Requests still waiting for an answer, oldest first (what the clocks look at)."""
+        return self.database.query(
+            "SELECT id FROM view_record_requests WHERE status IN ('open', 'acknowledged') AND overdue = 0 ORDER BY seq"
+        )
+
+    def for_handover(self, handover_id: UUID) -> list[Row]:
+        return self.database.query(
+            "SELECT * FROM view_record_requests WHERE handover_id = ? ORDER BY seq", (str(handover_id),)
+        )
+
+    def received(self, agency_id: UUID, subjects: tuple[UUID, ...]) -> frozenset[tuple[UUID, DataCategory]]:
+        """The (subject, category) pairs the agency holds as records another agency released to it."""
+        if not subjects:
+            return frozenset()
+        marks = ", ".join("?" for _ in subjects)
+        rows = self.database.query(
+            "SELECT DISTINCT subject_id, category FROM view_released_records "
+            f"WHERE recipient_agency_id = ? AND subject_id IN ({marks})",
+            (str(agency_id), *(str(subject) for subject in subjects)),
+        )
+        return frozenset((UUID(row["subject_id"]), DataCategory(row["category"])) for row in rows)
