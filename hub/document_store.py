@@ -1,7 +1,7 @@
-"""Released documents at rest: AES-256-GCM blobs in a directory, one data key file (mode 0600) for now.
+"""Released documents at rest: blobs in a directory, each sealed under the data key of the person it is about.
 
-The only module that touches document crypto, so per-person keys can replace the single data key later.
-Each blob is `nonce (12 bytes) || ciphertext+tag`, bound to its document id as associated data.
+A blob is `subject id (16 bytes) || nonce (12 bytes) || ciphertext+tag`, bound to its document id as associated
+data; erasing the person (destroying their key) makes their documents unreadable like the rest of their data.
 """
 
 from __future__ import annotations
@@ -11,14 +11,16 @@ import os
 from pathlib import Path
 from uuid import UUID
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-DATA_KEY_FILE = "document-data-key"
-NONCE_BYTES = 12
+from events.personal import KeyDestroyed, TamperedCiphertext
+from hub.subject_keys import DATA_KEY_ID, SubjectKeyStore
 
 
 class DocumentCorrupted(Exception):
     """A stored blob does not decrypt or does not match the digest recorded in the log."""
+
+
+class DocumentErased(Exception):
+    """The person the document is about was erased."""
 
 
 def _write_new(path: Path, content: bytes) -> None:
@@ -29,39 +31,31 @@ def _write_new(path: Path, content: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def load_or_create_data_key(key_dir: Path) -> bytes:
-    key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = key_dir / DATA_KEY_FILE
-    if not path.exists():
-        _write_new(path, AESGCM.generate_key(bit_length=256))
-    key = path.read_bytes()
-    if len(key) != 32:
-        raise ValueError(f"{path} does not hold a 256-bit key")
-    return key
-
-
 def sha256_hex(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
 class DocumentStore:
-    def __init__(self, directory: Path, key_dir: Path) -> None:
+    def __init__(self, directory: Path, keys: SubjectKeyStore) -> None:
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._cipher = AESGCM(load_or_create_data_key(key_dir))
+        self.keys = keys
 
     def _path(self, document_id: UUID) -> Path:
         return self.directory / f"{document_id}.blob"
 
-    def put(self, document_id: UUID, content: bytes) -> None:
-        nonce = os.urandom(NONCE_BYTES)
-        _write_new(self._path(document_id), nonce + self._cipher.encrypt(nonce, content, document_id.bytes))
+    def put(self, document_id: UUID, subject_id: UUID, content: bytes) -> None:
+        _, nonce, sealed = self.keys.encrypt(subject_id, content, document_id.bytes)
+        _write_new(self._path(document_id), subject_id.bytes + nonce + sealed)
 
     def get(self, document_id: UUID, sha256: str) -> bytes:
         blob = self._path(document_id).read_bytes()
+        subject_id, nonce, sealed = UUID(bytes=blob[:16]), blob[16:28], blob[28:]
         try:
-            content = self._cipher.decrypt(blob[:NONCE_BYTES], blob[NONCE_BYTES:], document_id.bytes)
-        except Exception as error:
+            content = self.keys.decrypt(subject_id, DATA_KEY_ID, nonce, sealed, document_id.bytes)
+        except KeyDestroyed:
+            raise DocumentErased(str(document_id)) from None
+        except TamperedCiphertext as error:
             raise DocumentCorrupted(str(document_id)) from error
         if sha256_hex(content) != sha256:
             raise DocumentCorrupted(str(document_id))

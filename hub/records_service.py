@@ -19,9 +19,9 @@ from events.records import RecordEntry as Entry
 from events.values import AgencyKind, DataCategory, Decision
 from hub.core import Core, actor_for, agency_summary
 from hub.disclosure_service import DisclosureDraft, DisclosureService
-from hub.document_store import DocumentStore, sha256_hex
+from hub.document_store import DocumentErased, DocumentStore, sha256_hex
 from hub.domain import records
-from hub.domain.errors import Forbidden, InvalidInput, NotFound
+from hub.domain.errors import Forbidden, Gone, InvalidInput, NotFound
 from hub.domain.handover import ACCEPTED
 from hub.domain.records import (
     AnswersDraft,
@@ -58,7 +58,7 @@ class RecordsService:
         self.core = core
         self.disclosures = disclosures
         self.queries = RecordRequestQueries(core.views_db)
-        self.documents = DocumentStore(core.settings.documents_path, core.settings.key_dir)
+        self.documents = DocumentStore(core.settings.documents_path, core.subject_keys)
 
     # --- commands -------------------------------------------------------------------------------------------
 
@@ -210,7 +210,11 @@ class RecordsService:
         if found is None:
             raise NotFound("document_not_found", "no such document in this request's released records")
         reference = found[1]
-        return Download(reference.file_name, reference.media_type, self.documents.get(document_id, reference.sha256))
+        try:
+            content = self.documents.get(document_id, reference.sha256)
+        except DocumentErased:
+            raise Gone("subject_erased", "the person this document is about was erased") from None
+        return Download(reference.file_name, reference.media_type, content)
 
     # --- helpers --------------------------------------------------------------------------------------------
 
@@ -322,7 +326,7 @@ class RecordsService:
                     size=len(content),
                     sha256=sha256_hex(content),
                 )
-                self.documents.put(reference.document_id, content)
+                self.documents.put(reference.document_id, request.subject_ids[0], content)
                 references.append(reference)
             settlements.append(
                 RecordCategoryReleased(

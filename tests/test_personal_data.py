@@ -186,3 +186,20 @@ def test_logs_and_error_responses_carry_no_personal_data(
     assert [response.status_code for response in responses] == [409, 422, 404, 403]
     visible = caplog.text + "".join(response.text for response in responses)
     assert [text for text in CHILD_TEXTS if text in visible] == []
+
+
+def test_documents_are_sealed_per_person_and_erased_with_them(hub: Hub) -> None:
+    from uuid import uuid4
+
+    from hub.document_store import DocumentCorrupted, DocumentErased, DocumentStore, sha256_hex
+
+    store = DocumentStore(hub.settings.documents_path, hub.subject_keys)
+    person, document, content = uuid4(), uuid4(), "Aizbildnības lēmums: Elza".encode()
+    store.put(document, person, content)
+    assert b"Elza" not in (hub.settings.documents_path / f"{document}.blob").read_bytes()
+    assert store.get(document, sha256_hex(content)) == content
+    with pytest.raises(DocumentCorrupted):
+        store.get(document, sha256_hex(b"something else"))
+    hub.subject_keys.destroy(person, hub.now())
+    with pytest.raises(DocumentErased):
+        store.get(document, sha256_hex(content))

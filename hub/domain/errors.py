@@ -29,3 +29,7 @@ class Forbidden(DomainError):
 
 class Conflict(DomainError):
     status = 409
+
+
+class Gone(DomainError):
+    status = 410
