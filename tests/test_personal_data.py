@@ -8,7 +8,7 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import psycopg
 import pytest
@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from events.personal import ERASED_TEXT, TamperedCiphertext
 from hub.config import Settings
+from hub.document_store import DocumentCorrupted, DocumentErased, DocumentStore, sha256_hex
 from hub.service import Hub
 from hub.subject_keys import rotate_master_key
 from tests.conftest import child_referral, head
@@ -189,10 +190,6 @@ def test_logs_and_error_responses_carry_no_personal_data(
 
 
 def test_documents_are_sealed_per_person_and_erased_with_them(hub: Hub) -> None:
-    from uuid import uuid4
-
-    from hub.document_store import DocumentCorrupted, DocumentErased, DocumentStore, sha256_hex
-
     store = DocumentStore(hub.settings.documents_path, hub.subject_keys)
     person, document, content = uuid4(), uuid4(), "Aizbildnības lēmums: Elza".encode()
     store.put(document, person, content)
