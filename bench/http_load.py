@@ -42,7 +42,13 @@ class LoadResult:
 
 
 def hub_environment(settings: Settings) -> dict[str, str]:
-    return os.environ | {"HUB_STORE": settings.store, "HUB_KEY_DIR": str(settings.key_dir), "HUB_DEMO": "false"}
+    return os.environ | {
+        "HUB_STORE": settings.store,
+        "HUB_KEY_DIR": str(settings.key_dir),
+        "HUB_DEMO": "false",
+        "HUB_RATE_LIMIT_USER_PER_MINUTE": "0",  # the load comes from one benchmark user on purpose
+        "HUB_RATE_LIMIT_AGENCY_PER_MINUTE": "0",
+    }
 
 
 @contextmanager

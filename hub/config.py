@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     clock_tick_seconds: float = Field(
         default=60, gt=0, le=3600, description="How often `hub serve` checks response clocks and consent periods"
     )
+    rate_limit_user_per_minute: int = Field(default=1200, ge=0, description="Requests per user per minute (0: off)")
+    rate_limit_agency_per_minute: int = Field(
+        default=6000, ge=0, description="Requests per agency per minute, all its users together (0: off)"
+    )
     access_batch_wait_ms: float = Field(
         default=2.0, ge=0, le=100, description="How long an access event may wait to share a transaction"
     )

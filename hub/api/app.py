@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from hub.api.limits import BodySizeLimit
 from hub.api.problems import install_problem_handlers
+from hub.api.ratelimit import RateLimits
 from hub.api.routers import (
     consents,
     disclosures,
@@ -45,6 +46,9 @@ def create_app(hub: Hub, follow_in_background: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.hub = hub
+    app.state.rate_limits = RateLimits(
+        hub.settings.rate_limit_user_per_minute, hub.settings.rate_limit_agency_per_minute
+    )
     install_problem_handlers(app)
     routers = (
         health.router,

@@ -25,16 +25,18 @@ HubDep = Annotated[Hub, Depends(get_hub)]
 
 
 def current_principal(
-    hub: HubDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    request: Request, hub: HubDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required", headers=CHALLENGE)
     try:
-        return hub.authenticate(credentials.credentials)
+        principal = hub.authenticate(credentials.credentials)
     except InvalidToken as error:
         raise HTTPException(401, f"invalid token ({error})", headers=CHALLENGE) from error
     except SuspendedUser as error:
         raise HTTPException(403, "the user is suspended") from error
+    request.app.state.rate_limits.check(principal)
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

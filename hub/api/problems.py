@@ -9,10 +9,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from events.personal import TamperedCiphertext
 from hub.core import AccessNotRecorded
 from hub.domain.errors import DomainError
 
 PROBLEM_JSON = "application/problem+json"
+HTTP_REASONS = {
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "rate_limited",
+}
 
 
 def problem(
@@ -60,9 +68,17 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _unaudited(_: Request, __: AccessNotRecorded) -> JSONResponse:
         return problem(503, "audit_unavailable", "the access could not be recorded, so no data is returned")
 
+    @app.exception_handler(TamperedCiphertext)
+    async def _tampered(_: Request, __: TamperedCiphertext) -> JSONResponse:
+        return problem(500, "integrity_failure", "stored data failed its integrity check; nothing is returned")
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        reason = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
-            error.status_code, "http_error"
-        )
+        reason = {
+            401: "unauthenticated",
+            403: "forbidden",
+            404: "not_found",
+            405: "method_not_allowed",
+            429: "rate_limited",
+        }.get(error.status_code, "http_error")
         return problem(error.status_code, reason, str(error.detail), headers=getattr(error, "headers", None))

@@ -1,0 +1,38 @@
+"""Per-user and per-agency request limits (moving one-minute windows); over the limit is 429 with Retry-After.
+
+Counters live in this process (`limits` in-memory storage): with several API processes, each enforces its own
+share; a shared store (`limits` supports Redis) would make them global.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from fastapi import HTTPException
+from limits import RateLimitItem, RateLimitItemPerMinute
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from policies.decision import Principal
+
+
+class RateLimits:
+    def __init__(self, per_user_per_minute: int, per_agency_per_minute: int) -> None:
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._rules: list[tuple[str, RateLimitItem]] = [
+            (scope, RateLimitItemPerMinute(amount))
+            for scope, amount in (("user", per_user_per_minute), ("agency", per_agency_per_minute))
+            if amount > 0
+        ]
+
+    def check(self, principal: Principal) -> None:
+        """Count one request for the user and their agency; raise 429 when either is over its limit."""
+        for scope, item in self._rules:
+            key = str(principal.user_id if scope == "user" else principal.agency_id)
+            if not self._limiter.hit(item, scope, key):
+                reset = self._limiter.get_window_stats(item, scope, key).reset_time
+                retry_after = max(1, math.ceil(reset - time.time()))
+                raise HTTPException(
+                    429, f"too many requests for this {scope}; retry later", headers={"Retry-After": str(retry_after)}
+                )
