@@ -38,3 +38,16 @@ class UserSuspended(DomainEvent):
 
 class UserReinstated(DomainEvent):
     pass
+
+
+class AgencyKeyRegistered(DomainEvent):
+    """An agency system's Ed25519 public key (raw 32 bytes, base64) for the messages it signs."""
+
+    key_id: str
+    public_key: str
+
+
+class WebhookRegistered(DomainEvent):
+    """Where the hub delivers an agency's outbound messages over HTTP when it has no Kafka."""
+
+    url: str

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -26,6 +26,8 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 console = Console()
+# Routers the composition root (`adapters.cli`) adds to the served API; hub itself knows no adapters.
+API_EXTENSIONS: list[Any] = []
 errors = Console(stderr=True)
 
 
@@ -71,7 +73,12 @@ def serve(
         if added:
             console.print(f"Seeded {added} demo agencies and users.")
         _print_demo_help(hub)
-    uvicorn.run(create_app(hub), host=host or settings.host, port=port or settings.port, log_level="info")
+    uvicorn.run(
+        create_app(hub, extra_routers=API_EXTENSIONS),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
 
 
 def _print_demo_help(hub: Hub) -> None:

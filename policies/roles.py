@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from events.values import Role
+from events.values import AgencyKind, Role
 
 # Everyone who meets a child in official duties must report danger (BTAL Section 73).
 REFERRAL_SUBMITTING_ROLES: frozenset[Role] = frozenset(
@@ -40,3 +40,13 @@ def casework_role(roles: frozenset[Role]) -> Role | None:
         if role in roles:
             return role
     return None
+
+
+# The role an agency's system integration (Kafka, CSV, FHIR) submits referrals under, by agency kind.
+INTEGRATION_ROLE_OF_KIND: dict[AgencyKind, Role] = {
+    AgencyKind.SOCIAL_SERVICE: Role.INTAKE_OFFICER,
+    AgencyKind.ORPHANS_COURT: Role.ORPHANS_COURT_MEMBER,
+    AgencyKind.SCHOOL: Role.SOCIAL_PEDAGOGUE,
+    AgencyKind.POLICE: Role.POLICE_OFFICER,
+    AgencyKind.HEALTH: Role.HEALTH_PROFESSIONAL,
+}

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from hub.api.limits import BodySizeLimit
 from hub.api.problems import install_problem_handlers
@@ -13,7 +13,9 @@ from hub.api.routers import consents, disclosures, health, inbox, referrals, rev
 from hub.service import Hub
 
 
-def create_app(hub: Hub, follow_in_background: bool = True) -> FastAPI:
+def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """The API; `extra_routers` are added by the composition root (the adapters' FHIR endpoints)."""
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if follow_in_background:
@@ -39,7 +41,7 @@ def create_app(hub: Hub, follow_in_background: bool = True) -> FastAPI:
         disclosures.router,
         reviews.router,
     )
-    for router in routers:
+    for router in (*routers, *extra_routers):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=hub.settings.max_body_bytes)
     return app

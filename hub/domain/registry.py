@@ -8,7 +8,14 @@ from functools import singledispatch
 from uuid import UUID
 
 from events.base import DomainEvent
-from events.registry import AgencyRegistered, UserRegistered, UserReinstated, UserSuspended
+from events.registry import (
+    AgencyKeyRegistered,
+    AgencyRegistered,
+    UserRegistered,
+    UserReinstated,
+    UserSuspended,
+    WebhookRegistered,
+)
 from events.values import AgencyKind, Role
 
 
@@ -20,6 +27,8 @@ class Agency:
     name: str
     kind: AgencyKind
     municipality: str | None
+    public_keys: tuple[tuple[str, str], ...] = ()  # (key id, base64 Ed25519 public key), oldest first
+    webhook_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,20 @@ def _(event: AgencyRegistered, _: Agency | None) -> Agency:
         kind=event.kind,
         municipality=event.municipality,
     )
+
+
+@mutate_agency.register
+def _(event: AgencyKeyRegistered, agency: Agency | None) -> Agency:
+    assert agency is not None
+    return replace(
+        agency, version=event.originator_version, public_keys=(*agency.public_keys, (event.key_id, event.public_key))
+    )
+
+
+@mutate_agency.register
+def _(event: WebhookRegistered, agency: Agency | None) -> Agency:
+    assert agency is not None
+    return replace(agency, version=event.originator_version, webhook_url=event.url)
 
 
 def project_agency(agency: Agency | None, events: Iterable[DomainEvent]) -> Agency | None:
