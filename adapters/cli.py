@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat,
 from rich.progress import Progress
 from rich.table import Table
 
-from adapters import csv_import
+from adapters import csv_import, fhir_api
 from adapters.inbound_kafka import InboundConsumer
 from adapters.kafka_relay import Backoff, KafkaRelay, Publisher, follow_with_backoff
 from hub import cli as hub_cli
@@ -29,6 +29,9 @@ worker_app = typer.Typer(help="Long-running workers of the scale-out stack.", no
 
 Bootstrap = Annotated[str, typer.Option(envvar="HUB_KAFKA_BOOTSTRAP", help="Kafka bootstrap servers (host:port)")]
 Interval = Annotated[float, typer.Option(min=0.01, help="Seconds between polls when idle")]
+Heartbeat = Annotated[
+    Path | None, typer.Option(envvar="HUB_WORKER_HEARTBEAT", help="File touched after each successful round")
+]
 
 
 def read_public_key(path: Path) -> bytes:
@@ -86,39 +89,39 @@ def import_referrals(
         raise typer.Exit(1)
 
 
-def _run_until_signalled(step: Callable[[], object], interval: float, what: str) -> None:
+def _run_until_signalled(step: Callable[[], object], interval: float, what: str, heartbeat: Path | None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    follow_with_backoff(step, stop, interval, Backoff(), what)
+    follow_with_backoff(step, stop, interval, Backoff(), what, heartbeat)
 
 
 @worker_app.command("projections")
-def worker_projections(interval: Interval = 0.2) -> None:
+def worker_projections(interval: Interval = 0.2, heartbeat: Heartbeat = None) -> None:
     """Follow the log and keep every view up to date."""
     with open_hub() as hub:
-        _run_until_signalled(hub.follower.catch_up, interval, "projections")
+        _run_until_signalled(hub.follower.catch_up, interval, "projections", heartbeat)
 
 
 @worker_app.command("relay")
-def worker_relay(bootstrap: Bootstrap, interval: Interval = 0.2) -> None:
+def worker_relay(bootstrap: Bootstrap, interval: Interval = 0.2, heartbeat: Heartbeat = None) -> None:
     """Publish each agency's policy-filtered messages to its Kafka topic (at least once, in order per referral)."""
     with open_hub() as hub:
         relay = KafkaRelay(hub, Publisher(bootstrap))
         try:
-            _run_until_signalled(relay.catch_up, interval, "relay")
+            _run_until_signalled(relay.catch_up, interval, "relay", heartbeat)
         finally:
             relay.publisher.close()
 
 
 @worker_app.command("inbound")
-def worker_inbound(bootstrap: Bootstrap, interval: Interval = 0.2) -> None:
+def worker_inbound(bootstrap: Bootstrap, interval: Interval = 0.2, heartbeat: Heartbeat = None) -> None:
     """Turn signed referral messages on the inbound topic into referrals; refused ones go to the dead-letter topic."""
     with open_hub() as hub:
         consumer = InboundConsumer.connect(hub, bootstrap)
         try:
-            _run_until_signalled(consumer.process_batch, interval, "inbound consumer")
+            _run_until_signalled(consumer.process_batch, interval, "inbound consumer", heartbeat)
         finally:
             consumer.close()
 
@@ -126,6 +129,8 @@ def worker_inbound(bootstrap: Bootstrap, interval: Interval = 0.2) -> None:
 def compose() -> typer.Typer:
     """The hub's command line with the adapters' command groups and API routers added (once)."""
     names = {group.name for group in hub_cli.app.registered_groups}
+    if fhir_api.router not in hub_cli.API_EXTENSIONS:
+        hub_cli.API_EXTENSIONS.append(fhir_api.router)
     for group, name in ((agencies_app, "agencies"), (import_app, "import"), (worker_app, "worker")):
         if name not in names:
             hub_cli.app.add_typer(group, name=name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -140,9 +141,17 @@ class Backoff:
 
 
 def follow_with_backoff(
-    step: Callable[[], object], stop: threading.Event, interval: float, backoff: Backoff, what: str
+    step: Callable[[], object],
+    stop: threading.Event,
+    interval: float,
+    backoff: Backoff,
+    what: str,
+    heartbeat: Path | None = None,
 ) -> None:
-    """Run `step` every `interval` seconds until `stop`; after a failure wait longer each time."""
+    """Run `step` every `interval` seconds until `stop`; after a failure wait longer each time.
+
+    After each success the `heartbeat` file (if any) is touched, for a container health check.
+    """
     while not stop.is_set():
         try:
             step()
@@ -152,4 +161,6 @@ def follow_with_backoff(
             stop.wait(delay)
             continue
         backoff.succeeded()
+        if heartbeat is not None:
+            heartbeat.touch()
         stop.wait(interval)
