@@ -23,7 +23,7 @@ from adapters.kafka_relay import Backoff, KafkaRelay, Publisher, follow_with_bac
 from hub import cli as hub_cli
 from hub.cli import console, errors, open_hub
 
-agencies_app = typer.Typer(help="Agency systems: signing keys and webhooks.", no_args_is_help=True)
+agencies_app = typer.Typer(help="Agency systems: signing keys.", no_args_is_help=True)
 import_app = typer.Typer(help="Batch imports.", no_args_is_help=True)
 worker_app = typer.Typer(help="Long-running workers of the scale-out stack.", no_args_is_help=True)
 

@@ -45,9 +45,3 @@ class AgencyKeyRegistered(DomainEvent):
 
     key_id: str
     public_key: str
-
-
-class WebhookRegistered(DomainEvent):
-    """Where the hub delivers an agency's outbound messages over HTTP when it has no Kafka."""
-
-    url: str

@@ -1,10 +1,9 @@
-"""Registry commands: agencies, users (with suspension), agency systems' signing keys, webhooks, integration users."""
+"""Registry commands: agencies, users (with suspension), agency systems' signing keys, integration users."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from urllib.parse import urlsplit
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -15,7 +14,6 @@ from events.registry import (
     UserRegistered,
     UserReinstated,
     UserSuspended,
-    WebhookRegistered,
     agency_id_for,
     user_id_for,
 )
@@ -116,16 +114,6 @@ class RegistryService:
             )
         self.integration_user(code)
         return key_id
-
-    def register_webhook(self, code: str, url: str) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InvalidInput("invalid_url", "a webhook URL is an absolute http(s) URL", "url")
-        agency = self.agency(code)
-        if agency.webhook_url != url:
-            self.core.app.append(
-                WebhookRegistered(originator_id=agency.id, originator_version=agency.version + 1, url=url)
-            )
 
     def integration_user(self, code: str) -> str:
         """The agency's integration user (registered on first use) under the submitting role of its kind."""

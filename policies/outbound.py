@@ -1,4 +1,4 @@
-"""Which agencies are told of a referral event outside the hub (Kafka, webhooks), and with which fields.
+"""Which agencies are told of a referral event outside the hub (Kafka topics), and with which fields.
 
 Outbound messages are notifications, not copies: they never carry names, personal codes, the summary, questions
 and answers between agencies, or the worker. An agency working the referral (a casework kind among its
