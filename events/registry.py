@@ -38,3 +38,10 @@ class UserSuspended(DomainEvent):
 
 class UserReinstated(DomainEvent):
     pass
+
+
+class AgencyKeyRegistered(DomainEvent):
+    """An agency system's Ed25519 public key (raw 32 bytes, base64) for the messages it signs."""
+
+    key_id: str
+    public_key: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -35,7 +35,8 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(records_app, name="records")
 app.add_typer(handover_app, name="handover")
 console = Console()
-errors = Console(stderr=True)
+# Routers the composition root (`adapters.cli`) adds to the served API; hub itself knows no adapters.
+API_EXTENSIONS: list[Any] = []
 
 
 @app.command()
@@ -57,7 +58,12 @@ def serve(
         if added:
             console.print(f"Seeded {added} demo agencies and users.")
         _print_demo_help(hub)
-    uvicorn.run(create_app(hub), host=host or settings.host, port=port or settings.port, log_level="info")
+    uvicorn.run(
+        create_app(hub, extra_routers=API_EXTENSIONS),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )
 
 
 def _print_demo_help(hub: Hub) -> None:

@@ -1,10 +1,15 @@
-"""Registry commands: agencies and users, with suspension."""
+"""Registry commands: agencies, users (with suspension), agency systems' signing keys, integration users."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from uuid import UUID
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from events.registry import (
+    AgencyKeyRegistered,
     AgencyRegistered,
     UserRegistered,
     UserReinstated,
@@ -14,7 +19,20 @@ from events.registry import (
 )
 from events.values import AgencyKind, Role
 from hub.core import Core
-from hub.domain.errors import NotFound
+from hub.domain.errors import InvalidInput, NotFound
+from hub.domain.registry import Agency
+from policies import roles
+
+ED25519_PUBLIC_KEY_BYTES = 32
+
+
+def integration_username(agency_code: str) -> str:
+    """The user an agency's systems (Kafka, CSV, FHIR) act as."""
+    return f"integration.{agency_code.lower()}"
+
+
+def key_id_of(public_key: bytes) -> str:
+    return hashlib.sha256(public_key).hexdigest()[:16]
 
 
 class RegistryService:
@@ -71,3 +89,39 @@ class RegistryService:
         )
         self.core.app.append(event)
         self.core.follower.catch_up()
+
+    def agency(self, code: str) -> Agency:
+        agency_id = agency_id_for(code)
+        if not self.core.app.exists(agency_id):
+            raise NotFound("unknown_agency", f"no agency with code {code!r}", "agency")
+        return self.core.app.agency(agency_id)
+
+    def register_key(self, code: str, public_key: bytes) -> str:
+        """Register an agency system's raw Ed25519 public key; returns its key id (registering it again is a no-op)."""
+        if len(public_key) != ED25519_PUBLIC_KEY_BYTES:
+            raise InvalidInput("invalid_public_key", "an Ed25519 public key is 32 bytes", "public_key")
+        Ed25519PublicKey.from_public_bytes(public_key)
+        agency = self.agency(code)
+        key_id = key_id_of(public_key)
+        if key_id not in dict(agency.public_keys):
+            self.core.app.append(
+                AgencyKeyRegistered(
+                    originator_id=agency.id,
+                    originator_version=agency.version + 1,
+                    key_id=key_id,
+                    public_key=base64.b64encode(public_key).decode(),
+                )
+            )
+        self.integration_user(code)
+        return key_id
+
+    def integration_user(self, code: str) -> str:
+        """The agency's integration user (registered on first use) under the submitting role of its kind."""
+        agency = self.agency(code)
+        role = roles.INTEGRATION_ROLE_OF_KIND.get(agency.kind)
+        if role is None:
+            raise InvalidInput("agency_may_not_submit", f"a {agency.kind.value} does not submit referrals", "agency")
+        username = integration_username(code)
+        self.register_user(username, f"System integration ({code})", code, [role])
+        self.core.follower.catch_up()
+        return username

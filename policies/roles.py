@@ -44,3 +44,13 @@ def casework_role(roles: frozenset[Role]) -> Role | None:
 
 # Agency kinds that keep family case records and so ask for and answer prior-residence requests as requesters.
 RECORD_KEEPING_KINDS: frozenset[AgencyKind] = frozenset({AgencyKind.SOCIAL_SERVICE, AgencyKind.ORPHANS_COURT})
+
+
+# The role an agency's system integration (Kafka, CSV, FHIR) submits referrals under, by agency kind.
+INTEGRATION_ROLE_OF_KIND: dict[AgencyKind, Role] = {
+    AgencyKind.SOCIAL_SERVICE: Role.INTAKE_OFFICER,
+    AgencyKind.ORPHANS_COURT: Role.ORPHANS_COURT_MEMBER,
+    AgencyKind.SCHOOL: Role.SOCIAL_PEDAGOGUE,
+    AgencyKind.POLICE: Role.POLICE_OFFICER,
+    AgencyKind.HEALTH: Role.HEALTH_PROFESSIONAL,
+}

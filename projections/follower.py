@@ -27,6 +27,28 @@ class PositionConflict(RuntimeError):
     """Another follower advanced the same view first; this batch was rolled back."""
 
 
+def read_position(database: ViewDatabase, name: str) -> int:
+    """How far a view (or relay) named `name` has applied the log (0: nothing yet)."""
+    rows = database.query("SELECT notification_id FROM view_tracking WHERE view_name = ?", (name,))
+    return int(rows[0]["notification_id"]) if rows else 0
+
+
+def advance_position(cursor: Cursor, name: str, old: int, new: int) -> None:
+    """Move a position from `old` to `new` inside the caller's transaction; raise if someone else moved it."""
+    if old == 0:
+        cursor.execute(
+            "INSERT INTO view_tracking (view_name, notification_id) VALUES (?, ?) ON CONFLICT (view_name) DO NOTHING",
+            (name, new),
+        )
+    else:
+        cursor.execute(
+            "UPDATE view_tracking SET notification_id = ? WHERE view_name = ? AND notification_id = ?",
+            (new, name, old),
+        )
+    if cursor.rowcount != 1:
+        raise PositionConflict(f"view {name} was advanced by another follower")
+
+
 class View(ABC):
     """A read model: its tables, the event types it handles, and how it applies one event."""
 
@@ -90,8 +112,7 @@ class Follower:
         )
 
     def position(self, view_name: str) -> int:
-        rows = self.database.query("SELECT notification_id FROM view_tracking WHERE view_name = ?", (view_name,))
-        return int(rows[0]["notification_id"]) if rows else 0
+        return read_position(self.database, view_name)
 
     def lag(self) -> int:
         """How many notifications the slowest view is behind the log."""
@@ -129,24 +150,8 @@ class Follower:
             with self.database.transaction() as cursor:
                 for notification_id, event in events:
                     view.apply(cursor, event, notification_id)
-                self._advance(cursor, view.name, position, notifications[-1].id)
+                advance_position(cursor, view.name, position, notifications[-1].id)
             total += len(notifications)
-
-    @staticmethod
-    def _advance(cursor: Cursor, view_name: str, old: int, new: int) -> None:
-        if old == 0:
-            cursor.execute(
-                "INSERT INTO view_tracking (view_name, notification_id) VALUES (?, ?) "
-                "ON CONFLICT (view_name) DO NOTHING",
-                (view_name, new),
-            )
-        else:
-            cursor.execute(
-                "UPDATE view_tracking SET notification_id = ? WHERE view_name = ? AND notification_id = ?",
-                (new, view_name, old),
-            )
-        if cursor.rowcount != 1:
-            raise PositionConflict(f"view {view_name} was advanced by another follower")
 
     def start(self, interval: float = 0.2) -> None:
         """Keep following in a background thread until `stop()`."""

@@ -15,6 +15,7 @@ from hub.api.app import create_app
 from hub.config import Settings
 from hub.demo import seed_demo
 from hub.service import Hub
+from tests.broker import Broker
 from tests.pg import Cluster, start_cluster
 
 
@@ -26,6 +27,17 @@ def pg_cluster() -> Iterator[Cluster]:
     finally:
         cluster.stop()
         shutil.rmtree(cluster.directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def broker() -> Iterator[Broker]:
+    """One Tansu broker for the session (tests that stop a broker start their own)."""
+    instance = Broker()
+    instance.start()
+    try:
+        yield instance
+    finally:
+        instance.stop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

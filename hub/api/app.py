@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from hub.api.limits import BodySizeLimit
 from hub.api.problems import install_problem_handlers
@@ -26,8 +26,11 @@ from hub.service import Hub
 from projections.periodic import Periodic
 
 
-def create_app(hub: Hub, follow_in_background: bool = True) -> FastAPI:
-    """The API; with `follow_in_background`, views follow the log and due work (clocks, consent expiry) runs."""
+def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
+    """The API; with `follow_in_background`, views follow the log and due work (clocks, consent expiry) runs.
+
+    `extra_routers` are added by the composition root (the adapters' FHIR endpoints).
+    """
     clock_tick = Periodic("due-work", hub.settings.clock_tick_seconds, hub.run_due_work)
 
     @asynccontextmanager
@@ -62,7 +65,7 @@ def create_app(hub: Hub, follow_in_background: bool = True) -> FastAPI:
         disclosures.router,
         reviews.router,
     )
-    for router in routers:
+    for router in (*routers, *extra_routers):
         app.include_router(router)
     app.add_middleware(BodySizeLimit, max_bytes=hub.settings.max_body_bytes)
     return app

@@ -8,7 +8,13 @@ from functools import singledispatch
 from uuid import UUID
 
 from events.base import DomainEvent
-from events.registry import AgencyRegistered, UserRegistered, UserReinstated, UserSuspended
+from events.registry import (
+    AgencyKeyRegistered,
+    AgencyRegistered,
+    UserRegistered,
+    UserReinstated,
+    UserSuspended,
+)
 from events.values import AgencyKind, Role
 
 
@@ -20,6 +26,7 @@ class Agency:
     name: str
     kind: AgencyKind
     municipality: str | None
+    public_keys: tuple[tuple[str, str], ...] = ()  # (key id, base64 Ed25519 public key), oldest first
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,14 @@ def _(event: AgencyRegistered, _: Agency | None) -> Agency:
         name=event.name,
         kind=event.kind,
         municipality=event.municipality,
+    )
+
+
+@mutate_agency.register
+def _(event: AgencyKeyRegistered, agency: Agency | None) -> Agency:
+    assert agency is not None
+    return replace(
+        agency, version=event.originator_version, public_keys=(*agency.public_keys, (event.key_id, event.public_key))
     )
 
 

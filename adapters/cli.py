@@ -1,0 +1,143 @@
+"""The composition root of the `hub` command: the hub's own commands plus the adapters' (keys, import, workers)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_public_key
+from rich.progress import Progress
+from rich.table import Table
+
+from adapters import csv_import, fhir_api
+from adapters.inbound_kafka import InboundConsumer
+from adapters.kafka_relay import Backoff, KafkaRelay, Publisher, follow_with_backoff
+from hub import cli as hub_cli
+from hub.cli import console
+from hub.cli_support import errors, open_hub
+
+agencies_app = typer.Typer(help="Agency systems: signing keys.", no_args_is_help=True)
+import_app = typer.Typer(help="Batch imports.", no_args_is_help=True)
+worker_app = typer.Typer(help="Long-running workers of the scale-out stack.", no_args_is_help=True)
+
+Bootstrap = Annotated[str, typer.Option(envvar="HUB_KAFKA_BOOTSTRAP", help="Kafka bootstrap servers (host:port)")]
+Interval = Annotated[float, typer.Option(min=0.01, help="Seconds between polls when idle")]
+Heartbeat = Annotated[
+    Path | None, typer.Option(envvar="HUB_WORKER_HEARTBEAT", help="File touched after each successful round")
+]
+
+
+def read_public_key(path: Path) -> bytes:
+    """A raw Ed25519 public key from a PEM file or a file holding its base64 (32 bytes)."""
+    content = path.read_bytes().strip()
+    if content.startswith(b"-----BEGIN"):
+        key = load_pem_public_key(content)
+        if not isinstance(key, Ed25519PublicKey):
+            raise typer.BadParameter("the PEM file holds no Ed25519 public key")
+        return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    try:
+        return base64.b64decode(content, validate=True)
+    except (binascii.Error, ValueError):
+        raise typer.BadParameter("expected a PEM public key or its raw base64") from None
+
+
+@agencies_app.command("register-key")
+def register_key(
+    agency: Annotated[str, typer.Option(help="Agency code")],
+    public_key: Annotated[Path, typer.Option(exists=True, dir_okay=False, help="Ed25519 public key (PEM or base64)")],
+) -> None:
+    """Register an agency system's signing key (and its integration user) for inbound messages."""
+    raw = read_public_key(public_key)
+    with open_hub() as hub:
+        key_id = hub.admin.register_key(agency, raw)
+    console.print(f"{agency}: key {key_id} registered.")
+
+
+@import_app.command("referrals")
+def import_referrals(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file, UTF-8, with a header row")],
+    agency: Annotated[str, typer.Option(help="Code of the agency the referrals come from")],
+) -> None:
+    """Validate every row, report problems per row, then submit the valid rows (re-running adds nothing)."""
+    try:
+        report = csv_import.validate(file.read_bytes())
+    except csv_import.CsvFormatError as error:
+        errors.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    with open_hub() as hub, Progress(console=console, transient=True) as progress:
+        task = progress.add_task("Submitting", total=len(report.valid))
+        csv_import.submit_valid(hub, agency, report, lambda: progress.advance(task))
+    if report.problems:
+        table = Table(title="Rows not imported")
+        for column in ("row", "field", "reason", "message"):
+            table.add_column(column)
+        for row in csv_import.problem_rows(report.problems):
+            table.add_row(*row)
+        console.print(table)
+    rejected_rows = len({problem.row for problem in report.problems})
+    console.print(
+        f"{len(report.submitted)} submitted, {len(report.already_imported)} already imported, {rejected_rows} rejected."
+    )
+    if report.problems:
+        raise typer.Exit(1)
+
+
+def _run_until_signalled(step: Callable[[], object], interval: float, what: str, heartbeat: Path | None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    follow_with_backoff(step, stop, interval, Backoff(), what, heartbeat)
+
+
+@worker_app.command("projections")
+def worker_projections(interval: Interval = 0.2, heartbeat: Heartbeat = None) -> None:
+    """Follow the log and keep every view up to date."""
+    with open_hub() as hub:
+        _run_until_signalled(hub.follower.catch_up, interval, "projections", heartbeat)
+
+
+@worker_app.command("relay")
+def worker_relay(bootstrap: Bootstrap, interval: Interval = 0.2, heartbeat: Heartbeat = None) -> None:
+    """Publish each agency's policy-filtered messages to its Kafka topic (at least once, in order per referral)."""
+    with open_hub() as hub:
+        relay = KafkaRelay(hub, Publisher(bootstrap))
+        try:
+            _run_until_signalled(relay.catch_up, interval, "relay", heartbeat)
+        finally:
+            relay.publisher.close()
+
+
+@worker_app.command("inbound")
+def worker_inbound(bootstrap: Bootstrap, interval: Interval = 0.2, heartbeat: Heartbeat = None) -> None:
+    """Turn signed referral messages on the inbound topic into referrals; refused ones go to the dead-letter topic."""
+    with open_hub() as hub:
+        consumer = InboundConsumer.connect(hub, bootstrap)
+        try:
+            _run_until_signalled(consumer.process_batch, interval, "inbound consumer", heartbeat)
+        finally:
+            consumer.close()
+
+
+def compose() -> typer.Typer:
+    """The hub's command line with the adapters' command groups and API routers added (once)."""
+    names = {group.name for group in hub_cli.app.registered_groups}
+    if fhir_api.router not in hub_cli.API_EXTENSIONS:
+        hub_cli.API_EXTENSIONS.append(fhir_api.router)
+    for group, name in ((agencies_app, "agencies"), (import_app, "import"), (worker_app, "worker")):
+        if name not in names:
+            hub_cli.app.add_typer(group, name=name)
+    return hub_cli.app
+
+
+def main() -> None:
+    compose()
+    hub_cli.main()

@@ -1,0 +1,47 @@
+"""FHIR endpoints: submit a referral as a Bundle, read one back as a Bundle (the read is recorded)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Body, Header, Response
+
+from adapters.fhir_referrals import bundle_from_referral, draft_from_bundle, request_id
+from events.values import DataCategory
+from hub.api.auth import HubDep, PrincipalDep
+from hub.domain.errors import Forbidden
+
+router = APIRouter(prefix="/v1/fhir", tags=["fhir"])
+FHIR_JSON = "application/fhir+json"
+
+
+@router.post("/Bundle", status_code=201)
+def submit_bundle(
+    bundle: Annotated[dict[str, Any], Body(media_type=FHIR_JSON)],
+    hub: HubDep,
+    principal: PrincipalDep,
+    response: Response,
+) -> dict[str, object]:
+    """A Bundle of ServiceRequest + Patient (+ RelatedPerson) becomes a referral; idempotent by ServiceRequest.id."""
+    draft = draft_from_bundle(bundle)
+    key = request_id(bundle)
+    receipt = hub.referrals.submit(principal, draft, f"fhir:{key}" if key else None)
+    if receipt.get("replayed"):
+        response.status_code = 200
+    return receipt
+
+
+@router.get("/ServiceRequest/{referral_id}/$bundle")
+def read_bundle(
+    referral_id: UUID,
+    hub: HubDep,
+    principal: PrincipalDep,
+    purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "referral-handling",
+) -> Response:
+    """The referral as a FHIR Bundle, for an agency allowed to see both its identity data and content."""
+    referral, decision = hub.referrals.authorize_read(principal, referral_id, "referral.read.fhir", purpose)
+    if not {DataCategory.IDENTITY, DataCategory.REFERRAL_CONTENT} <= set(decision.categories):
+        raise Forbidden("fhir_needs_full_access", "a FHIR Bundle carries identity and content this caller may not see")
+    return Response(json.dumps(bundle_from_referral(referral)), media_type=FHIR_JSON)

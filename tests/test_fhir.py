@@ -1,0 +1,173 @@
+"""FHIR R4: a Bundle becomes a referral and reads back the same; consents and access events map to FHIR."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from fastapi.testclient import TestClient
+from fhir.resources.R4B.auditevent import AuditEvent
+
+from adapters.fhir_api import router
+from adapters.fhir_audit import audit_event
+from adapters.fhir_consent import consent_draft, fhir_consent
+from adapters.fhir_referrals import PERSONAL_CODE_SYSTEM, draft_from_bundle
+from events.access import AccessRecorded
+from events.base import Actor
+from events.consent import ConsentGranted, ConsentGrantor
+from events.registry import agency_id_for
+from events.values import AgencyKind, DataCategory, Decision, Purpose
+from hub.api.app import create_app
+from hub.domain.errors import DomainError
+from hub.service import Hub
+from tests.conftest import head
+
+
+def fhir_bundle(request_id: str, **changes: Any) -> dict[str, Any]:
+    patient = {
+        "resourceType": "Patient",
+        "name": [{"given": ["Elza"], "family": "Kalniņa"}],
+        "birthDate": "2015-04-12",
+        "identifier": [{"system": PERSONAL_CODE_SYSTEM, "value": "120415-20001"}],
+        "address": [{"district": "tukuma-novads"}],
+    }
+    request = {
+        "resourceType": "ServiceRequest",
+        "id": request_id,
+        "status": "active",
+        "intent": "order",
+        "subject": {"reference": "urn:uuid:child"},
+        "priority": "urgent",
+        "reasonCode": [{"coding": [{"code": "neglect"}]}, {"coding": [{"code": "school_absence"}]}],
+        "note": [{"text": "Bērns nav apmeklējis skolu divas nedēļas; izskatās novārdzis."}],
+    }
+    mother = {
+        "resourceType": "RelatedPerson",
+        "patient": {"reference": "urn:uuid:child"},
+        "name": [{"given": ["Inga"], "family": "Kalniņa"}],
+        "relationship": [{"coding": [{"code": "mother"}]}],
+    }
+    request.update(changes)
+    entries = [{"fullUrl": "urn:uuid:child", "resource": patient}, {"resource": request}, {"resource": mother}]
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
+
+
+@pytest.fixture
+def fhir_client(hub: Hub) -> Iterator[TestClient]:
+    with TestClient(create_app(hub, follow_in_background=False, extra_routers=(router,))) as test_client:
+        yield test_client
+
+
+def test_a_bundle_becomes_a_referral_and_reads_back_as_the_same_bundle(
+    hub: Hub, fhir_client: TestClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    headers = auth("doctor") | {"Content-Type": "application/fhir+json"}
+    created = fhir_client.post("/v1/fhir/Bundle", json=fhir_bundle("sr-1"), headers=headers)
+    assert created.status_code == 201
+    again = fhir_client.post("/v1/fhir/Bundle", json=fhir_bundle("sr-1"), headers=headers)
+    assert (again.status_code, again.json()["id"]) == (200, created.json()["id"])
+    referral_id = created.json()["id"]
+    before = head(hub)
+    read = fhir_client.get(f"/v1/fhir/ServiceRequest/{referral_id}/$bundle", headers=auth("tukums.intake"))
+    assert read.status_code == 200
+    assert read.headers["content-type"].startswith("application/fhir+json")
+    assert draft_from_bundle(read.json()) == draft_from_bundle(fhir_bundle("sr-1"))
+    assert head(hub) == before + 1  # the read was recorded
+
+
+def test_the_referrer_may_not_read_the_bundle_and_the_denial_is_recorded(
+    hub: Hub, fhir_client: TestClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    created = fhir_client.post("/v1/fhir/Bundle", json=fhir_bundle("sr-2"), headers=auth("doctor"))
+    before = head(hub)
+    read = fhir_client.get(f"/v1/fhir/ServiceRequest/{created.json()['id']}/$bundle", headers=auth("doctor"))
+    assert read.status_code == 403
+    assert read.json()["reason"] == "fhir_needs_full_access"
+    assert head(hub) == before + 1  # the (permitted, redacted) read was recorded, no data returned
+
+
+@pytest.mark.parametrize(
+    ("bundle", "reason", "field"),
+    [
+        ({"resourceType": "Bundle", "type": ["collection"]}, "invalid_fhir", "Bundle.type"),
+        ({"resourceType": "Bundle", "type": "collection", "entry": []}, "invalid_fhir", "Bundle.ServiceRequest"),
+        (fhir_bundle("sr-3", priority="whenever"), "invalid_referral", "urgency"),
+        (fhir_bundle("sr-4", reasonCode=[{"coding": [{"code": "homesick"}]}]), "invalid_referral", "concerns.0"),
+    ],
+)
+def test_bad_bundles_are_refused_with_a_reason_and_nothing_appended(
+    hub: Hub,
+    fhir_client: TestClient,
+    auth: Callable[[str], dict[str, str]],
+    bundle: dict[str, Any],
+    reason: str,
+    field: str,
+) -> None:
+    before = head(hub)
+    response = fhir_client.post("/v1/fhir/Bundle", json=bundle, headers=auth("doctor"))
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["reason"] == reason
+    assert response.json()["errors"][0]["field"] == field
+    assert head(hub) == before
+
+
+def test_access_events_export_as_valid_audit_events() -> None:
+    subject = uuid4()
+    access = AccessRecorded(
+        originator_id=uuid4(),
+        originator_version=1,
+        actor=Actor(user_id="tukums.cm", agency_id=agency_id_for("TUK-SD"), role="case_manager"),
+        action="referral.read",
+        resource="referral:1",
+        purpose="referral-handling",
+        subjects=(subject,),
+        categories=(DataCategory.IDENTITY,),
+        decision=Decision.DENY,
+        basis=None,
+        reasons=("not a recipient",),
+    )
+    exported = audit_event(access).model_dump(mode="json", exclude_none=True)
+    again = AuditEvent.model_validate(exported)
+    assert again.outcome == "4"
+    assert again.agent[0].who.identifier.value == "tukums.cm"
+    assert f"Patient/{subject}" in [entity.what.reference for entity in again.entity if entity.what.reference]
+
+
+def test_a_consent_maps_to_fhir_and_back() -> None:
+    tuk_sd = agency_id_for("TUK-SD")
+    granted = ConsentGranted(
+        originator_id=uuid4(),
+        originator_version=1,
+        subject_id=uuid4(),
+        grantor=ConsentGrantor(name="Inga Kalniņa"),
+        recipient_agencies=(tuk_sd,),
+        recipient_kinds=(AgencyKind.SCHOOL,),
+        purposes=(Purpose.EDUCATION_SUPPORT,),
+        categories=(DataCategory.STATUS,),
+        valid_from=datetime(2026, 1, 1, tzinfo=UTC),
+        valid_until=datetime(2026, 12, 31, tzinfo=UTC),
+        evidence="signed form 12",
+    )
+    resource = fhir_consent(granted, {str(tuk_sd): "TUK-SD"})
+    draft = consent_draft(resource, str(granted.subject_id), {"name": "Inga Kalniņa"}, "signed form 12")
+    assert draft.recipient_agencies == ["TUK-SD"]
+    assert draft.recipient_kinds == [AgencyKind.SCHOOL]
+    assert (draft.purposes, draft.categories) == ([Purpose.EDUCATION_SUPPORT], [DataCategory.STATUS])
+    assert (draft.valid_from, draft.valid_until) == (granted.valid_from, granted.valid_until)
+
+
+def test_a_consent_without_a_permit_provision_is_refused() -> None:
+    resource = {
+        "resourceType": "Consent",
+        "status": "active",
+        "scope": {"coding": [{"code": "patient-privacy"}]},
+        "category": [{"coding": [{"code": "59284-0"}]}],
+        "provision": {"type": "deny"},
+    }
+    with pytest.raises(DomainError, match="permit provision") as refused:
+        consent_draft(resource, str(uuid4()), {"name": "Inga Kalniņa"}, "form")
+    assert (refused.value.reason, refused.value.field) == ("invalid_fhir", "Consent.provision.type")
