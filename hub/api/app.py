@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from hub.api.limits import BodySizeLimit
-from hub.api.problems import install_problem_handlers
+from hub.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from hub.api.ratelimit import RateLimits
 from hub.api.routers import (
     consents,
@@ -66,6 +66,6 @@ def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Seque
         reviews.router,
     )
     for router in (*routers, *extra_routers):
-        app.include_router(router)
+        app.include_router(router, responses=PROBLEM_RESPONSES)
     app.add_middleware(BodySizeLimit, max_bytes=hub.settings.max_body_bytes)
     return app

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from events.personal import TamperedCiphertext
@@ -20,6 +21,36 @@ HTTP_REASONS = {
     404: "not_found",
     405: "method_not_allowed",
     429: "rate_limited",
+}
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem: `reason` is the machine-readable cause; `errors` names the fields at fault."""
+
+    type: str
+    title: str
+    status: int
+    reason: str
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+PROBLEM_STATUSES = {
+    401: "no valid bearer token",
+    403: "the caller may not do this (denials of reads are recorded)",
+    404: "no such resource visible to the caller",
+    409: "the resource's state does not allow this",
+    410: "the person this is about was erased",
+    413: "the request body is too large",
+    422: "the request is malformed or fails validation; nothing was appended",
+    429: "too many requests; see Retry-After",
+    500: "stored data failed an integrity check",
+    503: "the access could not be recorded, so no data is returned",
+}
+# Added to every route, so that clients (and the API fuzzer) know every error's shape and media type.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": description, "content": {PROBLEM_JSON: {"schema": Problem.model_json_schema()}}}
+    for status, description in PROBLEM_STATUSES.items()
 }
 
 
