@@ -12,6 +12,7 @@ from events.access import AccessRecorded
 from events.base import Actor, DomainEvent
 from events.codec import PydanticMapper
 from events.values import AgencyKind, Role
+from hub import access_tracking
 from hub.application import HubApplication
 from hub.config import Settings
 from hub.domain.errors import NotFound
@@ -176,6 +177,7 @@ class Core:
         except Exception as error:
             log.error("access event could not be written: %s", type(error).__name__)
             raise AccessNotRecorded from error
+        access_tracking.note(event.originator_id)
         return event
 
     def _append_access_events(self, events: Sequence[AccessRecorded]) -> None:

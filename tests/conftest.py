@@ -75,8 +75,15 @@ def auth(hub: Hub) -> Callable[[str], dict[str, str]]:
 
 
 def head(hub: Hub) -> int:
-    """The newest notification id: equal before and after means nothing was appended."""
+    """The newest notification id: equal before and after means nothing at all was appended."""
     return hub.app.recorder.max_notification_id() or 0
+
+
+def domain_events(hub: Hub) -> int:
+    """How many events are in the log besides access records: equal before and after means a refused request
+    changed nothing (its refusal may still have been recorded, as every denial is)."""
+    notifications = hub.app.recorder.select_notifications(1, 10_000_000)
+    return sum(1 for notification in notifications if not notification.topic.endswith(":AccessRecorded"))
 
 
 def child_referral(**overrides: Any) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from hub.service import Hub
-from tests.conftest import head
+from tests.conftest import domain_events
 from tests.test_prior_residence import family, ok
 
 Auth = Callable[[str], dict[str, str]]
@@ -33,7 +33,7 @@ def test_a_declined_handover_leaves_the_old_service_responsible(client: TestClie
         )
     )
     assert (declined["status"], declined["owner"]["code"]) == ("declined", "TUK-SD")
-    before = head(hub)
+    before = domain_events(hub)
     late = client.post(f"/v1/handovers/{offered['id']}/accept", headers=auth("daugavpils.cm"))
     assert (late.status_code, late.json()["reason"]) == (409, "illegal_transition")
     not_owner = client.post(
@@ -47,11 +47,11 @@ def test_a_declined_handover_leaves_the_old_service_responsible(client: TestClie
         headers=auth("daugavpils.cm"),
     )
     assert (not_owner.status_code, not_owner.json()["reason"]) == (422, "not_handover_owner")
-    assert head(hub) == before
+    assert domain_events(hub) == before
 
 
 def test_bad_residence_changes_are_rejected_and_nothing_is_appended(client: TestClient, hub: Hub, auth: Auth) -> None:
-    before = head(hub)
+    before = domain_events(hub)
     cases = [
         (
             client.post("/v1/handovers", json=move(to_municipality="tukuma-novads"), headers=auth("tukums.cm")),
@@ -75,4 +75,4 @@ def test_bad_residence_changes_are_rejected_and_nothing_is_appended(client: Test
     assert [(response.status_code, response.json()["reason"]) for response, _, _ in cases] == [
         (status, reason) for _, status, reason in cases
     ]
-    assert head(hub) == before
+    assert domain_events(hub) == before

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 
 from hub.service import Hub
-from tests.conftest import child_referral, head
+from tests.conftest import child_referral, domain_events
 
 Auth = Callable[[str], dict[str, str]]
 RIGA = ZoneInfo("Europe/Riga")
@@ -122,7 +122,7 @@ def test_supervision_is_for_the_ministry_only_and_audited(client: TestClient, hu
 
 def test_only_the_right_agency_and_role_may_act(client: TestClient, hub: Hub, auth: Auth) -> None:
     referral_id = submit(client, auth, concerns=["violence_physical"])
-    before = head(hub)
+    before = domain_events(hub)
     cases = [
         ("tukums.school", "acknowledge", {}, 403, "action_not_permitted"),
         ("tukums.bt", "acknowledge", {}, 403, "action_not_permitted"),
@@ -143,12 +143,12 @@ def test_only_the_right_agency_and_role_may_act(client: TestClient, hub: Hub, au
         )
         assert response.status_code == 422
         assert response.json()["errors"][0]["reason"] == "worker_not_assignable"
-    assert head(hub) == before + 1
+    assert domain_events(hub) == before + 1
 
 
 def test_bad_transition_bodies_are_422_and_append_nothing(client: TestClient, hub: Hub, auth: Auth) -> None:
     referral_id = submit(client, auth)
-    before = head(hub)
+    before = domain_events(hub)
     for action, body in [
         ("close", {"outcome": "happy"}),
         ("decline", {"reason": ""}),
@@ -160,7 +160,7 @@ def test_bad_transition_bodies_are_422_and_append_nothing(client: TestClient, hu
         response = client.post(f"/v1/referrals/{referral_id}/{action}", json=body, headers=auth("tukums.head"))
         assert response.status_code == 422, (action, body, response.text)
     assert client.post("/v1/referrals/not-a-uuid/acknowledge", headers=auth("tukums.head")).status_code == 422
-    assert head(hub) == before
+    assert domain_events(hub) == before
 
 
 def test_withdrawal_by_the_referrer_before_acceptance(client: TestClient, auth: Auth) -> None:

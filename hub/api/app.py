@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
+from hub.api.auth import track_accesses
 from hub.api.limits import BodySizeLimit
 from hub.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from hub.api.ratelimit import RateLimits
@@ -47,6 +48,7 @@ def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Seque
         summary="Referrals, prior-residence records and consent-scoped disclosures, every access audited.",
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(track_accesses)],
     )
     app.state.hub = hub
     app.state.rate_limits = RateLimits(

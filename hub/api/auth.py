@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from hub import access_tracking
 from hub.core import SuspendedUser
 from hub.identity import InvalidToken
 from hub.service import Hub
@@ -36,7 +37,13 @@ def current_principal(
     except SuspendedUser as error:
         raise HTTPException(403, "the user is suspended") from error
     request.app.state.rate_limits.check(principal)
+    request.state.principal = principal
     return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+async def track_accesses() -> None:
+    """Runs first for every request (in the request's own context), so denials can be checked for a record."""
+    access_tracking.start_tracking()

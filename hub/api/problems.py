@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from events.personal import TamperedCiphertext
+from events.values import Decision
+from hub import access_tracking
 from hub.core import AccessNotRecorded
 from hub.domain.errors import DomainError
+from policies.decision import AccessDecision, acting_role
 
 PROBLEM_JSON = "application/problem+json"
 HTTP_REASONS = {
@@ -91,7 +95,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem(422, "invalid_input", "the request failed validation", _validation_errors(error))
 
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, error: DomainError) -> JSONResponse:
+    async def _domain(request: Request, error: DomainError) -> JSONResponse:
+        if error.status in (403, 404) and not access_tracking.anything_recorded():
+            await run_in_threadpool(_record_denial, request, error)
         errors = [{"field": error.field, "reason": error.reason, "message": error.detail}] if error.field else None
         return problem(error.status, error.reason, error.detail, errors)
 
@@ -113,3 +119,16 @@ def install_problem_handlers(app: FastAPI) -> None:
             429: "rate_limited",
         }.get(error.status_code, "http_error")
         return problem(error.status_code, reason, str(error.detail), headers=getattr(error, "headers", None))
+
+
+def _record_denial(request: Request, error: DomainError) -> None:
+    """A refusal the service did not record itself (an action, not a read): record it here, without data."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        return
+    route = request.scope.get("route")
+    template = getattr(route, "path", request.url.path)
+    decision = AccessDecision(Decision.DENY, acting_role(principal), None, (), (error.reason,))
+    request.app.state.hub.record_access(
+        principal, decision, f"{request.method} {template}", request.url.path, "refused request"
+    )
