@@ -11,7 +11,6 @@ from fastapi import APIRouter, Body, Header, Response
 from adapters.fhir_referrals import bundle_from_referral, draft_from_bundle, request_id
 from events.values import DataCategory
 from hub.api.auth import HubDep, PrincipalDep
-from hub.domain.errors import Forbidden
 
 router = APIRouter(prefix="/v1/fhir", tags=["fhir"])
 FHIR_JSON = "application/fhir+json"
@@ -33,6 +32,9 @@ def submit_bundle(
     return receipt
 
 
+FHIR_BUNDLE_CATEGORIES = frozenset({DataCategory.IDENTITY, DataCategory.REFERRAL_CONTENT})
+
+
 @router.get("/ServiceRequest/{referral_id}/$bundle")
 def read_bundle(
     referral_id: UUID,
@@ -41,7 +43,7 @@ def read_bundle(
     purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "referral-handling",
 ) -> Response:
     """The referral as a FHIR Bundle, for an agency allowed to see both its identity data and content."""
-    referral, decision = hub.referrals.authorize_read(principal, referral_id, "referral.read.fhir", purpose)
-    if not {DataCategory.IDENTITY, DataCategory.REFERRAL_CONTENT} <= set(decision.categories):
-        raise Forbidden("fhir_needs_full_access", "a FHIR Bundle carries identity and content this caller may not see")
+    referral, _ = hub.referrals.authorize_read(
+        principal, referral_id, "referral.read.fhir", purpose, needs=FHIR_BUNDLE_CATEGORIES
+    )
     return Response(json.dumps(bundle_from_referral(referral)), media_type=FHIR_JSON)

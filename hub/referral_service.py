@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
@@ -205,9 +205,19 @@ class ReferralService:
         )
 
     def authorize_read(
-        self, principal: Principal, referral_id: UUID, action: str, purpose: str, break_glass: str | None = None
+        self,
+        principal: Principal,
+        referral_id: UUID,
+        action: str,
+        purpose: str,
+        break_glass: str | None = None,
+        needs: frozenset[DataCategory] = frozenset(),
     ) -> tuple[Referral, AccessDecision]:
-        """Decide and record a read of one referral; raises (after recording) when it is denied or unknown."""
+        """Decide and record a read of one referral; raises (after recording) when it is denied or unknown.
+
+        `needs` are categories the caller's use requires (a FHIR Bundle carries identity and content): a decision
+        that does not cover them is recorded and answered as a denial.
+        """
         resource = f"referral:{referral_id}"
         target = self.resource_of(referral_id)
         if target is None:
@@ -215,13 +225,17 @@ class ReferralService:
             self.core.record_access(principal, denial, action, resource, purpose)
             raise NotFound("referral_not_found", "no referral with this id is visible to the caller")
         decision = access.decide_referral_read(principal, target, break_glass)
+        missing = needs - set(decision.categories)
+        if decision.permitted and missing:
+            reason = f"this read needs {', '.join(sorted(missing))}, which the caller may not see"
+            decision = replace(decision, decision=Decision.DENY, categories=(), reasons=(reason,))
         referral = self.core.app.referral(referral_id)
         subjects = referral.subject_ids
         if not decision.permitted:
             self.core.record_access(principal, decision, action, resource, purpose, subjects)
             if break_glass is not None:
                 raise Forbidden("break_glass_denied", "; ".join(decision.reasons))
-            if principal.agency_id in referral.recipients:
+            if principal.agency_id in (*referral.recipients, referral.referrer_agency_id):
                 raise Forbidden("access_denied", "; ".join(decision.reasons))
             raise NotFound("referral_not_found", "no referral with this id is visible to the caller")
         review = (

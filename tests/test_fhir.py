@@ -24,6 +24,7 @@ from hub.api.app import create_app
 from hub.domain.errors import DomainError
 from hub.service import Hub
 from tests.conftest import head
+from tests.test_inbox_and_access import access_events
 
 
 def fhir_bundle(request_id: str, **changes: Any) -> dict[str, Any]:
@@ -85,8 +86,10 @@ def test_the_referrer_may_not_read_the_bundle_and_the_denial_is_recorded(
     before = head(hub)
     read = fhir_client.get(f"/v1/fhir/ServiceRequest/{created.json()['id']}/$bundle", headers=auth("doctor"))
     assert read.status_code == 403
-    assert read.json()["reason"] == "fhir_needs_full_access"
-    assert head(hub) == before + 1  # the (permitted, redacted) read was recorded, no data returned
+    assert read.json()["reason"] == "access_denied"
+    assert head(hub) == before + 1
+    [denial] = [event for event in access_events(hub) if event.action == "referral.read.fhir"]
+    assert (denial.decision, denial.categories) == ("deny", ())  # recorded as the denial it is
 
 
 @pytest.mark.parametrize(

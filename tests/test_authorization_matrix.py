@@ -1,0 +1,479 @@
+"""Every API route × every kind of demo user, own and other agency: each outcome checked against the table below.
+
+The table is the reviewed statement of who may do what. A route missing from it fails the test, so no new route
+can ship without a decision about every kind of user; every refusal (403/404) must leave an access record.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from fastapi.testclient import TestClient
+
+from adapters.fhir_api import router as fhir_router
+from hub.api.app import create_app
+from hub.config import Settings
+from hub.demo import seed_demo
+from hub.service import Hub
+from tests.conftest import child_referral
+
+# One user per kind of caller: the referral's own social service (three roles), its bāriņtiesa and school,
+# another municipality's social service, and national bodies.
+PERSONAS = (
+    "tukums.intake",
+    "tukums.cm",
+    "tukums.head",
+    "tukums.bt",
+    "tukums.school",
+    "daugavpils.cm",
+    "police.officer",
+    "doctor",
+    "ministry.supervisor",
+    "auditor",
+)
+UNAUTHENTICATED_ROUTES = {("GET", "/healthz"), ("GET", "/readyz")}
+Params = dict[str, str]
+
+
+class Setup:
+    """Fresh state for one cell of the matrix, built through the API by the users who would build it."""
+
+    def __init__(self, client: TestClient, hub: Hub) -> None:
+        self.client = client
+        self.hub = hub
+
+    def call(self, user: str, method: str, path: str, body: Any = None) -> Any:
+        headers = {"Authorization": f"Bearer {self.hub.issue_token(user)}"}
+        response = self.client.request(method, path, json=body, headers=headers)
+        assert response.status_code < 300, (method, path, response.status_code, response.text)
+        return response.json()
+
+    def referral(self, *steps: tuple[str, str, Any]) -> Params:
+        """A referral about a child of its own (a code nobody else has), so cells cannot see each other's work."""
+        child = {**child_referral()["child"], "personal_code": fresh_code()}
+        body = child_referral(concerns=["violence_physical"], child=child)
+        referral_id = self.call("tukums.school", "POST", "/v1/referrals", body)["id"]
+        for user, action, step_body in steps:
+            self.call(user, "POST", f"/v1/referrals/{referral_id}/{action}", step_body)
+        child = self.hub.app.referral(UUID(referral_id)).child.subject_id
+        return {"referral_id": referral_id, "subject_id": str(child)}
+
+    def acknowledged(self) -> Params:
+        return self.referral(("tukums.intake", "acknowledge", None))
+
+    def assigned(self) -> Params:
+        return self.referral(("tukums.intake", "acknowledge", None), ("tukums.head", "assign", {"worker": "tukums.cm"}))
+
+    def questioned(self) -> Params:
+        params = self.assigned()
+        self.call("tukums.cm", "POST", f"/v1/referrals/{params['referral_id']}/request-information", {"question": "?"})
+        return params
+
+    def accepted(self) -> Params:
+        params = self.assigned()
+        self.call("tukums.cm", "POST", f"/v1/referrals/{params['referral_id']}/accept")
+        return params
+
+    def candidate(self) -> Params:
+        child = {**child_referral()["child"], "personal_code": None, "given_name": f"Anna {uuid4().hex[:6]}"}
+        first = self.call("tukums.school", "POST", "/v1/referrals", {**child_referral(), "child": child})["id"]
+        second = self.call("tukums.school", "POST", "/v1/referrals", {**child_referral(), "child": child})["id"]
+        return {
+            "subject_id": str(self.hub.app.referral(UUID(second)).child.subject_id),
+            "candidate_id": str(self.hub.app.referral(UUID(first)).child.subject_id),
+        }
+
+    def record_request(self, acknowledged: bool = False) -> Params:
+        body = {
+            "municipality": "tukuma-novads",
+            "agencies": ["TUK-SD"],
+            "subjects": [{"subject_id": str(uuid4()), "given_name": "Elza", "family_name": "Kalniņa"}],
+            "basis": "GDPR-6-1-c",
+            "categories": ["assessment", "services"],
+        }
+        [created] = self.call("daugavpils.cm", "POST", "/v1/record-requests", body)
+        if acknowledged:
+            self.call("tukums.cm", "POST", f"/v1/record-requests/{created['id']}/acknowledge")
+        return {"request_id": created["id"], "document_id": str(uuid4())}
+
+    def handover(self) -> Params:
+        body = {
+            "subjects": [{"subject_id": str(uuid4()), "given_name": "Elza", "family_name": "Kalniņa"}],
+            "to_municipality": "daugavpils",
+            "moved_on": "2026-01-05",
+        }
+        return {"handover_id": self.call("tukums.cm", "POST", "/v1/handovers", body)["id"]}
+
+    def consent(self) -> Params:
+        subject = self.referral()["subject_id"]
+        consent = self.call("tukums.cm", "POST", "/v1/consents", consent_body(subject))
+        return {"consent_id": consent["id"], "subject_id": subject}
+
+    def review(self) -> Params:
+        subject = self.referral()["subject_id"]
+        body = {
+            "recipient": "TUK-BT",
+            "subjects": [subject],
+            "categories": ["assessment"],
+            "purpose": "emergency",
+            "break_glass_justification": "Bērns ir tiešās briesmās; bāriņtiesa nav sasniedzama pa tālruni.",
+        }
+        return {"review_id": self.call("tukums.cm", "POST", "/v1/disclosures", body)["review_id"]}
+
+
+def fresh_code() -> str:
+    """A personal code of the current format (32…, no date or checksum in it) that no one else has."""
+    return f"32{secrets.randbelow(10**9):09d}"
+
+
+def consent_body(subject: str) -> dict[str, Any]:
+    return {
+        "subject_id": subject,
+        "granted_by": {"name": "Inga Kalniņa", "relationship": "mother"},
+        "recipient_kinds": ["school"],
+        "purposes": ["education_support"],
+        "categories": ["school_attendance"],
+        "evidence": "TUK-SD/2026/117",
+    }
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    prepare: Callable[[Setup], Params]
+    body: Callable[[Params], Any] | None
+    expected: dict[str, int]
+
+
+def nothing(_: Setup) -> Params:
+    return {}
+
+
+def row(*statuses: int) -> dict[str, int]:
+    assert len(statuses) == len(PERSONAS)
+    return dict(zip(PERSONAS, statuses, strict=True))
+
+
+#                 intake cm  head  bt  school dau  police doctor minis audit
+ROUTES: tuple[Route, ...] = (
+    Route(
+        "POST",
+        "/v1/referrals",
+        nothing,
+        lambda _: child_referral(),
+        row(201, 201, 201, 201, 201, 201, 201, 201, 403, 403),
+    ),
+    Route(
+        "GET",
+        "/v1/referrals/{referral_id}",
+        Setup.referral,
+        None,
+        row(200, 200, 200, 200, 200, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "GET",
+        "/v1/referrals/{referral_id}/timeline",
+        Setup.referral,
+        None,
+        row(200, 200, 200, 200, 200, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "POST",
+        "/v1/referrals/{referral_id}/acknowledge",
+        Setup.referral,
+        None,
+        row(200, 200, 200, 403, 403, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "POST",
+        "/v1/referrals/{referral_id}/assign",
+        Setup.acknowledged,
+        lambda _: {"worker": "tukums.cm"},
+        row(200, 200, 200, 403, 403, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "POST",
+        "/v1/referrals/{referral_id}/request-information",
+        Setup.assigned,
+        lambda _: {"question": "?"},
+        row(403, 200, 200, 403, 403, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "POST",
+        "/v1/referrals/{referral_id}/provide-information",
+        Setup.questioned,
+        lambda _: {"answer": "!"},
+        row(403, 403, 403, 403, 200, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "POST",
+        "/v1/referrals/{referral_id}/accept",
+        Setup.assigned,
+        None,
+        row(403, 200, 200, 403, 403, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "POST",
+        "/v1/referrals/{referral_id}/redirect",
+        Setup.referral,
+        lambda _: {"municipality": "daugavpils", "reason": "pārcēlušies"},
+        row(200, 200, 200, 403, 403, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "POST",
+        "/v1/referrals/{referral_id}/decline",
+        Setup.acknowledged,
+        lambda _: {"reason": "nav pamata"},
+        row(403, 200, 200, 403, 403, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "POST",
+        "/v1/referrals/{referral_id}/close",
+        Setup.accepted,
+        lambda _: {"outcome": "services_provided"},
+        row(403, 200, 200, 403, 403, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "POST",
+        "/v1/referrals/{referral_id}/withdraw",
+        Setup.referral,
+        lambda _: {"reason": "kļūda"},
+        row(403, 403, 403, 403, 200, 404, 404, 404, 404, 404),
+    ),
+    Route("GET", "/v1/inbox", nothing, None, row(200, 200, 200, 200, 403, 200, 200, 403, 403, 403)),
+    Route("GET", "/v1/subjects/candidates", nothing, None, row(403, 200, 200, 200, 403, 200, 403, 403, 403, 403)),
+    Route(
+        "POST",
+        "/v1/subjects/{subject_id}/candidates/{candidate_id}/confirm",
+        Setup.candidate,
+        None,
+        row(403, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/subjects/{subject_id}/candidates/{candidate_id}/reject",
+        Setup.candidate,
+        None,
+        row(403, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/subjects/{subject_id}/codes",
+        Setup.referral,
+        lambda _: {"personal_code": fresh_code()},
+        row(403, 200, 200, 200, 403, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/subjects/{subject_id}/erase",
+        Setup.referral,
+        lambda _: {"reason": "court_order"},
+        row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route("GET", "/v1/supervision/referrals", nothing, None, row(403, 403, 403, 403, 403, 403, 403, 403, 200, 403)),
+    Route("GET", "/v1/supervision/records", nothing, None, row(403, 403, 403, 403, 403, 403, 403, 403, 200, 403)),
+    Route(
+        "POST",
+        "/v1/record-requests",
+        nothing,
+        lambda _: {
+            "municipality": "riga",
+            "agencies": ["RIX-SD"],
+            "subjects": [{"subject_id": str(uuid4()), "given_name": "E", "family_name": "K"}],
+            "basis": "GDPR-6-1-c",
+            "categories": ["assessment"],
+        },
+        row(201, 201, 201, 201, 403, 201, 403, 403, 403, 403),
+    ),
+    Route("GET", "/v1/record-requests", nothing, None, row(200, 200, 200, 200, 403, 200, 200, 403, 403, 403)),
+    Route(
+        "GET",
+        "/v1/record-requests/{request_id}",
+        Setup.record_request,
+        None,
+        row(200, 200, 200, 404, 404, 200, 404, 404, 404, 404),
+    ),
+    Route(
+        "POST",
+        "/v1/record-requests/{request_id}/acknowledge",
+        Setup.record_request,
+        None,
+        row(200, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/record-requests/{request_id}/answers",
+        lambda setup: setup.record_request(True),
+        lambda _: {"answers": [{"category": "assessment", "outcome": "withheld", "reason": "no_records"}]},
+        row(200, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/record-requests/{request_id}/refuse",
+        Setup.record_request,
+        lambda _: {"reason": "nav"},
+        row(200, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/record-requests/{request_id}/withdraw",
+        Setup.record_request,
+        lambda _: {"reason": "nav"},
+        row(403, 403, 403, 403, 403, 200, 403, 403, 403, 403),
+    ),
+    Route(
+        "GET",
+        "/v1/record-requests/{request_id}/released",
+        Setup.record_request,
+        None,
+        row(404, 404, 404, 404, 404, 200, 404, 404, 404, 404),
+    ),
+    Route(
+        "GET",
+        "/v1/record-requests/{request_id}/documents/{document_id}",
+        Setup.record_request,
+        None,
+        row(404, 404, 404, 404, 404, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "POST",
+        "/v1/handovers",
+        nothing,
+        lambda _: {
+            "subjects": [{"subject_id": str(uuid4()), "given_name": "E", "family_name": "K"}],
+            "to_municipality": "riga",
+            "moved_on": "2026-01-05",
+        },
+        row(201, 201, 201, 403, 403, 201, 403, 403, 403, 403),
+    ),
+    Route("GET", "/v1/handovers", nothing, None, row(200, 200, 200, 403, 403, 200, 403, 403, 403, 403)),
+    Route(
+        "GET",
+        "/v1/handovers/{handover_id}",
+        Setup.handover,
+        None,
+        row(200, 200, 200, 404, 404, 200, 404, 404, 404, 404),
+    ),
+    Route(
+        "POST",
+        "/v1/handovers/{handover_id}/accept",
+        Setup.handover,
+        None,
+        row(403, 403, 403, 403, 403, 200, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/handovers/{handover_id}/decline",
+        Setup.handover,
+        lambda _: {"reason": "nav deklarēti"},
+        row(403, 403, 403, 403, 403, 200, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/consents",
+        Setup.referral,
+        lambda params: consent_body(params["subject_id"]),
+        row(201, 201, 201, 201, 403, 201, 201, 403, 403, 403),
+    ),
+    Route(
+        "GET",
+        "/v1/consents?subject_id={subject_id}",
+        Setup.consent,
+        None,
+        row(200, 200, 200, 200, 403, 200, 200, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/consents/{consent_id}/withdraw",
+        Setup.consent,
+        lambda _: {"reason": "atsauc"},
+        row(200, 200, 200, 200, 403, 200, 200, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/disclosures",
+        Setup.referral,
+        lambda params: {
+            "recipient": "TUK-BT",
+            "subjects": [params["subject_id"]],
+            "categories": ["identity"],
+            "purpose": "child_protection",
+            "basis": "BTAL-73",
+        },
+        row(201, 201, 201, 201, 201, 201, 201, 201, 403, 403),
+    ),
+    Route("GET", "/v1/reviews", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
+    Route(
+        "POST",
+        "/v1/reviews/{review_id}/resolve",
+        Setup.review,
+        lambda _: {"outcome": "justified", "note": "pamatoti"},
+        row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route("POST", "/v1/fhir/Bundle", nothing, None, row(422, 422, 422, 422, 422, 422, 422, 422, 422, 422)),
+    Route(
+        "GET",
+        "/v1/fhir/ServiceRequest/{referral_id}/$bundle",
+        Setup.referral,
+        None,
+        row(200, 200, 200, 200, 403, 404, 404, 404, 404, 404),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def matrix_client(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    directory: Path = tmp_path_factory.mktemp("matrix")
+    settings = Settings(  # type: ignore[call-arg]
+        store=str(directory / "hub.sqlite"),
+        key_dir=directory / "keys",
+        rate_limit_user_per_minute=0,
+        rate_limit_agency_per_minute=0,
+        _env_file=None,
+    )
+    hub = Hub(settings)
+    seed_demo(hub)
+    with TestClient(create_app(hub, follow_in_background=False, extra_routers=[fhir_router])) as client:
+        yield client, hub
+    hub.close()
+
+
+def test_every_route_has_a_row(matrix_client: Any) -> None:
+    client, _ = matrix_client
+    documented = {(method.upper(), path) for path, item in client.app.openapi()["paths"].items() for method in item}
+    covered = {(route.method, route.path.split("?")[0]) for route in ROUTES}
+    assert documented - UNAUTHENTICATED_ROUTES - covered == set(), "routes with no row in the matrix"
+    assert covered - documented == set(), "rows for routes that no longer exist"
+
+
+def accesses_by(hub: Hub, user: str, after: int) -> int:
+    """Access records by `user` since notification `after` (a refusal is one; so is a permitted look that found
+    nothing, like an unknown document id)."""
+    notifications = hub.app.recorder.select_notifications(after + 1, 10_000)
+    events = [hub.app.mapper.to_domain_event(n) for n in notifications if n.topic.endswith(":AccessRecorded")]
+    return sum(1 for event in events if event.actor.user_id == user)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.path}")
+def test_each_kind_of_user_gets_the_expected_outcome(matrix_client: Any, route: Route) -> None:
+    client, hub = matrix_client
+    setup = Setup(client, hub)
+    observed: dict[str, int] = {}
+    for user in PERSONAS:
+        params = route.prepare(setup)
+        path = route.path.format(**params)
+        body = route.body(params) if route.body else None
+        before = hub.app.recorder.max_notification_id() or 0
+        headers = {"Authorization": f"Bearer {hub.issue_token(user)}"}
+        response = client.request(route.method, path, json=body, headers=headers)
+        observed[user] = response.status_code
+        if response.status_code in (403, 404):
+            assert accesses_by(hub, user, before) >= 1, (user, route.path, "refusal not recorded")
+    assert observed == route.expected
