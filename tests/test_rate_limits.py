@@ -1,7 +1,8 @@
-"""Abuse limits: per-user and per-agency request rates answer 429 with Retry-After, and the count is per caller."""
+"""Abuse limits and hygiene: request rates per user and per agency (429 with Retry-After), security headers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -39,3 +40,15 @@ def test_a_user_over_the_limit_gets_429_and_others_are_unaffected(tmp_path: Path
             assert [inbox("tukums.head") for _ in range(3)] == [200, 200, 429]  # the agency has 5 a minute
     finally:
         hub.close()
+
+
+def test_every_response_carries_the_security_headers(client: TestClient, auth: Callable[[str], dict[str, str]]) -> None:
+    for response in (
+        client.get("/v1/inbox", headers=auth("tukums.cm")),
+        client.get("/v1/inbox"),
+        client.post("/v1/referrals", content=b"{", headers=auth("tukums.school")),
+    ):
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["referrer-policy"] == "no-referrer"

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 
 from hub.api.auth import track_accesses
+from hub.api.headers import SecurityHeaders
 from hub.api.limits import BodySizeLimit
 from hub.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from hub.api.ratelimit import RateLimits
@@ -70,4 +71,5 @@ def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Seque
     for router in (*routers, *extra_routers):
         app.include_router(router, responses=PROBLEM_RESPONSES)
     app.add_middleware(BodySizeLimit, max_bytes=hub.settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app
