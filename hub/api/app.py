@@ -11,6 +11,7 @@ from hub.api.limits import BodySizeLimit
 from hub.api.problems import install_problem_handlers
 from hub.api.routers import consents, disclosures, health, inbox, referrals, reviews, subjects, supervision
 from hub.service import Hub
+from hub.web import install_web
 from projections.periodic import Periodic
 
 
@@ -47,5 +48,6 @@ def create_app(hub: Hub, follow_in_background: bool = True) -> FastAPI:
     )
     for router in routers:
         app.include_router(router)
+    install_web(app)
     app.add_middleware(BodySizeLimit, max_bytes=hub.settings.max_body_bytes)
     return app

@@ -1,0 +1,20 @@
+"""Adds the web pages, their static files and the security headers to the FastAPI application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from hub.web.routes import consents, inbox, referrals, signin, subjects, supervision
+from hub.web.security import SecurityHeaders
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def install_web(app: FastAPI) -> None:
+    for module in (signin, inbox, referrals, consents, subjects, supervision):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(SecurityHeaders)
