@@ -11,10 +11,11 @@ from hub.web.routes import consents, inbox, referrals, signin, subjects, supervi
 from hub.web.security import SecurityHeaders
 
 STATIC_DIR = Path(__file__).parent / "static"
+WEB_ROUTERS = tuple(module.router for module in (signin, inbox, referrals, consents, subjects, supervision))
 
 
 def install_web(app: FastAPI) -> None:
-    for module in (signin, inbox, referrals, consents, subjects, supervision):
-        app.include_router(module.router)
+    for router in WEB_ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)

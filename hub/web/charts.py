@@ -13,7 +13,7 @@ PLOT_WIDTH = 320
 @dataclass(frozen=True)
 class Bar:
     label: str
-    value: float
+    value: float | int
     y: int
     width: int
 
@@ -27,13 +27,13 @@ class BarChart:
     plot_width: int = PLOT_WIDTH
 
 
-def bar_chart(title: str, values: list[tuple[str, float | None]]) -> BarChart:
+def bar_chart(title: str, values: list[tuple[str, float | int | None]]) -> BarChart:
     """Bars scaled to the largest value; a missing value draws no bar (its label still shows)."""
     largest = max((value for _, value in values if value), default=0.0)
     bars = [
         Bar(
             label=label,
-            value=value or 0.0,
+            value=value or 0,
             y=index * (BAR_HEIGHT + GAP),
             width=round(PLOT_WIDTH * (value or 0.0) / largest) if largest else 0,
         )
