@@ -1,4 +1,4 @@
-# The two commands: `make run` serves the demo; `make test` runs the whole suite (SQLite and PostgreSQL).
+# The two commands: `make run` serves the demo (web pages at http://127.0.0.1:8000/); `make test` runs the whole suite (SQLite and PostgreSQL).
 # `make bench` measures the hub against raw baselines (BENCH_FULL=1 for the 1M-event runs).
 PYTHON ?= python3.11
 VENV := .venv
@@ -19,6 +19,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	./scripts/ensure-postgres.sh
+	./scripts/ensure-chromium.sh
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -44,7 +44,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default HUB_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default HUB_PORT)")] = None,
 ) -> None:
-    """Serve the API, following the log in the same process."""
+    """Serve the API and the web pages, following the log in the same process."""
     import uvicorn
 
     from hub.api.app import create_app
@@ -58,12 +58,9 @@ def serve(
         if added:
             console.print(f"Seeded {added} demo agencies and users.")
         _print_demo_help(hub)
-    uvicorn.run(
-        create_app(hub, extra_routers=API_EXTENSIONS),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="info",
-    )
+    bind_host, bind_port = host or settings.host, port or settings.port
+    console.print(f"Web interface: http://{bind_host}:{bind_port}/  (API docs: http://{bind_host}:{bind_port}/docs)")
+    uvicorn.run(create_app(hub, extra_routers=API_EXTENSIONS), host=bind_host, port=bind_port, log_level="info")
 
 
 def _print_demo_help(hub: Hub) -> None:

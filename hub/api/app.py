@@ -25,6 +25,7 @@ from hub.api.routers import (
     supervision,
 )
 from hub.service import Hub
+from hub.web import install_web
 from projections.periodic import Periodic
 
 
@@ -70,6 +71,7 @@ def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Seque
     )
     for router in (*routers, *extra_routers):
         app.include_router(router, responses=PROBLEM_RESPONSES)
+    install_web(app)
     app.add_middleware(BodySizeLimit, max_bytes=hub.settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app

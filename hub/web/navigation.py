@@ -1,0 +1,47 @@
+"""The menu: which pages a signed-in user is offered (the services still decide every request)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from events.values import AgencyKind
+from hub.web.labels import N_
+from policies import access, roles
+from policies.decision import Principal
+from policies.referral_actions import SUBJECT_AGENCY_KINDS, SUBJECT_ROLES
+from policies.supervision import decide_supervision_read
+
+
+@dataclass(frozen=True)
+class NavItem:
+    path: str
+    title: str
+    offered_to: Callable[[Principal], bool]
+
+
+def works_referrals(principal: Principal) -> bool:
+    return principal.agency_kind not in (AgencyKind.MINISTRY, AgencyKind.AUDITOR)
+
+
+def settles_subjects(principal: Principal) -> bool:
+    return principal.agency_kind in SUBJECT_AGENCY_KINDS and bool(principal.roles & SUBJECT_ROLES)
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("/inbox", N_("Inbox"), works_referrals),
+    NavItem("/referrals/new", N_("New referral"), lambda principal: roles.may_submit_referrals(principal.roles)),
+    NavItem("/subjects/candidates", N_("Possible matches"), settles_subjects),
+    NavItem("/supervision", N_("Supervision"), lambda principal: decide_supervision_read(principal).permitted),
+)
+
+
+def navigation(principal: Principal | None) -> list[NavItem]:
+    if principal is None:
+        return []
+    return [item for item in NAVIGATION if item.offered_to(principal)]
+
+
+def default_direction(principal: Principal) -> str:
+    """Agencies that work incoming referrals start there; referrers such as schools start with what they sent."""
+    return "incoming" if access.decide_inbox_read(principal).permitted else "outgoing"

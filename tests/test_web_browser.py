@@ -1,0 +1,184 @@
+"""The web interface in a real browser (Debian's Chromium driven by Playwright), in Latvian.
+
+One scenario: a school submits a referral, the social service acknowledges, assigns, accepts and closes it, the
+school sees only milestones; the supervisor looks at the dashboard. Screenshots of the main pages go to
+test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from hub.api.app import create_app
+from hub.config import Settings
+from hub.demo import seed_demo
+from hub.service import Hub
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = Path(__file__).parent.parent / "test-artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium")
+
+if CHROMIUM is None:
+    pytest.skip(
+        "Debian's chromium is not installed: `make test` installs it (or run `apt-get install -y chromium`)",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The hub with demo data, served by uvicorn on a free loopback port in a thread."""
+    directory = tmp_path_factory.mktemp("web")
+    settings = Settings(  # type: ignore[call-arg]
+        store=str(directory / "hub.sqlite"), key_dir=directory / "keys", demo=True, _env_file=None
+    )
+    hub = Hub(settings)
+    seed_demo(hub)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(hub, follow_in_background=False), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, name="web-under-test", daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.05)
+        assert thread.is_alive(), "the server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        hub.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+class Session:
+    """One person's browser: their own cookies, and every console complaint about the security policy."""
+
+    def __init__(self, browser: Browser, base_url: str, username: str) -> None:
+        self.context: BrowserContext = browser.new_context(base_url=base_url, locale="lv-LV")
+        self.context.set_default_timeout(15_000)
+        self.page: Page = self.context.new_page()
+        self.csp_violations: list[str] = []
+        self.page.on("console", self._watch)
+        self.page.goto("/")
+        expect(self.page).to_have_url(f"{base_url}/signin?next=%2Finbox")
+        self.page.locator(f'button[data-user="{username}"]').click()
+        expect(self.page.locator("header .who")).to_contain_text(username)
+
+    def _watch(self, message: object) -> None:
+        text = str(getattr(message, "text", ""))
+        if "Content Security Policy" in text:
+            self.csp_violations.append(text)
+
+    def screenshot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    def close(self) -> None:
+        assert self.csp_violations == []
+        self.context.close()
+
+
+def test_referral_scenario_in_latvian(browser: Browser, base_url: str) -> None:
+    school = Session(browser, base_url, "tukums.school")
+    page = school.page
+    page.get_by_role("link", name="Jauns ziņojums").click()
+    page.locator('[name="child.given_name"]').fill("Elza")
+    page.locator('[name="child.family_name"]').fill("Kalniņa")
+    page.locator('[name="child.birth_date"]').fill("2015-04-12")
+    code = page.locator('[name="child.personal_code"]')
+    code.fill("120415-20002")
+    check = page.locator("#child-personal_code-check")
+    expect(check).to_have_text("Nederīgs Latvijas personas kods.")
+    code.fill("120415-20001")
+    expect(check).to_have_text("")
+    page.locator('[name="child.municipality"]').select_option("tukuma-novads")
+    page.get_by_label("Nolaidība").check()
+    page.get_by_label("Neapmeklē skolu").check()
+    page.get_by_label("Steidzams").check()
+    page.locator('[name="family.0.given_name"]').fill("Inga")
+    page.locator('[name="family.0.family_name"]').fill("Kalniņa")
+    page.locator('[name="family.0.relationship"]').select_option("mother")
+    page.get_by_label("Ko esat pamanījis?").fill("Bērns nav apmeklējis skolu divas nedēļas.")
+    school.screenshot("referral-form")
+    page.get_by_role("button", name="Nosūtīt ziņojumu").click()
+    expect(page.locator(".notice")).to_have_text("Ziņojums nosūtīts.")
+    referral_url = page.url.split("?")[0]
+
+    intake = Session(browser, base_url, "tukums.intake")
+    row = intake.page.locator("table.inbox tbody tr", has_text="Elza Kalniņa")
+    expect(row).to_contain_text("Apstiprināt saņemšanu līdz")
+    intake.screenshot("inbox")
+    row.get_by_role("button", name="Apstiprināt saņemšanu").click()
+    expect(row).to_contain_text("Saņemšana apstiprināta")
+    row.get_by_role("link", name="Elza Kalniņa").click()
+    intake.page.get_by_label("Gadījuma vadītājs").select_option("tukums.cm")
+    intake.page.get_by_role("button", name="Norīkot").click()
+    expect(intake.page.locator("dd.status")).to_have_text("Norīkots")
+
+    manager = Session(browser, base_url, "tukums.cm")
+    manager.page.goto(referral_url)
+    manager.page.get_by_role("button", name="Pieņemt darbā").click()
+    expect(manager.page.locator("dd.status")).to_have_text("Pieņemts darbā")
+    manager.page.get_by_label("Iznākums").select_option("services_provided")
+    manager.page.get_by_role("button", name="Slēgt").click()
+    expect(manager.page.locator("dd.status")).to_have_text("Slēgts")
+    manager.page.get_by_role("link", name="Hronoloģija").click()
+    expect(manager.page.locator("ol.timeline > li")).to_have_count(5)
+    expect(manager.page.locator("ol.timeline")).to_contain_text("tukums.intake")
+    manager.screenshot("timeline")
+
+    page.goto("/inbox")
+    sent = page.locator("table.inbox tbody tr").first
+    expect(sent.locator("td.milestone")).to_have_text("Slēgts")
+    expect(sent).to_contain_text("Sniegti pakalpojumi")
+    page.goto(referral_url)
+    expect(page.locator("dd.milestone")).to_have_text("Slēgts")
+    expect(page.locator("main")).not_to_contain_text("divas nedēļas")
+    page.get_by_role("link", name="Hronoloģija").click()
+    milestones = page.locator("ol.timeline strong.milestone")
+    expect(milestones).to_have_text(["Nosūtīts", "Saņemts", "Tiek risināts", "Slēgts"])
+    expect(page.locator("main")).not_to_contain_text("tukums.cm")
+    school.screenshot("timeline-referrer")
+
+    supervisor = Session(browser, base_url, "ministry.supervisor")
+    supervisor.page.get_by_role("link", name="Uzraudzība").click()
+    expect(supervisor.page.locator('svg[role="img"]')).to_have_count(4)
+    expect(supervisor.page.locator("table")).to_contain_text("Tukuma novads")
+    supervisor.screenshot("supervision")
+
+    for session in (school, intake, manager, supervisor):
+        session.close()
+
+
+def test_switching_to_english_keeps_the_page(browser: Browser, base_url: str) -> None:
+    visitor = Session(browser, base_url, "tukums.head")
+    visitor.page.get_by_role("link", name="EN", exact=True).click()
+    expect(visitor.page.locator("html")).to_have_attribute("lang", "en")
+    expect(visitor.page.get_by_role("heading", level=1)).to_have_text("Inbox")
+    visitor.close()
