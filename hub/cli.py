@@ -142,8 +142,10 @@ def tokens_issue(
 
 
 def main() -> None:
+    from hub.audit_cli import audit_app
     from hub.policy_cli import consent_app, policy_app
 
     app.add_typer(consent_app, name="consent")
     app.add_typer(policy_app, name="policy")
+    app.add_typer(audit_app, name="audit")
     app()

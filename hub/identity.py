@@ -18,10 +18,10 @@ SIGNING_KEY_FILE = "hub-signing-key.pem"
 CLOCK_SKEW = timedelta(seconds=30)
 
 
-def load_or_create_signing_key(key_dir: Path) -> Ed25519PrivateKey:
-    """Read the hub's Ed25519 key, creating it (file mode 0600) on first start."""
+def load_or_create_signing_key(key_dir: Path, filename: str = SIGNING_KEY_FILE) -> Ed25519PrivateKey:
+    """Read one of the hub's Ed25519 keys, creating it (file mode 0600) on first start."""
     key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = key_dir / SIGNING_KEY_FILE
+    path = key_dir / filename
     if not path.exists():
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(

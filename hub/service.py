@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hub.audit_service import AuditService
 from hub.config import Settings
 from hub.consent_service import ConsentService
 from hub.core import Core
@@ -25,3 +26,8 @@ class Hub(Core):
         self.consents = ConsentService(self)
         self.disclosures = DisclosureService(self, self.consents)
         self.reviews = ReviewService(self)
+        self.audit = AuditService(self)
+
+    def close(self) -> None:
+        self.audit.close()
+        super().close()

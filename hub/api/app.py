@@ -18,7 +18,9 @@ def create_app(hub: Hub, follow_in_background: bool = True) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if follow_in_background:
             hub.follower.start(hub.settings.follow_interval_seconds)
+            hub.audit.log.start(hub.settings.follow_interval_seconds)
         yield
+        hub.audit.log.stop()
         hub.follower.stop()
 
     app = FastAPI(
