@@ -1,4 +1,4 @@
-"""The audit log as callers use it: signed checkpoints, inclusion and consistency proofs, verification."""
+"""The audit log as callers use it: signed checkpoints, inclusion and consistency proofs, verification, replay."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ from eventsourcing.domain import datetime_now_with_tzinfo
 
 from events.integrity import merkle
 from events.integrity.checkpoint import Verifier
+from events.values import DataCategory
+from hub.audit_replay import ReplayFilter, replay
 from hub.audit_verify import Progress, Report, verify_log
 from hub.core import Core
-from hub.domain.errors import InvalidInput, NotFound
+from hub.domain.errors import Forbidden, InvalidInput, NotFound
 from hub.identity import load_or_create_signing_key
+from policies.decision import Principal
+from policies.engine import ReadRequest, Relation
 from projections.audit_log import AuditLog, CheckpointSigner
 from projections.viewdb import Row, SQLiteViewDatabase, ViewDatabase
 
@@ -120,3 +124,17 @@ class AuditService:
             "old_checkpoint": old["note"],
             "checkpoint": new["note"],
         }
+
+    def replay(self, principal: Principal, where: ReplayFilter, purpose: str) -> dict[str, Any]:
+        """The filtered access and disclosure timeline, for auditors only; the replay is itself recorded."""
+        decision = self.core.policy_engine.decide_read(
+            ReadRequest(principal, frozenset({Relation.AUDIT_LOG}), (DataCategory.ACCESS_LOG,))
+        )
+        subjects = (where.subject,) if where.subject else ()
+        if not decision.permitted:
+            self.core.record_access(principal, decision, "audit.replay", "audit-log", purpose, subjects)
+            raise Forbidden("access_denied", "; ".join(decision.reasons))
+        entries = list(replay(self.core.app.recorder, self.core.app.mapper, where))
+        self.core.record_access(principal, decision, "audit.replay", "audit-log", purpose, subjects)
+        anchor = self.log.checkpoint_signed_by(where.as_of) if where.as_of else self.log.latest_checkpoint()
+        return {"entries": entries, "checkpoint": checkpoint_document(anchor) if anchor else None}

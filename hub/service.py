@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hub.access_report_service import AccessReportService
 from hub.audit_service import AuditService
 from hub.config import Settings
 from hub.consent_service import ConsentService
@@ -27,6 +28,7 @@ class Hub(Core):
         self.disclosures = DisclosureService(self, self.consents)
         self.reviews = ReviewService(self)
         self.audit = AuditService(self)
+        self.access_reports = AccessReportService(self)
 
     def close(self) -> None:
         self.audit.close()

@@ -36,6 +36,8 @@ POLICY_BASIS: dict[str, str] = {
     "read.referrer-feedback": "referrer-feedback",
     "read.consent-register": "GDPR-6-1-c",
     "read.review-queue": "GDPR-6-1-c",
+    "read.audit-log": "GDPR-5-2",
+    "read.access-report": "GDPR-15",
     "disclose.consent": CONSENT_BASIS,
     BREAK_GLASS: BREAK_GLASS,
 }
@@ -48,6 +50,8 @@ class Relation(StrEnum):
     REFERRER = "referrer"
     CONSENT_REGISTER = "consent-register"
     REVIEW_QUEUE = "review-queue"
+    AUDIT_LOG = "audit-log"
+    ACCESS_REPORT = "access-report"
 
 
 @dataclass(frozen=True)

@@ -222,6 +222,11 @@ class AuditLog:
         rows = self.database.query("SELECT * FROM audit_checkpoints ORDER BY tree_size DESC LIMIT 1")
         return rows[0] if rows else None
 
+    def checkpoint_signed_by(self, moment: datetime) -> Row | None:
+        """The newest checkpoint signed at or before `moment`."""
+        signed = [row for row in self.checkpoints() if datetime.fromisoformat(row["signed_at"]) <= moment]
+        return signed[-1] if signed else None
+
     def checkpoint_at(self, tree_size: int) -> Row | None:
         rows = self.database.query("SELECT * FROM audit_checkpoints WHERE tree_size = ?", (tree_size,))
         return rows[0] if rows else None

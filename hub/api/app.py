@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from hub.api.limits import BodySizeLimit
 from hub.api.problems import install_problem_handlers
-from hub.api.routers import consents, disclosures, health, inbox, referrals, reviews
+from hub.api.routers import access_reports, audit, consents, disclosures, health, inbox, referrals, reviews
 from hub.service import Hub
 
 
@@ -31,7 +31,8 @@ def create_app(hub: Hub, follow_in_background: bool = True) -> FastAPI:
     )
     app.state.hub = hub
     install_problem_handlers(app)
-    for router in (health.router, referrals.router, inbox.router, consents.router, disclosures.router, reviews.router):
-        app.include_router(router)
+    routers = (health, referrals, inbox, consents, disclosures, reviews, audit, access_reports)
+    for module in routers:
+        app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=hub.settings.max_body_bytes)
     return app
