@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import csv
+import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -108,3 +110,13 @@ def replay(recorder: ApplicationRecorder, mapper: Mapper[Any], where: ReplayFilt
             if where.admits(entry, event.subjects):
                 yield entry
         last = batch[-1].id
+
+
+def to_csv(entries: Iterable[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+    writer.writeheader()
+    for entry in entries:
+        subjects = " ".join(str(subject) for subject in entry["subjects"])
+        writer.writerow({**entry, "subjects": subjects, "categories": " ".join(entry["categories"])})
+    return buffer.getvalue()

@@ -229,3 +229,27 @@ def test_access_report_and_investigation_refusals(
         assert (denial.action, denial.decision, denial.subjects) == ("audit.access-report", "deny", (child,))
     else:
         assert recorded == []
+
+
+def test_replay_and_report_from_the_command_line(
+    client: TestClient, hub: Hub, auth: Auth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, child = scenario(client, auth)
+    monkeypatch.setenv("HUB_STORE", hub.settings.store)
+    monkeypatch.setenv("HUB_KEY_DIR", str(hub.settings.key_dir))
+    runner = CliRunner()
+    replayed = runner.invoke(
+        audit_app, ["replay", "--user", "auditor", "--subject", str(child), "--by", "police.officer", "--format", "csv"]
+    )
+    assert replayed.exit_code == 0, replayed.output
+    rows = replayed.output.strip().splitlines()
+    assert len(rows) == 2
+    assert ",police.officer," in rows[1]
+    assert ",referral.read," in rows[1]
+    reported = runner.invoke(audit_app, ["report", "--user", "tukums.cm", "--subject", str(child), "--format", "json"])
+    assert reported.exit_code == 0, reported.output
+    entries = json.loads(reported.output)["entries"]
+    assert len(entries) == 6
+    assert (entries[-1]["agency"]["code"], entries[-1]["what"]["en"]) == ("DAS", "audited the access log")
+    refused = runner.invoke(audit_app, ["replay", "--user", "tukums.cm"])
+    assert refused.exit_code == 1

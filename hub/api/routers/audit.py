@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -13,7 +11,7 @@ from fastapi.responses import Response
 
 from events.values import Decision
 from hub.api.auth import HubDep, PrincipalDep
-from hub.audit_replay import COLUMNS, ReplayFilter
+from hub.audit_replay import ReplayFilter, to_csv
 from hub.domain.errors import InvalidInput
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -74,11 +72,4 @@ def replay(
     result = hub.audit.replay(principal, where, purpose)
     if format == "json":
         return result
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    for entry in result["entries"]:
-        writer.writerow(
-            {**entry, "subjects": " ".join(map(str, entry["subjects"])), "categories": " ".join(entry["categories"])}
-        )
-    return Response(buffer.getvalue(), media_type="text/csv")
+    return Response(to_csv(result["entries"]), media_type="text/csv")
