@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hub.audit_cli import audit_app
 from hub.cli_support import load_settings, open_hub
 from hub.policy_cli import consent_app, policy_app
 from hub.records_cli import handover_app, records_app
@@ -25,6 +26,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(consent_app, name="consent")
+app.add_typer(audit_app, name="audit")
 app.add_typer(policy_app, name="policy")
 app.add_typer(referrals_app, name="referrals")
 app.add_typer(clocks_app, name="clocks")

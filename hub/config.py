@@ -38,6 +38,13 @@ class Settings(BaseSettings):
     access_batch_wait_ms: float = Field(
         default=2.0, ge=0, le=100, description="How long an access event may wait to share a transaction"
     )
+    checkpoint_origin: str = Field(
+        default="lv-referral-hub/audit-log",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$",
+        description="The audit log's name in its signed checkpoints and verifier key",
+    )
+    checkpoint_interval_seconds: float = Field(default=1.0, gt=0, le=3600)
+    checkpoint_every_events: int = Field(default=1000, ge=1)
 
     @field_validator("store")
     @classmethod

@@ -19,17 +19,17 @@ SIGNING_KEY_FILE = "hub-signing-key.pem"
 CLOCK_SKEW = timedelta(seconds=30)
 
 
-def load_or_create_signing_key(key_dir: Path) -> Ed25519PrivateKey:
-    """Read the hub's Ed25519 key, creating it (file mode 0600) on first start."""
+def load_or_create_signing_key(key_dir: Path, filename: str = SIGNING_KEY_FILE) -> Ed25519PrivateKey:
+    """Read one of the hub's Ed25519 keys, creating it (file mode 0600) on first start."""
 
     def generate() -> bytes:
         return Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
 
-    loaded = serialization.load_pem_private_key(load_or_create_key_file(key_dir, SIGNING_KEY_FILE, generate), None)
+    loaded = serialization.load_pem_private_key(load_or_create_key_file(key_dir, filename, generate), None)
     if not isinstance(loaded, Ed25519PrivateKey):
-        raise ValueError(f"{key_dir / SIGNING_KEY_FILE} is not an Ed25519 private key")
+        raise ValueError(f"{key_dir / filename} is not an Ed25519 private key")
     return loaded
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hub.access_report_service import AccessReportService
+from hub.audit_service import AuditService
 from hub.blind_index import BlindIndex
 from hub.config import Settings
 from hub.consent_service import ConsentService
@@ -54,9 +56,15 @@ class Hub(Core):
         self.reviews = ReviewService(self)
         self.records = RecordsService(self, self.disclosures)
         self.handovers = HandoverService(self)
+        self.audit = AuditService(self)
+        self.access_reports = AccessReportService(self)
 
     def run_due_work(self) -> None:
         """What time alone sets off: overdue response clocks (referrals, record requests) and expired consents."""
         self.workflow.tick()
         self.records.tick()
         self.consents.expire_due()
+
+    def close(self) -> None:
+        self.audit.close()
+        super().close()

@@ -39,6 +39,8 @@ POLICY_BASIS: dict[str, str] = {
     "read.released-records": "GDPR-6-1-c",
     "read.record-request": "GDPR-6-1-c",
     "read.handover": "GDPR-6-1-e",
+    "read.audit-log": "GDPR-5-2",
+    "read.access-report": "GDPR-15",
     "disclose.consent": CONSENT_BASIS,
     BREAK_GLASS: BREAK_GLASS,
 }
@@ -54,6 +56,8 @@ class Relation(StrEnum):
     RECORD_REQUESTER = "record-requester"
     RECORD_RESPONDER = "record-responder"
     HANDOVER_PARTY = "handover-party"
+    AUDIT_LOG = "audit-log"
+    ACCESS_REPORT = "access-report"
 
 
 @dataclass(frozen=True)

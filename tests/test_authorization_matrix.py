@@ -115,6 +115,21 @@ class Setup:
         consent = self.call("tukums.cm", "POST", "/v1/consents", consent_body(subject))
         return {"consent_id": consent["id"], "subject_id": subject}
 
+    def sealed(self) -> Params:
+        """A log with at least one signed checkpoint, so proofs exist."""
+        self.referral()
+        self.hub.audit.seal()
+        return {"size": str(self.hub.audit.latest_checkpoint()["tree_size"])}
+
+    def sealed_twice(self) -> Params:
+        first = self.sealed()["size"]
+        return {"first": first, **self.sealed()}
+
+    def investigation(self) -> Params:
+        subject = self.referral()["subject_id"]
+        body = {"subjects": [subject], "reference": "VP-2026-1"}
+        return {"investigation_id": self.call("police.officer", "POST", "/v1/investigations", body)["id"]}
+
     def review(self) -> Params:
         subject = self.referral()["subject_id"]
         body = {
@@ -417,6 +432,44 @@ ROUTES: tuple[Route, ...] = (
         lambda _: {"outcome": "justified", "note": "pamatoti"},
         row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403),
     ),
+    # Signed tree heads and proofs hold only hashes: like any transparency log, anyone signed in may check them.
+    Route("GET", "/v1/audit/checkpoint", Setup.sealed, None, row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Route(
+        "GET",
+        "/v1/audit/proof/inclusion?notification_id=1",
+        Setup.sealed,
+        None,
+        row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    Route(
+        "GET",
+        "/v1/audit/proof/consistency?from={first}&to={size}",
+        Setup.sealed_twice,
+        None,
+        row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    Route("GET", "/v1/audit/replay", nothing, None, row(403, 403, 403, 403, 403, 403, 403, 403, 403, 200)),
+    Route(
+        "GET",
+        "/v1/subjects/{subject_id}/access-report",
+        Setup.referral,
+        None,
+        row(403, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/investigations",
+        Setup.referral,
+        lambda params: {"subjects": [params["subject_id"]], "reference": "VP-2026-1"},
+        row(403, 403, 403, 403, 403, 403, 201, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/investigations/{investigation_id}/close",
+        Setup.investigation,
+        None,
+        row(403, 403, 403, 403, 403, 403, 200, 403, 403, 403),
+    ),
     Route("POST", "/v1/fhir/Bundle", nothing, None, row(422, 422, 422, 422, 422, 422, 422, 422, 422, 422)),
     Route(
         "GET",
@@ -476,4 +529,4 @@ def test_each_kind_of_user_gets_the_expected_outcome(matrix_client: Any, route: 
         observed[user] = response.status_code
         if response.status_code in (403, 404):
             assert accesses_by(hub, user, before) >= 1, (user, route.path, "refusal not recorded")
-    assert observed == route.expected
+    assert observed == route.expected, f"observed: row({', '.join(str(observed[user]) for user in PERSONAS)})"

@@ -13,6 +13,8 @@ from hub.api.limits import BodySizeLimit
 from hub.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from hub.api.ratelimit import RateLimits
 from hub.api.routers import (
+    access_reports,
+    audit,
     consents,
     disclosures,
     handovers,
@@ -41,7 +43,9 @@ def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Seque
         if follow_in_background:
             hub.follower.start(hub.settings.follow_interval_seconds)
             clock_tick.start()
+            hub.audit.log.start(hub.settings.follow_interval_seconds)
         yield
+        hub.audit.log.stop()
         clock_tick.stop()
         hub.follower.stop()
 
@@ -68,6 +72,8 @@ def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Seque
         consents.router,
         disclosures.router,
         reviews.router,
+        audit.router,
+        access_reports.router,
     )
     for router in (*routers, *extra_routers):
         app.include_router(router, responses=PROBLEM_RESPONSES)

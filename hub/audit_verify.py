@@ -1,0 +1,179 @@
+"""`hub audit verify`: recompute the Merkle tree from the stored records and hold it against the signed checkpoints.
+
+The signed checkpoints are the trusted part; the stored leaf table only helps to name the first bad record.
+Each checkpoint's root is recomputed from the same sequence of records, so checkpoints that all match are
+consistent with one another by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from eventsourcing.persistence import ApplicationRecorder, Notification
+
+from events.integrity.checkpoint import Checkpoint, CheckpointError, Verifier, open_checkpoint
+from events.integrity.merkle import Frontier
+from projections.audit_log import AuditLog, notification_leaf
+from projections.viewdb import Row
+
+BATCH = 5000
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong (`kind`), where (`location`), and in words (`detail`)."""
+
+    kind: str
+    location: str
+    detail: str
+
+
+@dataclass
+class Report:
+    records: int = 0
+    checkpoints: int = 0
+    verified_size: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _record(notification: Notification) -> str:
+    return (
+        f"notification {notification.id} (originator {notification.originator_id} v{notification.originator_version})"
+    )
+
+
+class _LeafComparer:
+    """Names the first record that differs from what the follower committed to (only the first: later ones shift)."""
+
+    def __init__(self, audit_log: AuditLog) -> None:
+        self.audit_log = audit_log
+        self.problem: Problem | None = None
+        self._rows: list[Row] = []
+        self._start = 0
+
+    def _row(self, index: int) -> Row | None:
+        if not self._start <= index < self._start + len(self._rows):
+            self._start, self._rows = index, self.audit_log.leaves(index, BATCH)
+        offset = index - self._start
+        return self._rows[offset] if offset < len(self._rows) else None
+
+    def compare(self, index: int, notification: Notification, leaf: bytes) -> None:
+        if self.problem is not None:
+            return
+        row = self._row(index)
+        if row is None or (int(row["notification_id"]) == notification.id and row["leaf_hash"] == leaf.hex()):
+            return
+        committed = int(row["notification_id"])
+        where = f"leaf {index}"
+        if notification.id > committed:
+            self.problem = Problem(
+                "record_missing",
+                where,
+                f"notification {committed} (originator {row['originator_id']} v{row['originator_version']}) "
+                f"is no longer in the store; the next stored record is {_record(notification)}",
+            )
+        elif notification.id < committed:
+            self.problem = Problem("record_inserted", where, f"{_record(notification)} was never committed to")
+        else:
+            elsewhere = self.audit_log.leaf_of_record(str(notification.originator_id), notification.originator_version)
+            if elsewhere is not None and int(elsewhere["notification_id"]) != committed:
+                self.problem = Problem(
+                    "records_reordered",
+                    where,
+                    f"{_record(notification)} holds the record committed at notification "
+                    f"{elsewhere['notification_id']}",
+                )
+            else:
+                self.problem = Problem("record_changed", where, f"the stored bytes of {_record(notification)} changed")
+
+    def finish(self, size: int) -> None:
+        """Leaves committed beyond the last stored record mean records were removed from the tail."""
+        if self.problem is None and (row := self._row(size)) is not None:
+            self.problem = Problem(
+                "record_missing",
+                f"leaf {size}",
+                f"notification {row['notification_id']} (originator {row['originator_id']} "
+                f"v{row['originator_version']}) and any later records are no longer in the store",
+            )
+
+
+def _open_checkpoints(rows: list[Row], verifier: Verifier, report: Report) -> list[Checkpoint]:
+    opened: list[Checkpoint] = []
+    for row in rows:
+        location = f"checkpoint at tree size {row['tree_size']}"
+        try:
+            checkpoint = open_checkpoint(row["note"], verifier)
+        except CheckpointError as error:
+            report.problems.append(Problem("checkpoint_signature", location, str(error)))
+            continue
+        if checkpoint.size != int(row["tree_size"]) or checkpoint.root.hex() != row["root_hash"]:
+            report.problems.append(Problem("checkpoint_row", location, "the row differs from its signed note"))
+            continue
+        if opened and checkpoint.time < opened[-1].time:
+            report.problems.append(
+                Problem("checkpoint_order", location, "signed earlier than a checkpoint of a smaller tree")
+            )
+        opened.append(checkpoint)
+    return opened
+
+
+def verify_log(
+    recorder: ApplicationRecorder, audit_log: AuditLog, verifier: Verifier, progress: Progress | None = None
+) -> Report:
+    """Check every checkpoint signature, recompute every leaf and root, and name the first bad record."""
+    report = Report()
+    rows = audit_log.checkpoints()
+    report.checkpoints = len(rows)
+    checkpoints = _open_checkpoints(rows, verifier, report)
+    pending = iter(checkpoints)
+    target = next(pending, None)
+    total = recorder.max_notification_id() or 0
+    comparer = _LeafComparer(audit_log)
+    frontier = Frontier()
+    last_id = 0
+    last_good = 0
+    while True:
+        batch = recorder.select_notifications(last_id, BATCH, inclusive_of_start=False)
+        if not batch:
+            break
+        for notification in batch:
+            leaf = notification_leaf(notification)
+            comparer.compare(frontier.size, notification, leaf)
+            frontier.append(leaf)
+            while target is not None and target.size == frontier.size:
+                if frontier.root() == target.root:
+                    report.verified_size = target.size
+                else:
+                    report.problems.append(
+                        Problem(
+                            "root_mismatch",
+                            f"checkpoint at tree size {target.size}",
+                            f"the records between leaves {last_good} and {target.size - 1} do not give the signed "
+                            f"root (last record {_record(notification)})",
+                        )
+                    )
+                last_good = target.size
+                target = next(pending, None)
+        last_id = batch[-1].id
+        if progress is not None:
+            progress(last_id, total)
+    report.records = frontier.size
+    comparer.finish(frontier.size)
+    if target is not None:
+        report.problems.append(
+            Problem(
+                "log_truncated",
+                f"checkpoint at tree size {target.size}",
+                f"it covers {target.size} records but the store holds {frontier.size}; "
+                f"records after leaf {frontier.size - 1} are gone",
+            )
+        )
+    if comparer.problem is not None:
+        report.problems.insert(0, comparer.problem)
+    return report
