@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
+
 from events.base import DomainEvent
 from events.values import AgencyKind
 from hub.domain.referral import project_referral
@@ -27,6 +29,15 @@ class Envelope:
     event_id: UUID
 
 
+@dataclass(frozen=True)
+class OutboundEvent:
+    """One referral event of the log with the envelopes it gives rise to (possibly none)."""
+
+    notification_id: int
+    event: DomainEvent
+    envelopes: list[Envelope]
+
+
 def agency_topic(agency_id: UUID) -> str:
     return f"hub.agency.{agency_id}"
 
@@ -36,6 +47,19 @@ class OutboundMessages:
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
+        self.topics = [get_topic(cls) for cls in outbound.REFERRAL_EVENTS]
+
+    def after(self, position: int, limit: int) -> list[OutboundEvent]:
+        """The next `limit` referral events after notification `position`, each with its envelopes."""
+        notifications = self.hub.app.recorder.select_notifications(
+            position, limit, topics=self.topics, inclusive_of_start=False
+        )
+        outbound_events = []
+        for notification in notifications:
+            event = self.hub.app.mapper.to_domain_event(notification)
+            assert isinstance(event, DomainEvent)
+            outbound_events.append(OutboundEvent(notification.id, event, self.envelopes(event)))
+        return outbound_events
 
     def parties(self, event: DomainEvent) -> outbound.ReferralParties:
         referral = self.hub.app.repository.get(
