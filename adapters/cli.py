@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import logging
 import signal
 import threading
@@ -17,14 +18,18 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat,
 from rich.progress import Progress
 from rich.table import Table
 
-from adapters import csv_import, fhir_api
+from adapters import csv_import, fhir_api, webhook_api
 from adapters.inbound_kafka import InboundConsumer
 from adapters.kafka_relay import Backoff, KafkaRelay, Publisher, follow_with_backoff
+from adapters.webhook_delivery import WebhookDispatcher
+from adapters.webhook_outbox import DeliveryLog, DeliveryStatus, WebhookOutbox
+from adapters.webhook_signature import key_id
 from hub import cli as hub_cli
 from hub.cli import console
 from hub.cli_support import errors, open_hub
 
-agencies_app = typer.Typer(help="Agency systems: signing keys.", no_args_is_help=True)
+agencies_app = typer.Typer(help="Agency systems: signing keys and webhooks.", no_args_is_help=True)
+webhooks_app = typer.Typer(help="Webhook deliveries to agencies without Kafka.", no_args_is_help=True)
 import_app = typer.Typer(help="Batch imports.", no_args_is_help=True)
 worker_app = typer.Typer(help="Long-running workers of the scale-out stack.", no_args_is_help=True)
 
@@ -59,6 +64,38 @@ def register_key(
     with open_hub() as hub:
         key_id = hub.admin.register_key(agency, raw)
     console.print(f"{agency}: key {key_id} registered.")
+
+
+@agencies_app.command("register-webhook")
+def register_webhook(
+    agency: Annotated[str, typer.Option(help="Agency code")],
+    url: Annotated[str, typer.Option(help="https URL the hub POSTs the agency's signed messages to")],
+) -> None:
+    """Point an agency's webhook at a URL (replacing any earlier one); deliveries start with the next events."""
+    with open_hub() as hub:
+        changed = hub.admin.register_webhook(agency, url)
+    console.print(f"{agency}: webhook {'registered' if changed else 'unchanged'}.")
+
+
+@webhooks_app.command("log")
+def webhooks_log(
+    agency: Annotated[str, typer.Option(help="Agency code")],
+    status: Annotated[DeliveryStatus | None, typer.Option(help="Only deliveries in this state")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="How many, newest first")] = 50,
+) -> None:
+    """An agency's webhook deliveries as JSON, newest first: status, attempts, last answer or error, next attempt."""
+    with open_hub() as hub:
+        entries = DeliveryLog(hub.views_db).entries(hub.admin.agency(agency).id, status, limit)
+    console.print_json(json.dumps(entries))
+
+
+@webhooks_app.command("public-key")
+def webhooks_public_key() -> None:
+    """The hub's public key (PEM) that agencies verify webhook signatures with, and its key id."""
+    with open_hub() as hub:
+        public_key = hub.signing_key.public_key()
+    console.print(f"key id {key_id(public_key)}")
+    console.print(public_key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode().strip())
 
 
 @import_app.command("referrals")
@@ -127,12 +164,28 @@ def worker_inbound(bootstrap: Bootstrap, interval: Interval = 0.2, heartbeat: He
             consumer.close()
 
 
+@worker_app.command("webhooks")
+def worker_webhooks(interval: Interval = 1.0, heartbeat: Heartbeat = None) -> None:
+    """Queue each agency's policy-filtered messages for its webhook and deliver them, signed, with retries."""
+    with open_hub() as hub:
+        log = DeliveryLog(hub.views_db)
+        outbox, dispatcher = WebhookOutbox(hub, log), WebhookDispatcher(hub, log)
+
+        def step() -> None:
+            outbox.catch_up()
+            dispatcher.deliver_due()
+
+        _run_until_signalled(step, interval, "webhooks", heartbeat)
+
+
 def compose() -> typer.Typer:
     """The hub's command line with the adapters' command groups and API routers added (once)."""
     names = {group.name for group in hub_cli.app.registered_groups}
-    if fhir_api.router not in hub_cli.API_EXTENSIONS:
-        hub_cli.API_EXTENSIONS.append(fhir_api.router)
-    for group, name in ((agencies_app, "agencies"), (import_app, "import"), (worker_app, "worker")):
+    for router in (fhir_api.router, webhook_api.router):
+        if router not in hub_cli.API_EXTENSIONS:
+            hub_cli.API_EXTENSIONS.append(router)
+    groups = ((agencies_app, "agencies"), (import_app, "import"), (worker_app, "worker"), (webhooks_app, "webhooks"))
+    for group, name in groups:
         if name not in names:
             hub_cli.app.add_typer(group, name=name)
     return hub_cli.app

@@ -14,13 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.utils import get_topic
 from kafka import KafkaProducer
 
 from adapters.outbound import OutboundMessages, agency_topic
-from events.base import DomainEvent
 from hub.service import Hub
-from policies.outbound import REFERRAL_EVENTS
 from projections.follower import advance_position, read_position
 
 log = logging.getLogger(__name__)
@@ -92,7 +89,6 @@ class KafkaRelay:
         self.messages = OutboundMessages(hub)
         self.publisher = publisher
         self.batch_size = batch_size
-        self.topics = [get_topic(cls) for cls in REFERRAL_EVENTS]
 
     def position(self) -> int:
         return read_position(self.hub.views_db, self.name)
@@ -100,21 +96,17 @@ class KafkaRelay:
     def relay_once(self) -> int:
         """Publish one batch after the position and advance past it; returns how many events it covered."""
         position = self.position()
-        notifications = self.hub.app.recorder.select_notifications(
-            position, self.batch_size, topics=self.topics, inclusive_of_start=False
-        )
-        for notification in notifications:
-            event = self.hub.app.mapper.to_domain_event(notification)
-            assert isinstance(event, DomainEvent)
-            for envelope in self.messages.envelopes(event):
+        batch = self.messages.after(position, self.batch_size)
+        for item in batch:
+            for envelope in item.envelopes:
                 headers = [("event_id", str(envelope.event_id).encode())]
                 self.publisher.send(agency_topic(envelope.agency_id), envelope.key, envelope.value, headers)
-        if not notifications:
+        if not batch:
             return 0
         self.publisher.flush()
         with self.hub.views_db.transaction() as cursor:
-            advance_position(cursor, self.name, position, notifications[-1].id)
-        return len(notifications)
+            advance_position(cursor, self.name, position, batch[-1].notification_id)
+        return len(batch)
 
     def catch_up(self) -> int:
         total = 0

@@ -7,16 +7,20 @@ referral's messages stay in order on an agency's topic.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from dataclasses import dataclass
 from uuid import UUID
 
+from eventsourcing.utils import get_topic
+
 from events.base import DomainEvent
 from events.values import AgencyKind
-from hub.domain.referral import project_referral
+from hub.domain.referral import Referral, project_referral
 from hub.service import Hub
 from policies import outbound
 
 SCHEMA = "hub.outbound/1"
+REMEMBERED_REFERRALS = 10_000
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,15 @@ class Envelope:
     key: bytes
     value: bytes
     event_id: UUID
+
+
+@dataclass(frozen=True)
+class OutboundEvent:
+    """One referral event of the log with the envelopes it gives rise to (possibly none)."""
+
+    notification_id: int
+    event: DomainEvent
+    envelopes: list[Envelope]
 
 
 def agency_topic(agency_id: UUID) -> str:
@@ -36,11 +49,41 @@ class OutboundMessages:
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
+        self.topics = [get_topic(cls) for cls in outbound.REFERRAL_EVENTS]
+        self._kinds: dict[UUID, AgencyKind] = {}
+        self._referrals: OrderedDict[UUID, Referral] = OrderedDict()  # the latest state seen, most recent last
+
+    def after(self, position: int, limit: int) -> list[OutboundEvent]:
+        """The next `limit` referral events after notification `position`, each with its envelopes."""
+        notifications = self.hub.app.recorder.select_notifications(
+            position, limit, topics=self.topics, inclusive_of_start=False
+        )
+        outbound_events = []
+        for notification in notifications:
+            event = self.hub.app.mapper.to_domain_event(notification)
+            assert isinstance(event, DomainEvent)
+            outbound_events.append(OutboundEvent(notification.id, event, self.envelopes(event)))
+        return outbound_events
+
+    def referral_at(self, event: DomainEvent) -> Referral:
+        """The referral as of `event`: moved on from the one remembered at the previous version, else read back."""
+        previous = self._referrals.pop(event.originator_id, None)
+        if event.originator_version == 1:
+            referral = project_referral(None, [event])
+        elif previous is not None and previous.version == event.originator_version - 1:
+            referral = project_referral(previous, [event])
+        else:
+            referral = self.hub.app.repository.get(
+                event.originator_id, version=event.originator_version, projector_func=project_referral
+            )
+        assert isinstance(referral, Referral)
+        self._referrals[event.originator_id] = referral
+        if len(self._referrals) > REMEMBERED_REFERRALS:
+            self._referrals.popitem(last=False)
+        return referral
 
     def parties(self, event: DomainEvent) -> outbound.ReferralParties:
-        referral = self.hub.app.repository.get(
-            event.originator_id, version=event.originator_version, projector_func=project_referral
-        )
+        referral = self.referral_at(event)
         return outbound.ReferralParties(
             referrer_agency_id=referral.referrer_agency_id,
             lead_agency_id=referral.lead_agency_id,
@@ -48,7 +91,10 @@ class OutboundMessages:
         )
 
     def _kind(self, agency_id: UUID) -> AgencyKind:
-        return self.hub.app.agency(agency_id).kind
+        """An agency's kind never changes, so it is read once."""
+        if agency_id not in self._kinds:
+            self._kinds[agency_id] = self.hub.app.agency(agency_id).kind
+        return self._kinds[agency_id]
 
     def envelopes(self, event: DomainEvent) -> list[Envelope]:
         return [self.envelope(event, message) for message in outbound.messages_for(event, self.parties(event))]

@@ -7,7 +7,15 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench import b1_submissions, b2_http_submissions, b3_audited_reads, b4_rebuild, b7_policy_decisions, memory
+from bench import (
+    b1_submissions,
+    b2_http_submissions,
+    b3_audited_reads,
+    b4_rebuild,
+    b6_kafka_relay,
+    b7_policy_decisions,
+    memory,
+)
 from bench.harness import BenchStore, Row, Scale, open_stores
 from tests.pg import Cluster
 
@@ -28,7 +36,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("B3", "audited reads/s via HTTP", b3_audited_reads.run),
     Benchmark("B4", "projection rebuild events/s", b4_rebuild.run),
     Benchmark("B5", "`hub audit verify` leaves/s", waits_for="issue 6 (Merkle tree and `hub audit verify`)"),
-    Benchmark("B6", "Kafka relay events published/s", waits_for="issue 8 (Kafka outbox relay)"),
+    Benchmark("B6", "Kafka relay messages published/s", b6_kafka_relay.run),
     Benchmark("B7", "policy decisions/s", b7_policy_decisions.run),
     Benchmark("MEM", "peak RSS of `hub serve` with a large store", memory.run),
 )

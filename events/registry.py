@@ -45,3 +45,9 @@ class AgencyKeyRegistered(DomainEvent):
 
     key_id: str
     public_key: str
+
+
+class WebhookRegistered(DomainEvent):
+    """Where the hub delivers an agency's outbound messages when it has no Kafka (replaces any earlier URL)."""
+
+    url: str

@@ -1,9 +1,11 @@
-"""Registry commands: agencies, users (with suspension), agency systems' signing keys, integration users."""
+"""Registry commands: agencies, users (with suspension), agency systems' keys and webhooks, integration users."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -14,6 +16,7 @@ from events.registry import (
     UserRegistered,
     UserReinstated,
     UserSuspended,
+    WebhookRegistered,
     agency_id_for,
     user_id_for,
 )
@@ -24,6 +27,34 @@ from hub.domain.registry import Agency
 from policies import roles
 
 ED25519_PUBLIC_KEY_BYTES = 32
+MAX_WEBHOOK_URL_LENGTH = 2000
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_webhook_url(url: str) -> None:
+    """An absolute https URL without credentials or fragment (plain http only to this machine, for testing)."""
+    if len(url) > MAX_WEBHOOK_URL_LENGTH:
+        raise InvalidInput("url_too_long", f"a webhook URL has at most {MAX_WEBHOOK_URL_LENGTH} characters", "url")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError:
+        raise InvalidInput("invalid_url", "the webhook URL cannot be parsed", "url") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise InvalidInput("invalid_url", "a webhook URL is an absolute http(s) URL", "url")
+    if parts.username is not None or parts.password is not None or parts.fragment:
+        raise InvalidInput("invalid_url", "a webhook URL carries no credentials and no fragment", "url")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise InvalidInput("insecure_url", "a webhook URL uses https (http only to a loopback address)", "url")
 
 
 def integration_username(agency_code: str) -> str:
@@ -114,6 +145,15 @@ class RegistryService:
             )
         self.integration_user(code)
         return key_id
+
+    def register_webhook(self, code: str, url: str) -> bool:
+        """Point an agency's webhook at `url`; returns whether anything changed (the same URL again is a no-op)."""
+        check_webhook_url(url)
+        agency = self.agency(code)
+        if agency.webhook_url == url:
+            return False
+        self.core.app.append(WebhookRegistered(originator_id=agency.id, originator_version=agency.version + 1, url=url))
+        return True
 
     def integration_user(self, code: str) -> str:
         """The agency's integration user (registered on first use) under the submitting role of its kind."""

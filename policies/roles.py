@@ -54,3 +54,11 @@ INTEGRATION_ROLE_OF_KIND: dict[AgencyKind, Role] = {
     AgencyKind.POLICE: Role.POLICE_OFFICER,
     AgencyKind.HEALTH: Role.HEALTH_PROFESSIONAL,
 }
+
+
+# Roles that may point their agency's webhook somewhere and read its delivery log.
+WEBHOOK_MANAGING_ROLES: frozenset[Role] = frozenset({Role.HEAD_OF_SERVICE, Role.ADMINISTRATOR})
+
+
+def may_manage_webhooks(roles: frozenset[Role]) -> bool:
+    return bool(roles & WEBHOOK_MANAGING_ROLES)

@@ -40,7 +40,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 def test_the_stack_has_the_store_the_broker_the_api_and_the_workers(stack: dict[str, object]) -> None:
     services = stack["services"]
     assert isinstance(services, dict)
-    assert {"postgres", "kafka", "api", "projections", "relay", "inbound"} <= services.keys()
+    assert {"postgres", "kafka", "api", "projections", "relay", "inbound", "webhooks"} <= services.keys()
     assert all("healthcheck" in service for service in services.values())
     assert services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
     volumes = stack["volumes"]
@@ -52,7 +52,7 @@ def test_every_hub_command_in_the_stack_exists(stack: dict[str, object]) -> None
     services = stack["services"]
     assert isinstance(services, dict)
     commands = [service["command"] for service in services.values() if (service.get("command") or [""])[0] == "hub"]
-    assert len(commands) >= 4
+    assert len(commands) >= 5
     for command in commands:
         result = CliRunner().invoke(compose(), [*command[1:], "--help"])
         assert result.exit_code == 0, (command, result.output)

@@ -14,6 +14,7 @@ from events.registry import (
     UserRegistered,
     UserReinstated,
     UserSuspended,
+    WebhookRegistered,
 )
 from events.values import AgencyKind, Role
 
@@ -27,6 +28,7 @@ class Agency:
     kind: AgencyKind
     municipality: str | None
     public_keys: tuple[tuple[str, str], ...] = ()  # (key id, base64 Ed25519 public key), oldest first
+    webhook_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,12 @@ def _(event: AgencyKeyRegistered, agency: Agency | None) -> Agency:
     return replace(
         agency, version=event.originator_version, public_keys=(*agency.public_keys, (event.key_id, event.public_key))
     )
+
+
+@mutate_agency.register
+def _(event: WebhookRegistered, agency: Agency | None) -> Agency:
+    assert agency is not None
+    return replace(agency, version=event.originator_version, webhook_url=event.url)
 
 
 def project_agency(agency: Agency | None, events: Iterable[DomainEvent]) -> Agency | None:
