@@ -16,7 +16,7 @@ from uuid import UUID, uuid4
 import pytest
 from fastapi.testclient import TestClient
 
-from adapters.fhir_api import router as fhir_router
+from adapters import fhir_api, webhook_api
 from hub.api.app import create_app
 from hub.config import Settings
 from hub.demo import seed_demo
@@ -470,6 +470,15 @@ ROUTES: tuple[Route, ...] = (
         None,
         row(403, 403, 403, 403, 403, 403, 200, 403, 403, 403),
     ),
+    Route(
+        "PUT",
+        "/v1/webhooks",
+        nothing,
+        lambda _: {"url": "https://hooks.example.lv/hub"},
+        row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route("GET", "/v1/webhooks", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
+    Route("GET", "/v1/webhooks/deliveries", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
     Route("POST", "/v1/fhir/Bundle", nothing, None, row(422, 422, 422, 422, 422, 422, 422, 422, 422, 422)),
     Route(
         "GET",
@@ -493,7 +502,9 @@ def matrix_client(tmp_path_factory: pytest.TempPathFactory) -> Any:
     )
     hub = Hub(settings)
     seed_demo(hub)
-    with TestClient(create_app(hub, follow_in_background=False, extra_routers=[fhir_router])) as client:
+    with TestClient(
+        create_app(hub, follow_in_background=False, extra_routers=[fhir_api.router, webhook_api.router])
+    ) as client:
         yield client, hub
     hub.close()
 
