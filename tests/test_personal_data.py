@@ -92,6 +92,12 @@ def test_at_rest_everything_personal_is_ciphertext_and_erasure_makes_it_unreadab
     assert after["summary"] == ERASED_TEXT
     assert after["family"][0]["given_name"] == "Inga"  # the mother is a different person with her own key
     assert plaintext_found(settings) == []
+    hub.audit.seal()
+    verified = hub.audit.verify()
+    assert verified.ok, verified.problems  # the log was not rewritten: every hash still holds
+    report = hub.access_reports.report(hub.principal_for("tukums.cm"), UUID(child), "access report after erasure")
+    agencies = {entry["agency"]["code"] for entry in report["entries"] if entry["agency"]}
+    assert "TUK-SD" in agencies  # the social service's reads are still listed, without the erased content
     hub.follower.catch_up()
     assert hub.views_db.query("SELECT * FROM view_subject_codes WHERE subject_id = ?", (child,)) == []
     hub.follower.rebuild(hub.referral_view)
