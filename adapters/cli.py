@@ -142,6 +142,20 @@ def worker_projections(interval: Interval = 0.2, heartbeat: Heartbeat = None) ->
         _run_until_signalled(hub.follower.catch_up, interval, "projections", heartbeat)
 
 
+@worker_app.command("checkpoints")
+def worker_checkpoints(interval: Interval = 1.0, heartbeat: Heartbeat = None) -> None:
+    """Add every new record to the audit tree and sign checkpoints (one signer per deployment)."""
+    with open_hub() as hub:
+        _run_until_signalled(hub.audit.log.follow_once, interval, "checkpoints", heartbeat)
+
+
+@worker_app.command("due-work")
+def worker_due_work(interval: Interval = 30.0, heartbeat: Heartbeat = None) -> None:
+    """Raise overdue clocks (referrals, record requests) and expire consents whose period ended."""
+    with open_hub() as hub:
+        _run_until_signalled(hub.run_due_work, interval, "due work", heartbeat)
+
+
 @worker_app.command("relay")
 def worker_relay(bootstrap: Bootstrap, interval: Interval = 0.2, heartbeat: Heartbeat = None) -> None:
     """Publish each agency's policy-filtered messages to its Kafka topic (at least once, in order per referral)."""
