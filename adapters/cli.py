@@ -7,10 +7,13 @@ import binascii
 import json
 import logging
 import signal
+import sys
 import threading
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
+from uuid import UUID
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -19,12 +22,14 @@ from rich.progress import Progress
 from rich.table import Table
 
 from adapters import csv_import, fhir_api, webhook_api
+from adapters.fhir_audit import audit_bundle
 from adapters.inbound_kafka import InboundConsumer
 from adapters.kafka_relay import Backoff, KafkaRelay, Publisher, follow_with_backoff
 from adapters.webhook_delivery import WebhookDispatcher
 from adapters.webhook_outbox import DeliveryLog, DeliveryStatus, WebhookOutbox
 from adapters.webhook_signature import key_id
 from hub import cli as hub_cli
+from hub.audit_replay import ReplayFilter
 from hub.cli import console
 from hub.cli_support import errors, open_hub
 
@@ -32,6 +37,7 @@ agencies_app = typer.Typer(help="Agency systems: signing keys and webhooks.", no
 webhooks_app = typer.Typer(help="Webhook deliveries to agencies without Kafka.", no_args_is_help=True)
 import_app = typer.Typer(help="Batch imports.", no_args_is_help=True)
 worker_app = typer.Typer(help="Long-running workers of the scale-out stack.", no_args_is_help=True)
+export_app = typer.Typer(help="Exports in standard formats.", no_args_is_help=True)
 
 Bootstrap = Annotated[str, typer.Option(envvar="HUB_KAFKA_BOOTSTRAP", help="Kafka bootstrap servers (host:port)")]
 Interval = Annotated[float, typer.Option(min=0.01, help="Seconds between polls when idle")]
@@ -192,13 +198,33 @@ def worker_webhooks(interval: Interval = 1.0, heartbeat: Heartbeat = None) -> No
         _run_until_signalled(step, interval, "webhooks", heartbeat)
 
 
+@export_app.command("audit-events")
+def export_audit_events(
+    user: Annotated[str, typer.Option(help="An auditor (the export is a recorded replay)")],
+    subject: Annotated[UUID | None, typer.Option(help="Only accesses to this person's data")] = None,
+    since: Annotated[datetime | None, typer.Option(help="From this time (ISO 8601 with offset)")] = None,
+    until: Annotated[datetime | None, typer.Option(help="Up to this time")] = None,
+) -> None:
+    """Access events as a FHIR R4 Bundle of AuditEvent resources (JSON on standard output)."""
+    with open_hub() as hub:
+        where = ReplayFilter(subject=subject, since=since, until=until)
+        bundle = audit_bundle(hub, hub.principal_for(user), where, "audit export (cli)")
+    sys.stdout.write(json.dumps(bundle, ensure_ascii=False) + "\n")
+
+
 def compose() -> typer.Typer:
     """The hub's command line with the adapters' command groups and API routers added (once)."""
     names = {group.name for group in hub_cli.app.registered_groups}
     for router in (fhir_api.router, webhook_api.router):
         if router not in hub_cli.API_EXTENSIONS:
             hub_cli.API_EXTENSIONS.append(router)
-    groups = ((agencies_app, "agencies"), (import_app, "import"), (worker_app, "worker"), (webhooks_app, "webhooks"))
+    groups = (
+        (agencies_app, "agencies"),
+        (import_app, "import"),
+        (worker_app, "worker"),
+        (webhooks_app, "webhooks"),
+        (export_app, "export"),
+    )
     for group, name in groups:
         if name not in names:
             hub_cli.app.add_typer(group, name=name)

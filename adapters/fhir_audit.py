@@ -9,6 +9,9 @@ from fhir.resources.R4B.auditevent import AuditEvent
 from events.access import AccessRecorded
 from events.consent import HUB_CODES
 from events.values import Decision
+from hub.audit_replay import ReplayFilter
+from hub.service import Hub
+from policies.decision import Principal
 
 DICOM = "http://dicom.nema.org/resources/ontology/DCM"
 PURPOSE_SYSTEM = f"{HUB_CODES}/purpose"
@@ -45,3 +48,17 @@ def audit_event(access: AccessRecorded) -> AuditEvent:
             "entity": entities,
         }
     )
+
+
+def audit_bundle(hub: Hub, principal: Principal, where: ReplayFilter, purpose: str) -> dict[str, Any]:
+    """The replayed access events (auditors only; the replay is recorded) as a FHIR Bundle of AuditEvents."""
+    replayed = hub.audit.replay(principal, where, purpose)
+    resources: list[dict[str, Any]] = []
+    for entry in replayed["entries"]:
+        if entry["kind"] != "access":
+            continue
+        [notification] = hub.app.recorder.select_notifications(entry["notification_id"], 1)
+        event = hub.app.mapper.to_domain_event(notification)
+        assert isinstance(event, AccessRecorded)
+        resources.append({"resource": audit_event(event).model_dump(mode="json", exclude_none=True)})
+    return {"resourceType": "Bundle", "type": "collection", "total": len(resources), "entry": resources}

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from fhir.resources.R4B.auditevent import AuditEvent
 
 from adapters.fhir_api import router
-from adapters.fhir_audit import audit_event
+from adapters.fhir_audit import audit_bundle, audit_event
 from adapters.fhir_consent import consent_draft, fhir_consent
 from adapters.fhir_referrals import PERSONAL_CODE_SYSTEM, draft_from_bundle
 from events.access import AccessRecorded
@@ -21,6 +21,7 @@ from events.consent import ConsentGranted, ConsentGrantor
 from events.registry import agency_id_for
 from events.values import AgencyKind, DataCategory, Decision, Purpose
 from hub.api.app import create_app
+from hub.audit_replay import ReplayFilter
 from hub.domain.errors import DomainError
 from hub.service import Hub
 from tests.conftest import head
@@ -174,3 +175,17 @@ def test_a_consent_without_a_permit_provision_is_refused() -> None:
     with pytest.raises(DomainError, match="permit provision") as refused:
         consent_draft(resource, str(uuid4()), {"name": "Inga Kalniņa"}, "form")
     assert (refused.value.reason, refused.value.field) == ("invalid_fhir", "Consent.provision.type")
+
+
+def test_the_auditor_exports_replayed_accesses_as_a_bundle_of_audit_events(
+    hub: Hub, fhir_client: TestClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    created = fhir_client.post("/v1/fhir/Bundle", json=fhir_bundle("sr-audit"), headers=auth("doctor"))
+    fhir_client.get(f"/v1/referrals/{created.json()['id']}", headers=auth("tukums.cm"))
+    fhir_client.get(f"/v1/referrals/{created.json()['id']}", headers=auth("daugavpils.cm"))
+    with pytest.raises(DomainError):
+        audit_bundle(hub, hub.principal_for("tukums.cm"), ReplayFilter(), "export")
+    bundle = audit_bundle(hub, hub.principal_for("auditor"), ReplayFilter(user="daugavpils.cm"), "export")
+    assert bundle["total"] == len(bundle["entry"]) >= 1
+    events = [AuditEvent.model_validate(item["resource"]) for item in bundle["entry"]]
+    assert {event.outcome for event in events} == {"4"}  # the other municipality's read was refused
