@@ -1,7 +1,8 @@
 """Crash safety: the hub runs as a real process under concurrent load and is killed with SIGKILL, several times.
 
-After each restart: every submission that got a 2xx is in the log, nothing is half-applied (a referral's subject
-records came with it), every read that returned data left its access record, and the views catch up exactly.
+After the restarts: every submission that got a 2xx is in the log, nothing is half-applied (a referral's subject
+records came with it), every read that returned data left its access record, the views catch up exactly, and the
+audit tree and its signed checkpoints verify over the whole log.
 """
 
 from __future__ import annotations
@@ -137,5 +138,9 @@ def test_sigkill_under_load_loses_nothing_acknowledged(settings: Settings) -> No
         assert in_view == {str(referral_id) for referral_id in submitted}, "views did not catch up exactly"
         reads = sum(1 for event in events if isinstance(event, AccessRecorded) and event.action == "inbox.read")
         assert reads >= outcomes.reads_with_data, "a read returned data without its access record"
+        hub.audit.seal()  # the audit tree resumes from what the killed processes left and covers everything
+        verified = hub.audit.verify()
+        assert verified.ok, verified.problems
+        assert verified.verified_size == len(notifications)
     finally:
         hub.close()
