@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench audit-deps clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	./scripts/ensure-postgres.sh
 	$(BIN)/python -m bench
+
+# Known vulnerabilities in the installed dependencies (needs the PyPI or OSV vulnerability service to be reachable).
+audit-deps: $(STAMP)
+	$(BIN)/pip-audit --skip-editable
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
