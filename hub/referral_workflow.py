@@ -148,6 +148,7 @@ class ReferralWorkflow:
 
     def _open_case_of(self, referral: Referral) -> UUID | None:
         """The family's open case at this social service, if another accepted referral about the child has one."""
+        self.core.follower.catch_up()
         same_child = self.referrals.subjects.same_person([referral.child.subject_id])
         for row in self.referrals.queries.open_referrals_about(same_child):
             if (

@@ -95,7 +95,7 @@ class SubjectService:
         return subject_id, events
 
     def same_person(self, subject_ids: Sequence[UUID]) -> list[UUID]:
-        self.core.follower.catch_up()
+        """Every record confirmed to be the same person, as far as the views have followed (callers catch up)."""
         return self.queries.same_person(subject_ids) or list(subject_ids)
 
     def add_code(self, principal: Principal, subject_id: UUID, personal_code: str) -> dict[str, Any]:

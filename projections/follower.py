@@ -86,6 +86,7 @@ class Follower:
         self.batch_size = batch_size
         self._lock = threading.Lock()
         self._applied_through = 0  # every view has applied at least this far (positions only grow)
+        self._skipped: dict[str, int] = {}  # per view: read this far, though its stored position may be lower
         self._background: Periodic | None = None
         with database.transaction() as cursor:
             cursor.execute(TRACKING_TABLE)
@@ -117,7 +118,7 @@ class Follower:
     def lag(self) -> int:
         """How many notifications the slowest view is behind the log."""
         head = self.recorder.max_notification_id() or 0
-        return max((head - self.position(view.name) for view in self.views), default=0)
+        return max((head - self.reached(view.name) for view in self.views), default=0)
 
     def catch_up(self) -> int:
         """Apply everything recorded before this call; returns how many notifications were read.
@@ -134,12 +135,23 @@ class Follower:
             self._applied_through = max(self._applied_through, head)
             return total
 
+    def reached(self, view_name: str) -> int:
+        """How far a view has read: its stored position, or further if what followed held nothing for it."""
+        return max(self.position(view_name), self._skipped.get(view_name, 0))
+
     def _catch_up_view(self, view: View) -> int:
+        """Apply new events in batches; a batch with nothing for this view moves it on without a transaction.
+
+        Only batches that change the view store its position. After a restart a view re-reads the notifications
+        it had skipped, finds nothing for it again, and moves on: the result is the same, and a write per view
+        per batch is saved (most new events concern one or two views).
+        """
         topics = view.topics()
         total = 0
         while True:
-            position = self.position(view.name)
-            notifications = self.recorder.select_notifications(position, self.batch_size, inclusive_of_start=False)
+            stored = self.position(view.name)
+            start = max(stored, self._skipped.get(view.name, 0))
+            notifications = self.recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)
             if not notifications:
                 return total
             events = [
@@ -147,10 +159,12 @@ class Follower:
                 for notification in notifications
                 if notification.topic in topics
             ]
-            with self.database.transaction() as cursor:
-                for notification_id, event in events:
-                    view.apply(cursor, event, notification_id)
-                advance_position(cursor, view.name, position, notifications[-1].id)
+            if events:
+                with self.database.transaction() as cursor:
+                    for notification_id, event in events:
+                        view.apply(cursor, event, notification_id)
+                    advance_position(cursor, view.name, stored, notifications[-1].id)
+            self._skipped[view.name] = notifications[-1].id
             total += len(notifications)
 
     def start(self, interval: float = 0.2) -> None:
@@ -176,5 +190,6 @@ class Follower:
                 cursor.execute(f"DELETE FROM {table}")
             cursor.execute("DELETE FROM view_tracking WHERE view_name = ?", (view.name,))
             self._applied_through = 0
+            self._skipped.pop(view.name, None)
         with self._lock:
             return self._catch_up_view(view)
