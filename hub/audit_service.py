@@ -15,7 +15,7 @@ from hub.audit_verify import Progress, Report, verify_log
 from hub.core import Core
 from hub.domain.errors import Forbidden, InvalidInput, NotFound
 from hub.identity import load_or_create_signing_key
-from policies.decision import Principal
+from policies.decision import AccessDecision, Principal
 from policies.engine import ReadRequest, Relation
 from projections.audit_log import AuditLog, CheckpointSigner
 from projections.viewdb import Row, SQLiteViewDatabase, ViewDatabase
@@ -125,11 +125,22 @@ class AuditService:
             "checkpoint": new["note"],
         }
 
-    def replay(self, principal: Principal, where: ReplayFilter, purpose: str) -> dict[str, Any]:
-        """The filtered access and disclosure timeline, for auditors only; the replay is itself recorded."""
-        decision = self.core.policy_engine.decide_read(
+    def audit_decision(self, principal: Principal) -> AccessDecision:
+        """Whether the caller may work with the log itself (auditors only)."""
+        return self.core.policy_engine.decide_read(
             ReadRequest(principal, frozenset({Relation.AUDIT_LOG}), (DataCategory.ACCESS_LOG,))
         )
+
+    def verify_for(self, principal: Principal) -> Report:
+        """Verify the whole log on an auditor's request (nothing personal is shown, so nothing is recorded)."""
+        decision = self.audit_decision(principal)
+        if not decision.permitted:
+            raise Forbidden("access_denied", "; ".join(decision.reasons))
+        return self.verify()
+
+    def replay(self, principal: Principal, where: ReplayFilter, purpose: str) -> dict[str, Any]:
+        """The filtered access and disclosure timeline, for auditors only; the replay is itself recorded."""
+        decision = self.audit_decision(principal)
         subjects = (where.subject,) if where.subject else ()
         if not decision.permitted:
             self.core.record_access(principal, decision, "audit.replay", "audit-log", purpose, subjects)

@@ -392,6 +392,8 @@ class RecordsService:
             "requester": self._agency(UUID(row["requester_agency_id"])),
             "responder": self._agency(UUID(row["responder_agency_id"])),
             "urgency": row["urgency"],
+            "created_at": row["created_at"],
+            "due_at": row["due_at"],
             "open_categories": row["open_categories"],
             "overdue": bool(row["overdue"]),
             "escalated": bool(row["escalated"]),

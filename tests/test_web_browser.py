@@ -1,8 +1,9 @@
 """The web interface in a real browser (Debian's Chromium driven by Playwright), in Latvian.
 
-One scenario: a school submits a referral, the social service acknowledges, assigns, accepts and closes it, the
-school sees only milestones; the supervisor looks at the dashboard. Screenshots of the main pages go to
-test-artifacts/screenshots/.
+Scenarios: a school submits a referral, the social service acknowledges, assigns, accepts and closes it, the
+school sees only milestones; the supervisor looks at the dashboard. Daugavpils asks Tukums for prior-residence
+records, Tukums answers, Daugavpils reads them. The auditor replays a child's accesses and verifies the log.
+Screenshots of the main pages go to test-artifacts/screenshots/.
 """
 
 from __future__ import annotations
@@ -174,6 +175,63 @@ def test_referral_scenario_in_latvian(browser: Browser, base_url: str) -> None:
 
     for session in (school, intake, manager, supervisor):
         session.close()
+
+
+def test_prior_residence_scenario_in_latvian(browser: Browser, base_url: str) -> None:
+    requester = Session(browser, base_url, "daugavpils.cm")
+    page = requester.page
+    page.get_by_role("link", name="Informācijas pieprasījumi").click()
+    page.get_by_role("link", name="Pieprasīt informāciju no iepriekšējās dzīvesvietas").click()
+    page.get_by_label("Iepriekšējā pašvaldība").select_option("tukuma-novads")
+    page.locator("#agency-TUK-SD").check()
+    page.get_by_label("Vārds", exact=True).fill("Elza")
+    page.get_by_label("Uzvārds", exact=True).fill("Kalniņa")
+    page.locator("#category-assessment").check()
+    page.locator("#category-services").check()
+    page.get_by_role("button", name="Nosūtīt pieprasījumu").click()
+    page.locator("table.records tbody tr").first.get_by_role("link").click()
+    request_url = page.url
+
+    responder = Session(browser, base_url, "tukums.cm")
+    responder.page.get_by_role("link", name="Informācijas pieprasījumi").click()
+    responder.page.locator("table.records tbody tr").first.get_by_role("link").click()
+    expect(responder.page.locator("main")).to_contain_text("Elza Kalniņa")
+    responder.page.get_by_role("button", name="Apstiprināt saņemšanu").click()
+    responder.page.locator("#outcome-assessment-released").check()
+    responder.page.locator("#title-assessment").fill("Izvērtēšana")
+    responder.page.locator("#text-assessment").fill("Ģimenei vajadzīgs atbalsts.")
+    responder.page.locator("#outcome-services-withheld").check()
+    responder.page.locator("#reason-services").select_option("ongoing_investigation")
+    responder.page.get_by_role("button", name="Nosūtīt atbildes").click()
+    expect(responder.page.locator("dd.record-status")).to_have_text("Atbildēts")
+
+    page.goto(request_url)
+    page.get_by_role("link", name="Lasīt izsniegto informāciju").click()
+    expect(page.locator("main")).to_contain_text("Ģimenei vajadzīgs atbalsts.")
+    expect(page.locator(".restriction")).to_contain_text("tālāk izpaust drīkst tikai")
+    requester.screenshot("released-records")
+    for session in (requester, responder):
+        session.close()
+
+
+def test_auditor_scenario_in_latvian(browser: Browser, base_url: str) -> None:
+    """After the scenarios above: the auditor finds the child's accesses, replays them, and verifies the log."""
+    auditor = Session(browser, base_url, "auditor")
+    page = auditor.page
+    page.get_by_role("link", name="Audits").click()
+    page.get_by_label("Lietotājs").fill("tukums.cm")
+    page.get_by_role("button", name="Atskaņot").click()
+    page.locator("table.replay a.subject").first.click()
+    rows = page.locator("table.replay tbody tr")
+    expect(rows.first).to_be_visible()
+    expect(page.locator("#subject")).not_to_have_value("")
+    page.get_by_role("button", name="Pārbaudīt žurnālu").click()
+    expect(page.locator(".verification")).to_contain_text("Žurnāls ir neskarts.")
+    page.get_by_label("Lietotājs").fill("tukums.cm")
+    page.get_by_role("button", name="Atskaņot").click()
+    expect(page.locator("table.replay")).to_contain_text("tukums.cm")
+    auditor.screenshot("auditor")
+    auditor.close()
 
 
 def test_switching_to_english_keeps_the_page(browser: Browser, base_url: str) -> None:

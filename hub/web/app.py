@@ -7,10 +7,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from hub.web.routes import consents, inbox, referrals, signin, subjects, supervision
+from hub.web.routes import auditor, consents, inbox, records, referrals, signin, subjects, supervision
 
 STATIC_DIR = Path(__file__).parent / "static"
-WEB_ROUTERS = tuple(module.router for module in (signin, inbox, referrals, consents, subjects, supervision))
+WEB_ROUTERS = tuple(
+    module.router for module in (signin, inbox, referrals, records, consents, subjects, supervision, auditor)
+)
 
 
 def install_web(app: FastAPI) -> None:

@@ -161,6 +161,28 @@ LABELS: dict[str, dict[str, str]] = {
         "consent": N_("Consent"),
         "access_log": N_("Access log"),
     },
+    "record_status": {
+        "open": N_("Open"),
+        "acknowledged": N_("Acknowledged"),
+        "answered": N_("Answered"),
+        "refused": N_("Refused"),
+        "withdrawn": N_("Withdrawn"),
+    },
+    "record_answer": {
+        "open": N_("Not answered yet"),
+        "released": N_("Released"),
+        "withheld": N_("Withheld"),
+        "forwarded": N_("Not held here, forwarded"),
+    },
+    "withhold_reason": {
+        "no_records": N_("No records"),
+        "legal_restriction": N_("Legal restriction"),
+        "ongoing_investigation": N_("Ongoing investigation"),
+    },
+    "decision": {
+        "permit": N_("Permitted"),
+        "deny": N_("Denied"),
+    },
     "consent_status": {
         "active": N_("Active"),
         "withdrawn": N_("Withdrawn"),

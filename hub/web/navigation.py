@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from events.values import AgencyKind
+from events.values import AgencyKind, Role
 from hub.web.labels import N_
 from policies import access, roles
 from policies.decision import Principal
@@ -24,6 +24,14 @@ def works_referrals(principal: Principal) -> bool:
     return principal.agency_kind not in (AgencyKind.MINISTRY, AgencyKind.AUDITOR)
 
 
+def works_record_requests(principal: Principal) -> bool:
+    return principal.agency_kind in roles.RECORD_KEEPING_KINDS and roles.casework_role(principal.roles) is not None
+
+
+def audits(principal: Principal) -> bool:
+    return principal.agency_kind is AgencyKind.AUDITOR and Role.AUDITOR in principal.roles
+
+
 def settles_subjects(principal: Principal) -> bool:
     return principal.agency_kind in SUBJECT_AGENCY_KINDS and bool(principal.roles & SUBJECT_ROLES)
 
@@ -31,8 +39,10 @@ def settles_subjects(principal: Principal) -> bool:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/inbox", N_("Inbox"), works_referrals),
     NavItem("/referrals/new", N_("New referral"), lambda principal: roles.may_submit_referrals(principal.roles)),
+    NavItem("/records", N_("Record requests"), works_record_requests),
     NavItem("/subjects/candidates", N_("Possible matches"), settles_subjects),
     NavItem("/supervision", N_("Supervision"), lambda principal: decide_supervision_read(principal).permitted),
+    NavItem("/audit", N_("Audit"), audits),
 )
 
 
