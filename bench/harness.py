@@ -30,7 +30,7 @@ class Scale:
 
 SCALES = {
     "tiny": Scale("tiny", submissions=20, http_requests=64, rebuild_sizes=(200,), memory_events=200, clients=8),
-    "quick": Scale("quick", submissions=400, http_requests=2000, rebuild_sizes=(10_000,), memory_events=10_000),
+    "quick": Scale("quick", submissions=400, http_requests=1000, rebuild_sizes=(10_000,), memory_events=10_000),
     "full": Scale(
         "full",
         submissions=2000,
