@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from events.base import DomainEvent
+from events.referrals import REFERRAL_EVENTS
 from events.values import AgencyKind
 from hub.domain.referral import Referral, project_referral
 from hub.service import Hub
@@ -49,7 +50,7 @@ class OutboundMessages:
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
-        self.topics = [get_topic(cls) for cls in outbound.REFERRAL_EVENTS]
+        self.topics = [get_topic(cls) for cls in REFERRAL_EVENTS]
         self._kinds: dict[UUID, AgencyKind] = {}
         self._referrals: OrderedDict[UUID, Referral] = OrderedDict()  # the latest state seen, most recent last
 

@@ -102,3 +102,20 @@ class ReferralOverdue(AboutSubject):
     agency_id: UUID
     due_at: datetime
     escalated_to: tuple[str, ...]
+
+
+# The name of each step in a referral's life, as timelines, views and outbound messages call it.
+STEP_NAMES: dict[type[DomainEvent], str] = {
+    ReferralSubmitted: "submitted",
+    ReferralAcknowledged: "acknowledged",
+    ReferralAssigned: "assigned",
+    ReferralInformationRequested: "information_requested",
+    ReferralInformationProvided: "information_provided",
+    ReferralAccepted: "accepted",
+    ReferralRedirected: "redirected",
+    ReferralDeclined: "declined",
+    ReferralClosed: "closed",
+    ReferralWithdrawn: "withdrawn",
+    ReferralOverdue: "overdue",
+}
+REFERRAL_EVENTS: tuple[type[DomainEvent], ...] = tuple(STEP_NAMES)

@@ -13,9 +13,10 @@ from rich.table import Table
 
 from hub.audit_cli import audit_app
 from hub.cli_support import load_settings, open_hub
+from hub.personal_data_cli import keys_app, retention_app, subjects_app
 from hub.policy_cli import consent_app, policy_app
 from hub.records_cli import handover_app, records_app
-from hub.referral_cli import clocks_app, keys_app, referrals_app, retention_app, subjects_app, supervision_app
+from hub.referral_cli import clocks_app, referrals_app, supervision_app
 from hub.service import Hub
 
 app = typer.Typer(help="Inter-agency referral hub.", no_args_is_help=True)

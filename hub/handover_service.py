@@ -10,13 +10,13 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.values import AgencyKind, DataCategory, Decision
+from events.values import AgencyKind, DataCategory
 from hub.core import Core, actor_for, agency_summary
 from hub.domain import handover as handovers
 from hub.domain.errors import Forbidden, InvalidInput, NotFound
 from hub.domain.handover import Handover, ResidenceChangeDraft
 from policies import roles
-from policies.decision import AccessDecision, Principal, acting_role
+from policies.decision import Principal, acting_role, denied
 from policies.engine import ReadRequest, Relation
 from projections.handovers import HandoverQueries
 from projections.record_requests import RecordRequestQueries
@@ -107,7 +107,7 @@ class HandoverService:
         resource = f"handover:{handover_id}"
         if handover is None or not decision.permitted:
             if handover is None:
-                decision = AccessDecision(Decision.DENY, acting_role(principal), None, (), ("no such handover",))
+                decision = denied(acting_role(principal), "no such handover")
             subjects = handover.subject_ids if handover else ()
             self.core.record_access(principal, decision, "handover.read", resource, purpose, subjects)
             raise NotFound("handover_not_found", "no handover with this id is visible to the caller")

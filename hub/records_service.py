@@ -16,7 +16,7 @@ from events.base import DomainEvent
 from events.people import PersonDetails
 from events.records import DocumentReference, RecordCategoryForwarded, RecordCategoryReleased, RecordCategoryWithheld
 from events.records import RecordEntry as Entry
-from events.values import AgencyKind, DataCategory, Decision
+from events.values import AgencyKind, DataCategory
 from hub.core import Core, actor_for, agency_summary
 from hub.disclosure_service import DisclosureDraft, DisclosureService
 from hub.document_store import DocumentErased, DocumentStore, sha256_hex
@@ -33,7 +33,7 @@ from hub.domain.records import (
     WithheldAnswer,
 )
 from policies import roles
-from policies.decision import AccessDecision, Principal, acting_role
+from policies.decision import AccessDecision, Principal, acting_role, denied
 from policies.engine import ReadRequest, Relation
 from projections.record_requests import RecordRequestQueries
 from projections.viewdb import Row
@@ -236,7 +236,7 @@ class RecordsService:
         decision = self.core.policy_engine.decide_read(ReadRequest(principal, frozenset(relations), categories))
         if request is None or not decision.permitted:
             if request is None:
-                decision = AccessDecision(Decision.DENY, acting_role(principal), None, (), ("no such record request",))
+                decision = denied(acting_role(principal), "no such record request")
             subjects = request.subject_ids if request is not None else ()
             action = "records.read" if requester_only else "record_request.read"
             self.core.record_access(principal, decision, action, f"record_request:{request_id}", purpose, subjects)

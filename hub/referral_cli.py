@@ -1,4 +1,4 @@
-"""`hub referrals|clocks|supervision|subjects|retention|keys ...`: referrals and personal data from the command line."""
+"""`hub referrals|clocks|supervision ...`: the referral lifecycle from the command line."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from rich.console import Console
 
 import hub.cli_support as cli
 from events.referrals import Outcome
-from events.subjects import ErasureReason
 from hub.domain.transition_drafts import (
     AnswerDraft,
     AssignDraft,
@@ -21,14 +20,10 @@ from hub.domain.transition_drafts import (
     ReasonDraft,
     RedirectDraft,
 )
-from hub.subject_keys import rotate_master_key
 
 referrals_app = typer.Typer(help="Referrals: inbox, timeline and every transition, acting as a user.")
 clocks_app = typer.Typer(help="Response clocks.", no_args_is_help=True)
 supervision_app = typer.Typer(help="Supervision figures (ministry supervisors).", no_args_is_help=True)
-subjects_app = typer.Typer(help="Subject records: erasure.", no_args_is_help=True)
-retention_app = typer.Typer(help="Retention of personal data.", no_args_is_help=True)
-keys_app = typer.Typer(help="Encryption keys.", no_args_is_help=True)
 console = Console()
 UserOption = Annotated[str, typer.Option("--user", help="Act as this user (recorded as the actor)")]
 Referral = Annotated[UUID, typer.Argument(help="Referral id")]
@@ -151,38 +146,3 @@ def supervision(
     """Timeliness figures per municipality (the read is recorded)."""
     with cli.open_hub() as hub:
         show(hub.supervision.referrals(hub.principal_for(user), municipality, "supervision (cli)"))
-
-
-@subjects_app.command("erase")
-def subjects_erase(
-    user: UserOption,
-    subject: Annotated[UUID, typer.Option(help="subject_id of the person")],
-    reason: Annotated[ErasureReason, typer.Option()],
-) -> None:
-    """Erase a person by destroying their data key (the log is untouched and still verifies)."""
-    with cli.open_hub() as hub:
-        show(hub.erasure.erase(hub.principal_for(user), subject, reason, "erasure (cli)"))
-
-
-@retention_app.command("run")
-def retention_run(
-    apply: Annotated[bool, typer.Option(help="Erase; without it, only list what would be erased")] = False,
-    now: Annotated[datetime | None, typer.Option(help="As of this time (ISO 8601 with offset)")] = None,
-) -> None:
-    """Apply the retention policy (`policies/retention.py`); a dry run by default."""
-    with cli.open_hub() as hub:
-        due = hub.erasure.apply_retention(now) if apply else hub.erasure.retention_due(now)
-    for item in due:
-        console.print(
-            f"{'erased' if apply else 'would erase'}: subject {item.subject_id} "
-            f"(last referral closed {item.last_closed:%Y-%m-%d}, retention ended {item.retention_ended:%Y-%m-%d})"
-        )
-    console.print(f"{len(due)} subject(s) {'erased' if apply else 'due (dry run: nothing erased)'}.")
-
-
-@keys_app.command("rotate")
-def keys_rotate() -> None:
-    """New master key; every person's data key is rewrapped under it, unused old master keys deleted."""
-    with cli.open_hub() as hub:
-        new_id, moved, retired = rotate_master_key(hub.master_keys, hub.subject_keys)
-    console.print(f"master key {new_id}: {moved} data key(s) rewrapped, retired {', '.join(retired) or 'none'}.")

@@ -19,6 +19,7 @@ from hub.domain.review import open_review
 from hub.subject_service import SubjectService
 from policies import access, clocks, feedback, roles, routing
 from policies.access import AccessDecision, Principal, ReferralResource
+from policies.decision import denied
 from projections.referrals import ReferralQueries
 from projections.registry import RegistryQueries
 from projections.viewdb import Row
@@ -221,7 +222,7 @@ class ReferralService:
         resource = f"referral:{referral_id}"
         target = self.resource_of(referral_id)
         if target is None:
-            denial = AccessDecision(Decision.DENY, access.acting_role(principal), None, (), ("no such referral",))
+            denial = denied(access.acting_role(principal), "no such referral")
             self.core.record_access(principal, denial, action, resource, purpose)
             raise NotFound("referral_not_found", "no referral with this id is visible to the caller")
         decision = access.decide_referral_read(principal, target, break_glass)

@@ -7,8 +7,8 @@ from uuid import UUID
 
 from events.base import DomainEvent
 from events.referrals import (
+    STEP_NAMES,
     ReferralAccepted,
-    ReferralAcknowledged,
     ReferralAssigned,
     ReferralClosed,
     ReferralDeclined,
@@ -25,20 +25,6 @@ from hub.referral_service import ReferralService
 from policies import feedback
 from policies.decision import Principal
 
-EVENT_NAMES: dict[type[DomainEvent], str] = {
-    ReferralSubmitted: "submitted",
-    ReferralAcknowledged: "acknowledged",
-    ReferralAssigned: "assigned",
-    ReferralInformationRequested: "information_requested",
-    ReferralInformationProvided: "information_provided",
-    ReferralAccepted: "accepted",
-    ReferralRedirected: "redirected",
-    ReferralDeclined: "declined",
-    ReferralClosed: "closed",
-    ReferralWithdrawn: "withdrawn",
-    ReferralOverdue: "overdue",
-}
-
 
 class ReferralTimeline:
     def __init__(self, core: Core, referrals: ReferralService) -> None:
@@ -50,45 +36,51 @@ class ReferralTimeline:
         _, decision = self.referrals.authorize_read(principal, referral_id, "referral.timeline", purpose)
         events = self.core.app.stream(referral_id)
         if DataCategory.REFERRAL_CONTENT in decision.categories:
-            return {"id": str(referral_id), "entries": [self._entry(event) for event in events]}
+            codes = {row["id"]: row["code"] for row in self.core.registry.agencies()}
+            return {"id": str(referral_id), "entries": [full_entry(event, codes) for event in events]}
         return {"id": str(referral_id), "entries": milestones(events)}
 
-    def _entry(self, event: DomainEvent) -> dict[str, Any]:
-        agency = self.core.registry.agency(event.actor.agency_id) if event.actor.agency_id else None
-        return {
-            "at": event.timestamp,
-            "event": EVENT_NAMES[type(event)],
-            "by": {"user": event.actor.user_id, "role": event.actor.role, "agency": agency["code"] if agency else None},
-            "details": self._details(event),
-        }
 
-    def _details(self, event: DomainEvent) -> dict[str, Any]:
-        codes = {row["id"]: row["code"] for row in self.core.registry.agencies()}
-        if isinstance(event, ReferralSubmitted):
-            return {"urgency": event.urgency, "routed_to": [codes.get(str(agency)) for agency in event.recipients]}
-        if isinstance(event, ReferralRedirected):
-            return {
-                "from": codes.get(str(event.from_agency_id)),
-                "to": codes.get(str(event.to_agency_id)),
-                "reason": event.reason,
-            }
-        if isinstance(event, ReferralOverdue):
-            return {
-                "clock": event.clock,
-                "agency": codes.get(str(event.agency_id)),
-                "due_at": event.due_at,
-                "escalated_to": list(event.escalated_to),
-            }
-        fields = {
-            ReferralAssigned: ("worker",),
-            ReferralInformationRequested: ("question",),
-            ReferralInformationProvided: ("answer",),
-            ReferralAccepted: ("case_id", "linked_existing_case"),
-            ReferralDeclined: ("reason",),
-            ReferralClosed: ("outcome",),
-            ReferralWithdrawn: ("reason",),
-        }.get(type(event), ())
-        return {name: getattr(event, name) for name in fields}
+# The free-text and outcome fields each step shows to those acting on the referral.
+STEP_FIELDS: dict[type[DomainEvent], tuple[str, ...]] = {
+    ReferralAssigned: ("worker",),
+    ReferralInformationRequested: ("question",),
+    ReferralInformationProvided: ("answer",),
+    ReferralAccepted: ("case_id", "linked_existing_case"),
+    ReferralDeclined: ("reason",),
+    ReferralClosed: ("outcome",),
+    ReferralWithdrawn: ("reason",),
+}
+
+
+def full_entry(event: DomainEvent, codes: dict[str, str]) -> dict[str, Any]:
+    """One step with who took it and its details; `codes` maps agency ids to agency codes."""
+    agency = codes.get(str(event.actor.agency_id)) if event.actor.agency_id else None
+    return {
+        "at": event.timestamp,
+        "event": STEP_NAMES[type(event)],
+        "by": {"user": event.actor.user_id, "role": event.actor.role, "agency": agency},
+        "details": _details(event, codes),
+    }
+
+
+def _details(event: DomainEvent, codes: dict[str, str]) -> dict[str, Any]:
+    if isinstance(event, ReferralSubmitted):
+        return {"urgency": event.urgency, "routed_to": [codes.get(str(agency)) for agency in event.recipients]}
+    if isinstance(event, ReferralRedirected):
+        return {
+            "from": codes.get(str(event.from_agency_id)),
+            "to": codes.get(str(event.to_agency_id)),
+            "reason": event.reason,
+        }
+    if isinstance(event, ReferralOverdue):
+        return {
+            "clock": event.clock,
+            "agency": codes.get(str(event.agency_id)),
+            "due_at": event.due_at,
+            "escalated_to": list(event.escalated_to),
+        }
+    return {name: getattr(event, name) for name in STEP_FIELDS.get(type(event), ())}
 
 
 def milestones(events: list[DomainEvent]) -> list[dict[str, Any]]:

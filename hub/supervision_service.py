@@ -7,6 +7,7 @@ import statistics
 from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from hub.blind_index import BlindIndex
 from hub.core import Core
@@ -82,14 +83,14 @@ class SupervisionService:
                     "clock": row["clock"],
                     "urgency": row["urgency"],
                     "due_at": row["due_at"],
-                    "agency": self._agency_code(row["agency_id"]),
+                    "agency": self._agency_code(UUID(row["agency_id"])),
                 }
                 for row in overdue
             ],
         }
 
-    def _agency_code(self, agency_id: str) -> str | None:
-        row = next((agency for agency in self.core.registry.agencies() if agency["id"] == agency_id), None)
+    def _agency_code(self, agency_id: UUID) -> str | None:
+        row = self.core.registry.agency(agency_id)
         return row["code"] if row else None
 
     def records(

@@ -46,3 +46,8 @@ class AccessDecision:
 def acting_role(principal: Principal) -> str:
     """The role recorded for a principal when no more specific role applies."""
     return sorted(principal.roles)[0] if principal.roles else "none"
+
+
+def denied(role: str, reason: str) -> AccessDecision:
+    """A denial with no basis and no categories, for the given reason (recorded like any other decision)."""
+    return AccessDecision(Decision.DENY, role, None, (), (reason,))

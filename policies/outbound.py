@@ -16,19 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from events.base import DomainEvent
-from events.referrals import (
-    ReferralAccepted,
-    ReferralAcknowledged,
-    ReferralAssigned,
-    ReferralClosed,
-    ReferralDeclined,
-    ReferralInformationProvided,
-    ReferralInformationRequested,
-    ReferralOverdue,
-    ReferralRedirected,
-    ReferralSubmitted,
-    ReferralWithdrawn,
-)
+from events.referrals import STEP_NAMES, ReferralClosed, ReferralOverdue, ReferralRedirected, ReferralSubmitted
 from events.values import AgencyKind
 from policies import feedback
 
@@ -38,36 +26,6 @@ OUTBOUND_VERSION = "outbound/1"
 CASEWORK_KINDS: frozenset[AgencyKind] = frozenset(
     {AgencyKind.SOCIAL_SERVICE, AgencyKind.ORPHANS_COURT, AgencyKind.POLICE, AgencyKind.COOPERATION_GROUP}
 )
-
-# Every referral event an outbound channel follows.
-REFERRAL_EVENTS: tuple[type[DomainEvent], ...] = (
-    ReferralSubmitted,
-    ReferralAcknowledged,
-    ReferralAssigned,
-    ReferralInformationRequested,
-    ReferralInformationProvided,
-    ReferralAccepted,
-    ReferralRedirected,
-    ReferralDeclined,
-    ReferralClosed,
-    ReferralWithdrawn,
-    ReferralOverdue,
-)
-
-# The status a casework recipient is told a referral moved to.
-STATUS_OF_EVENT: dict[type[DomainEvent], str] = {
-    ReferralSubmitted: "submitted",
-    ReferralAcknowledged: "acknowledged",
-    ReferralAssigned: "assigned",
-    ReferralInformationRequested: "information_requested",
-    ReferralInformationProvided: "information_provided",
-    ReferralAccepted: "accepted",
-    ReferralRedirected: "redirected",
-    ReferralDeclined: "declined",
-    ReferralClosed: "closed",
-    ReferralWithdrawn: "withdrawn",
-    ReferralOverdue: "overdue",
-}
 
 
 class Audience(StrEnum):
@@ -93,7 +51,7 @@ class OutboundMessage:
 
 def messages_for(event: DomainEvent, parties: ReferralParties) -> list[OutboundMessage]:
     """One message per entitled agency; agencies not entitled to the event get none."""
-    if type(event) not in STATUS_OF_EVENT:
+    if type(event) not in STEP_NAMES:
         return []
     messages: dict[UUID, OutboundMessage] = {}
     for agency_id, kind in parties.recipients.items():
@@ -118,7 +76,7 @@ def messages_for(event: DomainEvent, parties: ReferralParties) -> list[OutboundM
 
 
 def _casework_fields(event: DomainEvent, agency_id: UUID, parties: ReferralParties) -> dict[str, Any] | None:
-    status = STATUS_OF_EVENT[type(event)]
+    status = STEP_NAMES[type(event)]
     lead = agency_id == parties.lead_agency_id
     if isinstance(event, ReferralOverdue):
         if event.agency_id != agency_id:

@@ -7,7 +7,7 @@ from enum import StrEnum
 from uuid import UUID
 
 from events.values import AgencyKind, DataCategory, Decision, Role
-from policies.decision import AccessDecision, Principal, acting_role
+from policies.decision import AccessDecision, Principal, acting_role, denied
 from policies.roles import REFERRAL_SUBMITTING_ROLES
 
 
@@ -75,11 +75,7 @@ def decide_subject_change(principal: Principal, involved: bool) -> AccessDecisio
     held = sorted(principal.roles & SUBJECT_ROLES)
     role = held[0].value if held else acting_role(principal)
     if principal.agency_kind not in SUBJECT_AGENCY_KINDS or not held:
-        return _deny(role, "only case managers of a social service or bāriņtiesa settle subject records")
+        return denied(role, "only case managers of a social service or bāriņtiesa settle subject records")
     if not involved:
-        return _deny(role, "the caller's agency received no referral about this person")
+        return denied(role, "the caller's agency received no referral about this person")
     return AccessDecision(Decision.PERMIT, role, "BTAL-73", (DataCategory.IDENTITY,), ("permitted",))
-
-
-def _deny(role: str, reason: str) -> AccessDecision:
-    return AccessDecision(Decision.DENY, role, None, (), (reason,))

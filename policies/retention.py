@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from events.values import AgencyKind, DataCategory, Decision, Role
-from policies.decision import AccessDecision, Principal, acting_role
+from policies.decision import AccessDecision, Principal, acting_role, denied
 
 RETENTION_VERSION = "retention/1"
 
@@ -31,7 +31,5 @@ def decide_erasure(principal: Principal) -> AccessDecision:
         Role.ADMINISTRATOR in principal.roles
     )
     if not held or not agency_may:
-        return AccessDecision(
-            Decision.DENY, acting_role(principal), None, (), ("only a head of service or administrator may erase",)
-        )
+        return denied(acting_role(principal), "only a head of service or administrator may erase")
     return AccessDecision(Decision.PERMIT, held[0].value, ERASURE_BASIS, (DataCategory.IDENTITY,), ("permitted",))

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from events.referrals import (
+    REFERRAL_EVENTS,
     ClockDue,
     ReferralAccepted,
     ReferralAcknowledged,
@@ -58,19 +59,7 @@ class ReferralView(View):
             "overdue_at TEXT, PRIMARY KEY (referral_id, clock, agency_id))"
         ),
     }
-    handles = (
-        ReferralSubmitted,
-        ReferralAcknowledged,
-        ReferralAssigned,
-        ReferralInformationRequested,
-        ReferralInformationProvided,
-        ReferralAccepted,
-        ReferralRedirected,
-        ReferralDeclined,
-        ReferralClosed,
-        ReferralWithdrawn,
-        ReferralOverdue,
-    )
+    handles = REFERRAL_EVENTS
 
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
         referral_id = str(event.originator_id)

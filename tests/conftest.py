@@ -6,6 +6,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import UnionType
 from typing import Any
 
 import pytest
@@ -77,6 +78,13 @@ def auth(hub: Hub) -> Callable[[str], dict[str, str]]:
 def head(hub: Hub) -> int:
     """The newest notification id: equal before and after means nothing at all was appended."""
     return hub.app.recorder.max_notification_id() or 0
+
+
+def log_of(hub: Hub, kind: type | UnionType, after: int = 0) -> list[Any]:
+    """The events of one type in the log (after notification `after`), oldest first."""
+    notifications = hub.app.recorder.select_notifications(after + 1, 10_000_000)
+    events = (hub.app.mapper.to_domain_event(notification) for notification in notifications)
+    return [event for event in events if isinstance(event, kind)]
 
 
 def domain_events(hub: Hub) -> int:

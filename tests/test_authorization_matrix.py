@@ -17,11 +17,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from adapters import fhir_api, webhook_api
+from events.access import AccessRecorded
 from hub.api.app import create_app
 from hub.config import Settings
 from hub.demo import seed_demo
 from hub.service import Hub
-from tests.conftest import child_referral
+from tests.conftest import child_referral, log_of
 
 # One user per kind of caller: the referral's own social service (three roles), its bāriņtiesa and school,
 # another municipality's social service, and national bodies.
@@ -520,9 +521,7 @@ def test_every_route_has_a_row(matrix_client: Any) -> None:
 def accesses_by(hub: Hub, user: str, after: int) -> int:
     """Access records by `user` since notification `after` (a refusal is one; so is a permitted look that found
     nothing, like an unknown document id)."""
-    notifications = hub.app.recorder.select_notifications(after + 1, 10_000)
-    events = [hub.app.mapper.to_domain_event(n) for n in notifications if n.topic.endswith(":AccessRecorded")]
-    return sum(1 for event in events if event.actor.user_id == user)
+    return sum(1 for event in log_of(hub, AccessRecorded, after) if event.actor.user_id == user)
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.path}")

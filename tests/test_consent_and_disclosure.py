@@ -12,16 +12,11 @@ from events.access import AccessRecorded
 from events.disclosure import DisclosureRecorded
 from events.review import BreakGlassReviewOpened, BreakGlassReviewResolved
 from hub.service import Hub
-from tests.conftest import child_referral, head
+from tests.conftest import child_referral, head, log_of
 
 Auth = Callable[[str], dict[str, str]]
 SUBJECT = "6f1c2b7e-3d4a-4c5b-9e8f-0a1b2c3d4e5f"
 JUSTIFICATION = "Child found alone at night; mother unreachable, need the history now."
-
-
-def log_of(hub: Hub, kind: type) -> list[Any]:
-    events = [hub.app.mapper.to_domain_event(n) for n in hub.app.recorder.select_notifications(1, 100_000)]
-    return [event for event in events if isinstance(event, kind)]
 
 
 def grant(client: TestClient, auth: Auth, **overrides: Any) -> dict[str, Any]:

@@ -8,15 +8,13 @@ from fastapi.testclient import TestClient
 
 from events.access import AccessRecorded
 from hub.service import Hub
-from tests.conftest import child_referral, head
+from tests.conftest import child_referral, head, log_of
 
 Auth = Callable[[str], dict[str, str]]
 
 
 def access_events(hub: Hub) -> list[AccessRecorded]:
-    notifications = hub.app.recorder.select_notifications(1, 100_000)
-    events = [hub.app.mapper.to_domain_event(n) for n in notifications]
-    return [event for event in events if isinstance(event, AccessRecorded)]
+    return log_of(hub, AccessRecorded)
 
 
 def submit(client: TestClient, auth: Auth, user: str = "tukums.school", **overrides: Any) -> str:

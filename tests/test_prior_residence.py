@@ -16,15 +16,11 @@ from events.disclosure import DisclosureRecorded
 from events.records import RecordRequestEscalated, RecordRequestOverdue, RecordRequestReminded
 from hub.domain.records import RecordRequestDraft, SubjectDraft
 from hub.service import Hub
+from tests.conftest import log_of
 
 Auth = Callable[[str], dict[str, str]]
 RIGA = ZoneInfo("Europe/Riga")
 CUSTODY_PDF = b"%PDF-1.4 Tukuma novada barintiesas lemums par aizgadibas tiesibu partraukshanu"
-
-
-def log_of(hub: Hub, kind: type) -> list[Any]:
-    events = [hub.app.mapper.to_domain_event(n) for n in hub.app.recorder.select_notifications(1, 100_000)]
-    return [event for event in events if isinstance(event, kind)]
 
 
 def ok(response: Any, status: int = 200) -> Any:

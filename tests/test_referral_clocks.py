@@ -12,6 +12,7 @@ from events.referrals import ReferralOverdue
 from events.values import AgencyKind, Urgency
 from hub.service import Hub
 from policies.clocks import add_working_days, deadlines, is_working_day
+from tests.conftest import log_of
 from tests.test_referral_lifecycle import freeze, submit
 
 Auth = Callable[[str], dict[str, str]]
@@ -34,9 +35,7 @@ def test_working_days_skip_weekends_and_proclamation_day() -> None:
 
 
 def overdue_events(hub: Hub) -> list[ReferralOverdue]:
-    notifications = hub.app.recorder.select_notifications(1, 100_000)
-    events = [hub.app.mapper.to_domain_event(notification) for notification in notifications]
-    return [event for event in events if isinstance(event, ReferralOverdue)]
+    return log_of(hub, ReferralOverdue)
 
 
 def clocks_of(client: TestClient, auth: Auth, user: str) -> dict[str, list[tuple[str, str, bool]]]:

@@ -12,11 +12,10 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from events.personal import TamperedCiphertext
-from events.values import Decision
 from hub import access_tracking
 from hub.core import AccessNotRecorded
 from hub.domain.errors import DomainError
-from policies.decision import AccessDecision, acting_role
+from policies.decision import acting_role, denied
 
 PROBLEM_JSON = "application/problem+json"
 HTTP_REASONS = {
@@ -128,7 +127,7 @@ def _record_denial(request: Request, error: DomainError) -> None:
         return
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
-    decision = AccessDecision(Decision.DENY, acting_role(principal), None, (), (error.reason,))
+    decision = denied(acting_role(principal), error.reason)
     request.app.state.hub.record_access(
         principal, decision, f"{request.method} {template}", request.url.path, "refused request"
     )
