@@ -7,7 +7,7 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
-from bench.fill import SUBMITTER, sample_draft
+from bench.fill import SUBMITTER, distinct_draft
 from bench.harness import BenchStore, Row, Scale, per_second, ratio_row
 from hub.config import Settings
 from hub.demo import seed_demo
@@ -25,11 +25,11 @@ def service_submissions_per_second(settings: Settings, count: int) -> float:
     try:
         seed_demo(hub)
         principal = hub.authenticate(hub.issue_token(SUBMITTER))
-        draft = sample_draft()
+        drafts = iter([distinct_draft(number) for number in range(WARM_UP + count)])
 
         def submit(times: int) -> None:
             for _ in range(times):
-                hub.referrals.submit(principal, draft)
+                hub.referrals.submit(principal, next(drafts))
 
         submit(WARM_UP)
         return per_second(count, lambda: submit(count))

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bench.fill import SUBMITTER
+from bench.fill import SUBMITTER, distinct_child_referral
 from bench.harness import BenchStore, Row, Scale, ratio_row
 from bench.http_load import Request, bench_server_command, running_server, warm_then_drive
 from bench.server import TRIVIAL_PATH
 from hub.config import Settings
 from hub.demo import seed_demo
 from hub.service import Hub
-from tests.conftest import child_referral
 
 P99_GOAL_MS = 50.0
 TOKEN_LIFETIME = timedelta(hours=4)
@@ -29,13 +28,20 @@ def seeded_store_with_token(settings: Settings, username: str) -> dict[str, str]
 def run(store: BenchStore, scale: Scale) -> list[Row]:
     settings = store.fresh("b2")
     headers = seeded_store_with_token(settings, SUBMITTER)
-    body = child_referral()
     with running_server(bench_server_command(), settings) as (url, _):
         trivial = warm_then_drive(
-            url, lambda _: Request("POST", TRIVIAL_PATH, headers, body), scale.http_requests, scale.clients, 200
+            url,
+            lambda number: Request("POST", TRIVIAL_PATH, headers, distinct_child_referral(number)),
+            scale.http_requests,
+            scale.clients,
+            200,
         )
         hub = warm_then_drive(
-            url, lambda _: Request("POST", "/v1/referrals", headers, body), scale.http_requests, scale.clients, 201
+            url,
+            lambda number: Request("POST", "/v1/referrals", headers, distinct_child_referral(number)),
+            scale.http_requests,
+            scale.clients,
+            201,
         )
     throughput = ratio_row(
         "B2",

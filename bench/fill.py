@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from typing import Any
 from uuid import UUID, uuid4
+
+from stdnum.lv import pvn
 
 from hub.domain.referral import ReferralDraft
 from hub.service import Hub
@@ -12,14 +16,31 @@ SUBMITTER = "tukums.school"
 BATCH = 1000
 
 
-def sample_draft() -> ReferralDraft:
-    return ReferralDraft.model_validate(child_referral())
+FIRST_BIRTH_DATE = date(2010, 1, 1)
+
+
+def distinct_child_referral(number: int) -> dict[str, Any]:
+    """A referral body about a child no other `number` names: its own birth date and valid personal code."""
+    born = FIRST_BIRTH_DATE + timedelta(days=number % 5000)
+    serial = f"{born:%d%m%y}2{number // 5000 % 1000:03d}"
+    child = {
+        "given_name": "Elza",
+        "family_name": "Kalniņa",
+        "birth_date": born.isoformat(),
+        "personal_code": serial + pvn.calc_check_digit_pers(serial),
+        "municipality": "tukuma-novads",
+    }
+    return child_referral(child=child)
+
+
+def distinct_draft(number: int) -> ReferralDraft:
+    return ReferralDraft.model_validate(distinct_child_referral(number))
 
 
 def fill_referrals(hub: Hub, count: int) -> list[UUID]:
     """Append `count` referral submissions (the first through the service, the rest copies in batches)."""
     principal = hub.authenticate(hub.issue_token(SUBMITTER))
-    receipt = hub.referrals.submit(principal, sample_draft())
+    receipt = hub.referrals.submit(principal, distinct_draft(0))
     first = hub.app.stream(UUID(receipt["id"]))[0]
     ids = [UUID(receipt["id"])]
     remaining = count - 1

@@ -156,5 +156,6 @@ async def _drive(url: str, make_request: Callable[[int], Request], total: int, c
 
 
 def warm_then_drive(url: str, make_request: Callable[[int], Request], total: int, clients: int, ok: int) -> LoadResult:
-    drive(url, make_request, clients * 2, clients, ok)
+    """Warm up with requests numbered after the measured ones, so that no two requests are the same."""
+    drive(url, lambda index: make_request(total + index), clients * 2, clients, ok)
     return drive(url, make_request, total, clients, ok)

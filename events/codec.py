@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, ClassVar, cast
 
 from eventsourcing.application import Application
@@ -11,7 +12,7 @@ from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
 from events.base import DomainEvent
-from events.personal import SubjectCipher, seal, unseal
+from events.personal import SubjectCipher, redact, seal, unseal
 
 
 class CanonicalJSONTranscoder(Transcoder):
@@ -56,6 +57,16 @@ class PydanticMapper(Mapper[Any]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
+        return self._decode(stored_event, lambda state, cls: unseal(state, cls, self._cipher()))
+
+    def to_redacted_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
+        """The event with every personal field at its erased value: for readers that never show personal data
+        (views, the relay), so they use no keys and stay the same after a person's erasure."""
+        return self._decode(stored_event, redact)
+
+    def _decode(
+        self, stored_event: StoredEvent, open_personal: Callable[[dict[str, Any], type[Any]], None]
+    ) -> DomainEventProtocol[Any]:
         stored_state = stored_event.state
         if self.cipher:
             stored_state = self.cipher.decrypt(stored_state)
@@ -63,7 +74,7 @@ class PydanticMapper(Mapper[Any]):
             stored_state = self.compressor.decompress(stored_state)
         state: dict[str, Any] = self.transcoder.decode(stored_state)
         cls = resolve_topic(stored_event.topic)
-        unseal(state, cls, self._cipher())
+        open_personal(state, cls)
         return cast(
             DomainEventProtocol[Any],
             cls(
@@ -81,3 +92,8 @@ class PydanticApplication(Application[Any]):
         "TRANSCODER_TOPIC": get_topic(CanonicalJSONTranscoder),
         "MAPPER_TOPIC": get_topic(PydanticMapper),
     }
+
+    @property
+    def event_mapper(self) -> PydanticMapper:
+        """The mapper, typed: it is always a `PydanticMapper` (set by `MAPPER_TOPIC`)."""
+        return cast(PydanticMapper, self.mapper)

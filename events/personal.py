@@ -10,6 +10,7 @@ events or fields. Everything else (ids, types, agencies, times, categories) stay
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import types
 import typing
@@ -100,6 +101,48 @@ def unseal(state: dict[str, Any], model: type[BaseModel], cipher: SubjectCipher)
     _walk(model, state, None, "", decrypt, sealing=False)
 
 
+class _NoKeys:
+    """A cipher holding no keys: reading through it gives every personal field its erased value."""
+
+    def encrypt(self, subject_id: UUID, plaintext: bytes, associated_data: bytes) -> tuple[str, bytes, bytes]:
+        raise KeyDestroyed(str(subject_id))
+
+    def decrypt(self, subject_id: UUID, key_id: str, nonce: bytes, ciphertext: bytes, associated_data: bytes) -> bytes:
+        raise KeyDestroyed(str(subject_id))
+
+
+def redact(state: dict[str, Any], model: type[BaseModel]) -> None:
+    """Replace, in place, every sealed personal field by its erased value without touching any key."""
+    unseal(state, model, _NoKeys())
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Where a model keeps personal data: its own personal fields, and the fields holding nested models."""
+
+    names_subject: bool
+    personal: tuple[tuple[str, PersonalData], ...]
+    nested: tuple[tuple[str, type[BaseModel]], ...]
+
+
+@functools.cache
+def _plan(model: type[BaseModel]) -> _Plan:
+    personal: list[tuple[str, PersonalData]] = []
+    nested: list[tuple[str, type[BaseModel]]] = []
+    for name, field in model.model_fields.items():
+        marker = next((item for item in field.metadata if isinstance(item, PersonalData)), None)
+        if marker is not None:
+            personal.append((name, marker))
+        elif (inner := _nested_model(field.annotation)) is not None and _holds_personal_data(inner):
+            nested.append((name, inner))
+    return _Plan("subject_id" in model.model_fields, tuple(personal), tuple(nested))
+
+
+def _holds_personal_data(model: type[BaseModel]) -> bool:
+    plan = _plan(model)
+    return bool(plan.personal or plan.nested)
+
+
 def _walk(
     model: type[BaseModel],
     data: dict[str, Any],
@@ -108,25 +151,24 @@ def _walk(
     transform: Callable[[Any, str, UUID | None], Any],
     sealing: bool,
 ) -> None:
-    if "subject_id" in model.model_fields and data.get("subject_id") is not None:
+    plan = _plan(model)
+    if plan.names_subject and data.get("subject_id") is not None:
         subject = UUID(str(data["subject_id"]))
-    for name, field in model.model_fields.items():
+    for name, marker in plan.personal:
         value = data.get(name)
-        marker = next((item for item in field.metadata if isinstance(item, PersonalData)), None)
-        if marker is not None:
-            if value is None:
-                continue
-            if subject is None and sealing:
-                raise ValueError(f"{path}{name} holds personal data but names no data subject")
-            try:
-                data[name] = transform(value, f"{path}{name}", subject)
-            except KeyDestroyed:
-                if sealing:
-                    raise
-                data[name] = marker.erased
+        if value is None:
             continue
-        nested = _nested_model(field.annotation)
-        if nested is None or value is None:
+        if subject is None and sealing:
+            raise ValueError(f"{path}{name} holds personal data but names no data subject")
+        try:
+            data[name] = transform(value, f"{path}{name}", subject)
+        except KeyDestroyed:
+            if sealing:
+                raise
+            data[name] = marker.erased
+    for name, nested in plan.nested:
+        value = data.get(name)
+        if value is None:
             continue
         items = value if isinstance(value, list) else [value]
         for index, item in enumerate(items):

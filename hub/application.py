@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Recording
+from eventsourcing.utils import get_topic
 
 from events.base import DomainEvent
 from events.codec import PydanticApplication
@@ -17,6 +18,7 @@ from hub.domain.referral import Referral, project_referral
 from hub.domain.registry import Agency, User, project_agency, project_user
 from hub.domain.review import Review, project_review
 from hub.domain.subject import Subject, project_subject
+from hub.key_recorders import CommitsNewKeys, PostgresKeyedRecorder, SQLiteKeyedRecorder
 
 
 class HubApplication(PydanticApplication):
@@ -25,7 +27,14 @@ class HubApplication(PydanticApplication):
     name = "hub"
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(env=settings.eventsourcing_env())
+        recorder = PostgresKeyedRecorder if settings.uses_postgres else SQLiteKeyedRecorder
+        super().__init__(env=settings.eventsourcing_env() | {"APPLICATION_RECORDER_TOPIC": get_topic(recorder)})
+
+    @property
+    def new_keys_recorder(self) -> CommitsNewKeys:
+        """The recorder, which commits new subject data keys with the events sealed under them."""
+        assert isinstance(self.recorder, CommitsNewKeys)
+        return self.recorder
 
     def append(self, *events: DomainEvent) -> int:
         """Commit the events in one transaction; returns the last notification id (durable on return)."""

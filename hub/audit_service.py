@@ -18,7 +18,7 @@ from hub.identity import load_or_create_signing_key
 from policies.decision import AccessDecision, Principal
 from policies.engine import ReadRequest, Relation
 from projections.audit_log import AuditLog, CheckpointSigner
-from projections.viewdb import Row, SQLiteViewDatabase, ViewDatabase
+from projections.viewdb import Row
 
 CHECKPOINT_KEY_FILE = "checkpoint-signing-key.pem"
 
@@ -42,16 +42,11 @@ class AuditService:
     def __init__(self, core: Core) -> None:
         self.core = core
         settings = core.settings
-        self._own_database: ViewDatabase | None = None
-        if settings.uses_postgres:
-            database = core.views_db
-        else:
-            database = self._own_database = SQLiteViewDatabase(settings.sqlite_path)
         key = load_or_create_signing_key(settings.key_dir, CHECKPOINT_KEY_FILE)
         self.verifier = Verifier(settings.checkpoint_origin, key.public_key())
         self.log = AuditLog(
             core.app.recorder,
-            database,
+            core.store_db,
             CheckpointSigner(settings.checkpoint_origin, key),
             datetime_now_with_tzinfo,
             settings.checkpoint_interval_seconds,
@@ -61,8 +56,6 @@ class AuditService:
 
     def close(self) -> None:
         self.log.stop()
-        if self._own_database is not None:
-            self._own_database.close()
 
     def seal(self) -> Row | None:
         """Give every stored record its leaf and sign a checkpoint now (if the tree grew)."""

@@ -5,12 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 from uuid import UUID, uuid4
 
 from events.access import AccessRecorded
 from events.base import Actor, DomainEvent
-from events.codec import PydanticMapper
 from events.values import AgencyKind, Role
 from hub import access_tracking
 from hub.application import HubApplication
@@ -18,7 +17,7 @@ from hub.config import Settings
 from hub.domain.errors import NotFound
 from hub.group_commit import GroupCommitter
 from hub.identity import InvalidToken, issue_token, load_or_create_signing_key, verify_token
-from hub.subject_keys import FileMasterKeys, SubjectKeyStore
+from hub.subject_keys import FileMasterKeys, SubjectKeyStore, move_keys_from_views
 from policies.access import AccessDecision, Principal
 from policies.engine import default_engine
 from projections.follower import Follower, View
@@ -37,9 +36,17 @@ class SuspendedUser(Exception):
 
 
 def open_view_database(settings: Settings) -> ViewDatabase:
+    """The views' tables: rebuilt from the log if lost, so commits do not wait for the disk."""
     if settings.uses_postgres:
-        return PostgresViewDatabase(settings.postgres_conninfo())
-    return SQLiteViewDatabase(settings.views_sqlite_path)
+        return PostgresViewDatabase(settings.postgres_conninfo(), durable=False)
+    return SQLiteViewDatabase(settings.views_sqlite_path, durable=False)
+
+
+def open_store_database(settings: Settings) -> ViewDatabase:
+    """The store's own database, for what cannot be rebuilt from the log (data keys, the audit tree's checkpoints)."""
+    if settings.uses_postgres:
+        return PostgresViewDatabase(settings.postgres_conninfo(), durable=True, max_size=4)
+    return SQLiteViewDatabase(settings.sqlite_path, durable=True)
 
 
 def _utc_now() -> datetime:
@@ -73,11 +80,14 @@ class Core:
             settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
         self.app = HubApplication(settings)
         self.views_db = open_view_database(settings)
+        self.store_db = open_store_database(settings)
         self.master_keys = FileMasterKeys(settings.key_dir)
-        self.subject_keys = SubjectKeyStore(self.views_db, self.master_keys)
-        cast(PydanticMapper, self.app.mapper).subjects = self.subject_keys
+        self.subject_keys = SubjectKeyStore(self.store_db, self.master_keys)
+        if not settings.uses_postgres:
+            move_keys_from_views(self.views_db, self.subject_keys)
+        self.app.event_mapper.subjects = self.app.new_keys_recorder.keys = self.subject_keys
         self.registry_view = RegistryView()
-        self.follower = Follower(self.app.recorder, self.app.mapper, self.views_db, [self.registry_view, *views])
+        self.follower = Follower(self.app.recorder, self.app.event_mapper, self.views_db, [self.registry_view, *views])
         self.registry = RegistryQueries(self.views_db)
         self.signing_key = load_or_create_signing_key(settings.key_dir)
         self.policy_engine = default_engine()
@@ -95,6 +105,7 @@ class Core:
         self.access_log.close()
         self.follower.stop()
         self.views_db.close()
+        self.store_db.close()
         self.app.close()
 
     def issue_token(self, username: str, ttl: timedelta | None = None) -> str:

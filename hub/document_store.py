@@ -45,7 +45,7 @@ class DocumentStore:
         return self.directory / f"{document_id}.blob"
 
     def put(self, document_id: UUID, subject_id: UUID, content: bytes) -> None:
-        _, nonce, sealed = self.keys.encrypt(subject_id, content, document_id.bytes)
+        _, nonce, sealed = self.keys.encrypt_stored(subject_id, content, document_id.bytes)
         _write_new(self._path(document_id), subject_id.bytes + nonce + sealed)
 
     def get(self, document_id: UUID, sha256: str) -> bytes:

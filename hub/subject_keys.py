@@ -1,8 +1,10 @@
 """One data key per person (AES-256-GCM), wrapped by a master key; destroying it erases the person's data.
 
 Master keys are files in `key_dir/master-keys/` (the embedded default); `MasterKeyWrapper` is the interface an
-external KMS would implement. Wrapped data keys live in the `subject_keys` table next to the views (never in the
-log). An erased subject keeps a tombstone row, so no new key is ever made for it.
+external KMS would implement. Wrapped data keys live in the `subject_keys` table of the store's own database (never
+in the log). A new key is only pending until the application recorder commits it in the same transaction as the
+first events sealed under it (`hub/key_recorders.py`): no extra write per new person, and never an event whose key
+was not stored. An erased subject keeps a tombstone row, so no new key is ever made for it.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import os
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -18,14 +22,19 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import IntegrityError
 
 from events.personal import KeyDestroyed, TamperedCiphertext
 from hub.keyfiles import load_or_create_key_file
-from projections.viewdb import ViewDatabase
+from projections.viewdb import Cursor, ViewDatabase
 
 DATA_KEY_ID = "dk1"
 WRAP_CONTEXT = b"hub:subject-data-key"
 CACHE_SIZE = 10_000
+INSERT_KEY = (
+    "INSERT INTO subject_keys (subject_id, master_key_id, wrapped) VALUES (?, ?, ?) ON CONFLICT (subject_id) DO NOTHING"
+)
+STORED_KEY = "SELECT wrapped, erased_at FROM subject_keys WHERE subject_id = ?"
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS subject_keys (subject_id TEXT PRIMARY KEY, master_key_id TEXT, "
     "wrapped TEXT, erased_at TEXT)"
@@ -49,29 +58,36 @@ class FileMasterKeys:
     def __init__(self, key_dir: Path) -> None:
         self.directory = key_dir / "master-keys"
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._loaded: dict[str, AESGCM] = {}
         if not self.ids():
             self.create()
+        self._current = self.ids()[-1]
 
     def ids(self) -> list[str]:
         return sorted(path.stem for path in self.directory.glob("*.key"))
 
     @property
     def current_id(self) -> str:
-        return self.ids()[-1]
+        return self._current
 
     def create(self) -> str:
         key_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         load_or_create_key_file(self.directory, f"{key_id}.key", lambda: secrets.token_bytes(32))
+        self._current = key_id
         return key_id
 
     def retire(self, key_id: str) -> None:
         (self.directory / f"{key_id}.key").unlink()
+        self._loaded.pop(key_id, None)
 
     def _key(self, key_id: str) -> AESGCM:
-        path = self.directory / f"{key_id}.key"
-        if not path.exists():
-            raise TamperedCiphertext(f"master key {key_id} is not available")
-        return AESGCM(path.read_bytes())
+        key = self._loaded.get(key_id)
+        if key is None:
+            path = self.directory / f"{key_id}.key"
+            if not path.exists():
+                raise TamperedCiphertext(f"master key {key_id} is not available")
+            key = self._loaded[key_id] = AESGCM(path.read_bytes())
+        return key
 
     def wrap(self, data_key: bytes) -> tuple[str, bytes]:
         key_id = self.current_id
@@ -85,13 +101,24 @@ class FileMasterKeys:
             raise TamperedCiphertext("a data key does not unwrap under its master key") from None
 
 
+@dataclass(frozen=True)
+class NewKey:
+    """A data key made for a subject, waiting to be committed with the first events sealed under it."""
+
+    subject_id: UUID
+    master_key_id: str
+    wrapped: bytes
+    key: bytes
+
+
 class SubjectKeyStore:
-    """The hub's `SubjectCipher`: encrypts under each subject's data key, creating it on first use."""
+    """The hub's `SubjectCipher`: encrypts under each subject's data key, making it on first use."""
 
     def __init__(self, database: ViewDatabase, master: MasterKeyWrapper) -> None:
         self.database = database
         self.master = master
         self._cache: OrderedDict[UUID, bytes] = OrderedDict()
+        self._pending: dict[UUID, NewKey] = {}
         self._lock = threading.Lock()
         with database.transaction() as cursor:
             cursor.execute(SCHEMA)
@@ -112,22 +139,74 @@ class SubjectKeyStore:
         except InvalidTag:
             raise TamperedCiphertext("a personal field failed authentication") from None
 
+    def encrypt_stored(self, subject_id: UUID, plaintext: bytes, associated_data: bytes) -> tuple[str, bytes, bytes]:
+        """`encrypt` for data written outside an event append (documents): a new key is committed first."""
+        sealed = self.encrypt(subject_id, plaintext, associated_data)
+        with self._lock:
+            new = self._pending.get(subject_id)
+        if new is not None:
+            with self.database.transaction() as cursor:
+                self.write(cursor, [new])
+            self.committed([new])
+        return sealed
+
+    def write(self, cursor: Cursor, new_keys: Sequence[NewKey], placeholder: str = "?") -> None:
+        """Store new keys inside the caller's transaction; raise if the subject was erased or has another key."""
+        for new in new_keys:
+            subject_id = str(new.subject_id)
+            cursor.execute(INSERT_KEY.replace("?", placeholder), (subject_id, new.master_key_id, new.wrapped.hex()))
+            cursor.execute(STORED_KEY.replace("?", placeholder), (subject_id,))
+            stored = cursor.fetchone()  # every cursor used here returns rows addressable by column name
+            if stored["erased_at"] is not None:
+                raise KeyDestroyed(subject_id)
+            if stored["wrapped"] != new.wrapped.hex():
+                self.lost_race(new)
+                raise IntegrityError("another writer stored this person's data key first; retry")
+
+    def pending(self) -> list[NewKey]:
+        """The keys made since the last commit; the recorder stores them with the events it writes."""
+        with self._lock:
+            return list(self._pending.values())
+
+    def committed(self, keys: list[NewKey]) -> None:
+        """These keys are durable now: serve them from the cache."""
+        with self._lock:
+            for new in keys:
+                if self._pending.get(new.subject_id) is new:
+                    del self._pending[new.subject_id]
+                self._remember(new.subject_id, new.key)
+
+    def lost_race(self, new: NewKey) -> None:
+        """Another writer stored a different key for this subject first: forget ours, so a retry uses theirs."""
+        with self._lock:
+            if self._pending.get(new.subject_id) is new:
+                del self._pending[new.subject_id]
+
     def _data_key(self, subject_id: UUID, create: bool) -> bytes:
         with self._lock:
             cached = self._cache.get(subject_id)
             if cached is not None:
                 self._cache.move_to_end(subject_id)
                 return cached
+            pending = self._pending.get(subject_id) if create else None
+            if pending is not None:
+                return pending.key
         key = self._load(subject_id)
-        if key is None:
-            if not create:
-                raise KeyDestroyed(str(subject_id))
-            key = self._create(subject_id)
+        if key is not None:
+            with self._lock:
+                self._remember(subject_id, key)
+            return key
+        if not create:
+            raise KeyDestroyed(str(subject_id))
+        data_key = AESGCM.generate_key(bit_length=256)
+        master_id, wrapped = self.master.wrap(data_key)
         with self._lock:
-            self._cache[subject_id] = key
-            if len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return key
+            return self._pending.setdefault(subject_id, NewKey(subject_id, master_id, wrapped, data_key)).key
+
+    def _remember(self, subject_id: UUID, key: bytes) -> None:
+        self._cache[subject_id] = key
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
 
     def _load(self, subject_id: UUID) -> bytes | None:
         rows = self.database.query(
@@ -138,18 +217,6 @@ class SubjectKeyStore:
         if rows[0]["erased_at"] is not None:
             raise KeyDestroyed(str(subject_id))
         return self.master.unwrap(rows[0]["master_key_id"], bytes.fromhex(rows[0]["wrapped"]))
-
-    def _create(self, subject_id: UUID) -> bytes:
-        master_id, wrapped = self.master.wrap(AESGCM.generate_key(bit_length=256))
-        with self.database.transaction() as cursor:
-            cursor.execute(
-                "INSERT INTO subject_keys (subject_id, master_key_id, wrapped) VALUES (?, ?, ?) "
-                "ON CONFLICT (subject_id) DO NOTHING",
-                (str(subject_id), master_id, wrapped.hex()),
-            )
-        key = self._load(subject_id)
-        assert key is not None
-        return key
 
     def is_erased(self, subject_id: UUID) -> bool:
         rows = self.database.query("SELECT erased_at FROM subject_keys WHERE subject_id = ?", (str(subject_id),))
@@ -165,6 +232,7 @@ class SubjectKeyStore:
             )
         with self._lock:
             self._cache.pop(subject_id, None)
+            self._pending.pop(subject_id, None)
 
     def rewrap_all(self) -> int:
         """Wrap every live data key under the current master key (after a rotation); returns how many."""
@@ -204,3 +272,21 @@ def rotate_master_key(master: FileMasterKeys, store: SubjectKeyStore) -> tuple[s
     for key_id in retired:
         master.retire(key_id)
     return new_id, moved, retired
+
+
+def move_keys_from_views(views: ViewDatabase, store: SubjectKeyStore) -> int:
+    """Move key rows from where earlier versions kept them (the SQLite views file) into the store; returns how many."""
+    found = views.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'subject_keys'")
+    if not found:
+        return 0
+    rows = views.query("SELECT subject_id, master_key_id, wrapped, erased_at FROM subject_keys")
+    with store.database.transaction() as cursor:
+        for row in rows:
+            cursor.execute(
+                "INSERT INTO subject_keys (subject_id, master_key_id, wrapped, erased_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (subject_id) DO NOTHING",
+                (row["subject_id"], row["master_key_id"], row["wrapped"], row["erased_at"]),
+            )
+    with views.transaction() as cursor:
+        cursor.execute("DROP TABLE subject_keys")
+    return len(rows)

@@ -9,9 +9,10 @@ import threading
 from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
-from eventsourcing.persistence import ApplicationRecorder, Mapper
+from eventsourcing.persistence import ApplicationRecorder
 from eventsourcing.utils import get_topic
 
+from events.codec import PydanticMapper
 from projections.periodic import Periodic
 from projections.viewdb import Cursor, ViewDatabase
 
@@ -74,7 +75,7 @@ class Follower:
     def __init__(
         self,
         recorder: ApplicationRecorder,
-        mapper: Mapper[Any],
+        mapper: PydanticMapper,
         database: ViewDatabase,
         views: list[View],
         batch_size: int = 500,
@@ -83,6 +84,7 @@ class Follower:
         self.mapper = mapper
         self.database = database
         self.views = views
+        self._topics = {view.name: view.topics() for view in views}
         self.batch_size = batch_size
         self._lock = threading.Lock()
         self._applied_through = 0  # every view has applied at least this far (positions only grow)
@@ -131,7 +133,7 @@ class Follower:
         with self._lock:
             if head <= self._applied_through:
                 return 0
-            total = sum(self._catch_up_view(view) for view in self.views)
+            total = self._catch_up(self.views)
             self._applied_through = max(self._applied_through, head)
             return total
 
@@ -139,33 +141,40 @@ class Follower:
         """How far a view has read: its stored position, or further if what followed held nothing for it."""
         return max(self.position(view_name), self._skipped.get(view_name, 0))
 
-    def _catch_up_view(self, view: View) -> int:
-        """Apply new events in batches; a batch with nothing for this view moves it on without a transaction.
+    def _catch_up(self, views: list[View]) -> int:
+        """Read new notifications once for all `views`, decode each once, and apply them view by view.
 
-        Only batches that change the view store its position. After a restart a view re-reads the notifications
-        it had skipped, finds nothing for it again, and moves on: the result is the same, and a write per view
-        per batch is saved (most new events concern one or two views).
+        A view's rows and its position commit together. Only batches that change a view store its position: after
+        a restart a view re-reads the notifications it had skipped, finds nothing for it again, and moves on, so
+        the result is the same and a write per view per batch is saved (most events concern one or two views).
+        Views never show personal data, so they get events with personal fields redacted and use no keys.
         """
-        topics = view.topics()
+        stored = self._stored_positions()
+        reached = {view.name: max(stored.get(view.name, 0), self._skipped.get(view.name, 0)) for view in views}
         total = 0
-        while True:
-            stored = self.position(view.name)
-            start = max(stored, self._skipped.get(view.name, 0))
-            notifications = self.recorder.select_notifications(start, self.batch_size, inclusive_of_start=False)
-            if not notifications:
-                return total
-            events = [
-                (notification.id, self.mapper.to_domain_event(notification))
-                for notification in notifications
-                if notification.topic in topics
-            ]
-            if events:
-                with self.database.transaction() as cursor:
-                    for notification_id, event in events:
-                        view.apply(cursor, event, notification_id)
-                    advance_position(cursor, view.name, stored, notifications[-1].id)
-            self._skipped[view.name] = notifications[-1].id
+        while notifications := self.recorder.select_notifications(
+            min(reached.values()), self.batch_size, inclusive_of_start=False
+        ):
+            last = notifications[-1].id
+            decoded: dict[int, Any] = {}
+            for view in views:
+                topics = self._topics[view.name]
+                mine = [n for n in notifications if n.id > reached[view.name] and n.topic in topics]
+                if mine:
+                    with self.database.transaction() as cursor:
+                        for notification in mine:
+                            if notification.id not in decoded:
+                                decoded[notification.id] = self.mapper.to_redacted_event(notification)
+                            view.apply(cursor, decoded[notification.id], notification.id)
+                        advance_position(cursor, view.name, stored.get(view.name, 0), last)
+                    stored[view.name] = last
+                reached[view.name] = self._skipped[view.name] = max(reached[view.name], last)
             total += len(notifications)
+        return total
+
+    def _stored_positions(self) -> dict[str, int]:
+        rows = self.database.query("SELECT view_name, notification_id FROM view_tracking")
+        return {row["view_name"]: int(row["notification_id"]) for row in rows}
 
     def start(self, interval: float = 0.2) -> None:
         """Keep following in a background thread until `stop()`."""
@@ -192,4 +201,4 @@ class Follower:
             self._applied_through = 0
             self._skipped.pop(view.name, None)
         with self._lock:
-            return self._catch_up_view(view)
+            return self._catch_up([view])

@@ -1,4 +1,9 @@
-"""A small database handle for read models: SQLite file or PostgreSQL, one SQL dialect (`?` placeholders)."""
+"""A small database handle for read models and key rows: SQLite file or PostgreSQL, one SQL dialect (`?`).
+
+Views can be rebuilt from the log and store their position with their rows, so their handle is opened with
+`durable=False`: a commit does not wait for the disk, and what a power cut loses is applied again from the log.
+Anything that cannot be rebuilt (subject keys) uses a durable handle.
+"""
 
 from __future__ import annotations
 
@@ -48,12 +53,12 @@ class ViewDatabase(ABC):
 class SQLiteViewDatabase(ViewDatabase):
     dialect = "sqlite"
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, durable: bool) -> None:
         self._lock = threading.RLock()
         self._connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
         self._connection.row_factory = sqlite3.Row
         self._connection.execute("PRAGMA journal_mode=WAL")
-        self._connection.execute("PRAGMA synchronous=FULL")
+        self._connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         self._connection.execute("PRAGMA secure_delete=ON")  # erased keys and purged rows are overwritten
 
     @contextmanager
@@ -68,6 +73,15 @@ class SQLiteViewDatabase(ViewDatabase):
                 raise
             else:
                 self._connection.commit()
+            finally:
+                cursor.close()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """A read outside any write transaction: in WAL mode it sees the last commit and takes no database lock."""
+        with self._lock:
+            cursor = self._connection.execute(sql, params)
+            try:
+                return [dict(row) for row in cursor.fetchall()]
             finally:
                 cursor.close()
 
@@ -99,8 +113,9 @@ class _PostgresCursor:
 class PostgresViewDatabase(ViewDatabase):
     dialect = "postgres"
 
-    def __init__(self, conninfo: str, max_size: int = 8) -> None:
-        self._pool = ConnectionPool(conninfo, min_size=1, max_size=max_size, open=True)
+    def __init__(self, conninfo: str, durable: bool, max_size: int = 8) -> None:
+        options = {} if durable else {"options": "-c synchronous_commit=off"}
+        self._pool = ConnectionPool(conninfo, min_size=1, max_size=max_size, kwargs=options, open=True)
 
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:

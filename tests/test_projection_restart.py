@@ -51,13 +51,13 @@ def test_a_crash_midway_rolls_back_the_batch_and_a_restart_applies_each_event_on
         n.id for n in hub.app.recorder.select_notifications(1, 10_000) if n.topic.endswith("ReferralSubmitted")
     ]
     crashing = Follower(
-        hub.app.recorder, hub.app.mapper, hub.views_db, [CountingView(crash_at=referral_ids[7])], batch_size=5
+        hub.app.recorder, hub.app.event_mapper, hub.views_db, [CountingView(crash_at=referral_ids[7])], batch_size=5
     )
     with pytest.raises(Crash):
         crashing.catch_up()
     assert 0 < crashing.position("counting") < referral_ids[7]
 
-    restarted = Follower(hub.app.recorder, hub.app.mapper, hub.views_db, [CountingView()], batch_size=5)
+    restarted = Follower(hub.app.recorder, hub.app.event_mapper, hub.views_db, [CountingView()], batch_size=5)
     restarted.catch_up()
     for _ in range(3):
         hub.referrals.submit(school, draft)
