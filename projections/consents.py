@@ -18,6 +18,7 @@ class ConsentView(View):
             "seq BIGINT NOT NULL, status TEXT NOT NULL, valid_until TEXT)"
         ),
     }
+    indexes = ("CREATE INDEX IF NOT EXISTS ix_consents_subject ON view_consents (subject_id, seq)",)
     handles = (ConsentGranted, ConsentWithdrawn, ConsentExpired)
 
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:

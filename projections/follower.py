@@ -55,6 +55,7 @@ class View(ABC):
 
     name: ClassVar[str]
     schema: ClassVar[dict[str, str]]  # table name -> CREATE TABLE statement
+    indexes: ClassVar[tuple[str, ...]] = ()  # CREATE INDEX IF NOT EXISTS statements for the view's queries
     handles: ClassVar[tuple[type, ...]]
 
     @abstractmethod
@@ -65,7 +66,7 @@ class View(ABC):
 
     def schema_hash(self) -> str:
         """Changes whenever the tables or the events handled change, so that the view is rebuilt from the log."""
-        described = json.dumps([sorted(self.schema.items()), sorted(self.topics())])
+        described = json.dumps([sorted(self.schema.items()), sorted(self.indexes), sorted(self.topics())])
         return hashlib.sha256(described.encode()).hexdigest()
 
 
@@ -88,6 +89,7 @@ class Follower:
         self.batch_size = batch_size
         self._lock = threading.Lock()
         self._applied_through = 0  # every view has applied at least this far (positions only grow)
+        self._stored: dict[str, int] | None = None  # positions as last read or written (None: read them again)
         self._skipped: dict[str, int] = {}  # per view: read this far, though its stored position may be lower
         self._background: Periodic | None = None
         with database.transaction() as cursor:
@@ -106,7 +108,7 @@ class Follower:
             for table in view.schema:
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute("DELETE FROM view_tracking WHERE view_name = ?", (view.name,))
-        for statement in view.schema.values():
+        for statement in (*view.schema.values(), *view.indexes):
             cursor.execute(statement)
         cursor.execute(
             "INSERT INTO view_schemas (view_name, schema_hash) VALUES (?, ?) "
@@ -133,7 +135,11 @@ class Follower:
         with self._lock:
             if head <= self._applied_through:
                 return 0
-            total = self._catch_up(self.views)
+            try:
+                total = self._catch_up(self.views)
+            except PositionConflict:
+                self._stored = None  # another follower moved a view: read every position again next time
+                raise
             self._applied_through = max(self._applied_through, head)
             return total
 
@@ -149,12 +155,17 @@ class Follower:
         the result is the same and a write per view per batch is saved (most events concern one or two views).
         Views never show personal data, so they get events with personal fields redacted and use no keys.
         """
-        stored = self._stored_positions()
+        if self._stored is None:
+            self._stored = self._stored_positions()
+        stored = self._stored
         reached = {view.name: max(stored.get(view.name, 0), self._skipped.get(view.name, 0)) for view in views}
         total = 0
-        while notifications := self.recorder.select_notifications(
-            min(reached.values()), self.batch_size, inclusive_of_start=False
-        ):
+        while True:
+            notifications = self.recorder.select_notifications(
+                min(reached.values()), self.batch_size, inclusive_of_start=False
+            )
+            if not notifications:
+                return total
             last = notifications[-1].id
             decoded: dict[int, Any] = {}
             for view in views:
@@ -170,7 +181,8 @@ class Follower:
                     stored[view.name] = last
                 reached[view.name] = self._skipped[view.name] = max(reached[view.name], last)
             total += len(notifications)
-        return total
+            if len(notifications) < self.batch_size:
+                return total  # a short batch is the end of the log as it stood
 
     def _stored_positions(self) -> dict[str, int]:
         rows = self.database.query("SELECT view_name, notification_id FROM view_tracking")
@@ -198,6 +210,7 @@ class Follower:
             for table in view.schema:
                 cursor.execute(f"DELETE FROM {table}")
             cursor.execute("DELETE FROM view_tracking WHERE view_name = ?", (view.name,))
+            self._stored = None
             self._applied_through = 0
             self._skipped.pop(view.name, None)
         with self._lock:

@@ -20,6 +20,10 @@ class HandoverView(View):
             "to_municipality TEXT NOT NULL, status TEXT NOT NULL, recorded_at TEXT NOT NULL, decided_at TEXT)"
         ),
     }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS ix_handovers_from ON view_handovers (from_agency_id, seq)",
+        "CREATE INDEX IF NOT EXISTS ix_handovers_to ON view_handovers (to_agency_id, seq)",
+    )
     handles = (ResidenceChangeRecorded, HandoverOffered, HandoverAccepted, HandoverDeclined)
 
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:

@@ -60,6 +60,13 @@ class RecordRequestView(View):
             "PRIMARY KEY (request_id, subject_id, category))"
         ),
     }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS ix_record_requests_requester ON view_record_requests (requester_agency_id, seq)",
+        "CREATE INDEX IF NOT EXISTS ix_record_requests_responder ON view_record_requests (responder_agency_id, seq)",
+        "CREATE INDEX IF NOT EXISTS ix_record_requests_handover ON view_record_requests (handover_id)",
+        "CREATE INDEX IF NOT EXISTS ix_released_records_recipient ON view_released_records "
+        "(recipient_agency_id, subject_id)",
+    )
     handles = (
         RecordRequestCreated,
         RecordRequestAcknowledged,

@@ -59,6 +59,13 @@ class ReferralView(View):
             "overdue_at TEXT, PRIMARY KEY (referral_id, clock, agency_id))"
         ),
     }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS ix_referrals_referrer ON view_referrals (referrer_agency_id, seq)",
+        "CREATE INDEX IF NOT EXISTS ix_referrals_municipality ON view_referrals (municipality, seq)",
+        "CREATE INDEX IF NOT EXISTS ix_referral_recipients_agency ON view_referral_recipients (agency_id, seq)",
+        "CREATE INDEX IF NOT EXISTS ix_referral_subjects_subject ON view_referral_subjects (subject_id)",
+        "CREATE INDEX IF NOT EXISTS ix_referral_clocks_due ON view_referral_clocks (due_at)",
+    )
     handles = REFERRAL_EVENTS
 
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:

@@ -18,6 +18,7 @@ class ReviewView(View):
             "seq BIGINT NOT NULL, status TEXT NOT NULL)"
         ),
     }
+    indexes = ("CREATE INDEX IF NOT EXISTS ix_reviews_agency ON view_reviews (agency_id, seq)",)
     handles = (BreakGlassReviewOpened, BreakGlassReviewResolved)
 
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:

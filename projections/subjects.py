@@ -34,6 +34,12 @@ class SubjectView(View):
             "PRIMARY KEY (subject_id, candidate_id))"
         ),
     }
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS ix_subjects_name ON view_subjects (name_index)",
+        "CREATE INDEX IF NOT EXISTS ix_subjects_canonical ON view_subjects (canonical_id)",
+        "CREATE INDEX IF NOT EXISTS ix_subject_codes_subject ON view_subject_codes (subject_id)",
+        "CREATE INDEX IF NOT EXISTS ix_subject_candidates_candidate ON view_subject_candidates (candidate_id)",
+    )
     handles = (
         SubjectRegistered,
         SubjectCodeAdded,

@@ -51,15 +51,25 @@ class ViewDatabase(ABC):
 
 
 class SQLiteViewDatabase(ViewDatabase):
+    """One writer connection (transactions take turns) and a connection per reading thread (reads run side by side)."""
+
     dialect = "sqlite"
 
     def __init__(self, path: Path, durable: bool) -> None:
+        self._path = path
+        self._synchronous = "FULL" if durable else "NORMAL"
         self._lock = threading.RLock()
-        self._connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
-        self._connection.row_factory = sqlite3.Row
-        self._connection.execute("PRAGMA journal_mode=WAL")
-        self._connection.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
-        self._connection.execute("PRAGMA secure_delete=ON")  # erased keys and purged rows are overwritten
+        self._connection = self._connect()
+        self._readers = threading.local()
+        self._all: list[sqlite3.Connection] = [self._connection]
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(str(self._path), check_same_thread=False, isolation_level=None, timeout=30)
+        connection.row_factory = sqlite3.Row
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute(f"PRAGMA synchronous={self._synchronous}")
+        connection.execute("PRAGMA secure_delete=ON")  # erased keys and purged rows are overwritten
+        return connection
 
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
@@ -78,16 +88,22 @@ class SQLiteViewDatabase(ViewDatabase):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """A read outside any write transaction: in WAL mode it sees the last commit and takes no database lock."""
-        with self._lock:
-            cursor = self._connection.execute(sql, params)
-            try:
-                return [dict(row) for row in cursor.fetchall()]
-            finally:
-                cursor.close()
+        reader: sqlite3.Connection | None = getattr(self._readers, "connection", None)
+        if reader is None:
+            reader = self._readers.connection = self._connect()
+            with self._lock:
+                self._all.append(reader)
+        cursor = reader.execute(sql, params)
+        try:
+            return [dict(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
 
     def close(self) -> None:
         with self._lock:
-            self._connection.close()
+            for connection in self._all:
+                connection.close()
+            self._all.clear()
 
 
 class _PostgresCursor:
