@@ -11,11 +11,11 @@ READ_BATCH = 500
 
 
 def read_and_decode(hub: Hub) -> int:
-    """Read every notification in the follower's batch size and turn each into its domain event."""
+    """Read every notification in the follower's batch size and decode it as views do (personal fields redacted)."""
     position = total = 0
     while batch := hub.app.recorder.select_notifications(position, READ_BATCH, inclusive_of_start=False):
         for notification in batch:
-            hub.app.mapper.to_domain_event(notification)
+            hub.app.event_mapper.to_redacted_event(notification)
         position = batch[-1].id
         total += len(batch)
     return total

@@ -101,19 +101,9 @@ def unseal(state: dict[str, Any], model: type[BaseModel], cipher: SubjectCipher)
     _walk(model, state, None, "", decrypt, sealing=False)
 
 
-class _NoKeys:
-    """A cipher holding no keys: reading through it gives every personal field its erased value."""
-
-    def encrypt(self, subject_id: UUID, plaintext: bytes, associated_data: bytes) -> tuple[str, bytes, bytes]:
-        raise KeyDestroyed(str(subject_id))
-
-    def decrypt(self, subject_id: UUID, key_id: str, nonce: bytes, ciphertext: bytes, associated_data: bytes) -> bytes:
-        raise KeyDestroyed(str(subject_id))
-
-
 def redact(state: dict[str, Any], model: type[BaseModel]) -> None:
     """Replace, in place, every sealed personal field by its erased value without touching any key."""
-    unseal(state, model, _NoKeys())
+    _walk(model, state, None, "", None, sealing=False)
 
 
 @dataclass(frozen=True)
@@ -148,9 +138,10 @@ def _walk(
     data: dict[str, Any],
     subject: UUID | None,
     path: str,
-    transform: Callable[[Any, str, UUID | None], Any],
+    transform: Callable[[Any, str, UUID | None], Any] | None,
     sealing: bool,
 ) -> None:
+    """Apply `transform` to every personal field of `data` (None: set each to its erased value)."""
     plan = _plan(model)
     if plan.names_subject and data.get("subject_id") is not None:
         subject = UUID(str(data["subject_id"]))
@@ -160,6 +151,9 @@ def _walk(
             continue
         if subject is None and sealing:
             raise ValueError(f"{path}{name} holds personal data but names no data subject")
+        if transform is None:
+            data[name] = marker.erased
+            continue
         try:
             data[name] = transform(value, f"{path}{name}", subject)
         except KeyDestroyed:

@@ -107,23 +107,37 @@ class SQLiteViewDatabase(ViewDatabase):
 
 
 class _PostgresCursor:
-    """Adapts psycopg's `%s` placeholders to the `?` the views are written with."""
+    """Adapts psycopg's `%s` placeholders to the `?` the views are written with. Statements are pipelined, so a
+    batch of view updates costs one round trip; each statement that returns rows gets its own psycopg cursor, so
+    reading its result (which waits for it) gets its own rows."""
 
-    def __init__(self, cursor: psycopg.Cursor[Row]) -> None:
-        self._cursor = cursor
+    def __init__(self, connection: psycopg.Connection[Any], pipeline: psycopg.Pipeline) -> None:
+        self._connection = connection
+        self._pipeline = pipeline
+        self._writes = connection.cursor()
+        self._last: psycopg.Cursor[Any] | None = None
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self._cursor.execute(sql.replace("?", "%s"), params)
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> _PostgresCursor:
+        returns_rows = sql.lstrip()[:6].upper() == "SELECT" or "RETURNING" in sql.upper()
+        self._last = self._connection.cursor(row_factory=dict_row) if returns_rows else self._writes
+        self._last.execute(sql.replace("?", "%s"), params)
+        return self
+
+    def _statement(self) -> psycopg.Cursor[Any]:
+        if self._last is None:
+            raise psycopg.ProgrammingError("no statement was executed")
+        return self._last
 
     def fetchall(self) -> list[Any]:
-        return self._cursor.fetchall()
+        return self._statement().fetchall()
 
     def fetchone(self) -> Any:
-        return self._cursor.fetchone()
+        return self._statement().fetchone()
 
     @property
     def rowcount(self) -> int:
-        return self._cursor.rowcount
+        self._pipeline.sync()
+        return self._statement().rowcount
 
 
 class PostgresViewDatabase(ViewDatabase):
@@ -137,10 +151,10 @@ class PostgresViewDatabase(ViewDatabase):
     def transaction(self) -> Iterator[Cursor]:
         with (
             self._pool.connection() as connection,
+            connection.pipeline() as pipeline,
             connection.transaction(),
-            connection.cursor(row_factory=dict_row) as cursor,
         ):
-            yield _PostgresCursor(cursor)
+            yield _PostgresCursor(connection, pipeline)
 
     def close(self) -> None:
         self._pool.close()
