@@ -15,6 +15,7 @@ from hub.audit_verify import Progress, Report, verify_log
 from hub.core import Core
 from hub.domain.errors import Forbidden, InvalidInput, NotFound
 from hub.identity import load_or_create_signing_key
+from hub.stored_records import StoredRecords
 from policies.decision import AccessDecision, Principal
 from policies.engine import ReadRequest, Relation
 from projections.audit_log import AuditLog, CheckpointSigner
@@ -52,6 +53,7 @@ class AuditService:
             settings.checkpoint_interval_seconds,
             settings.checkpoint_every_events,
         )
+        self.records = StoredRecords(core.app.recorder, core.store_db)
         self.log.catch_up()
 
     def close(self) -> None:
@@ -63,7 +65,7 @@ class AuditService:
         return self.log.checkpoint(force=True)
 
     def verify(self, verifier: Verifier | None = None, progress: Progress | None = None) -> Report:
-        return verify_log(self.core.app.recorder, self.log, verifier or self.verifier, progress)
+        return verify_log(self.records, self.log, verifier or self.verifier, progress)
 
     def latest_checkpoint(self) -> dict[str, Any]:
         row = self.log.latest_checkpoint()

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from eventsourcing.persistence import ApplicationRecorder, Notification
+from uuid import UUID
 
 from events.integrity.checkpoint import Checkpoint, CheckpointError, Verifier, open_checkpoint
 from events.integrity.merkle import Frontier
-from projections.audit_log import AuditLog, notification_leaf
+from events.integrity.records import record_leaf_hash
+from hub.stored_records import StoredRecord, StoredRecords
+from projections.audit_log import AuditLog
 from projections.viewdb import Row
 
 BATCH = 5000
@@ -42,10 +43,8 @@ class Report:
         return not self.problems
 
 
-def _record(notification: Notification) -> str:
-    return (
-        f"notification {notification.id} (originator {notification.originator_id} v{notification.originator_version})"
-    )
+def _record(record: StoredRecord) -> str:
+    return f"notification {record.id} (originator {UUID(bytes=record.originator_id)} v{record.originator_version})"
 
 
 class _LeafComparer:
@@ -63,7 +62,7 @@ class _LeafComparer:
         offset = index - self._start
         return self._rows[offset] if offset < len(self._rows) else None
 
-    def compare(self, index: int, notification: Notification, leaf: bytes) -> None:
+    def compare(self, index: int, notification: StoredRecord, leaf: bytes) -> None:
         if self.problem is not None:
             return
         row = self._row(index)
@@ -81,7 +80,9 @@ class _LeafComparer:
         elif notification.id < committed:
             self.problem = Problem("record_inserted", where, f"{_record(notification)} was never committed to")
         else:
-            elsewhere = self.audit_log.leaf_of_record(str(notification.originator_id), notification.originator_version)
+            elsewhere = self.audit_log.leaf_of_record(
+                str(UUID(bytes=notification.originator_id)), notification.originator_version
+            )
             if elsewhere is not None and int(elsewhere["notification_id"]) != committed:
                 self.problem = Problem(
                     "records_reordered",
@@ -124,7 +125,7 @@ def _open_checkpoints(rows: list[Row], verifier: Verifier, report: Report) -> li
 
 
 def verify_log(
-    recorder: ApplicationRecorder, audit_log: AuditLog, verifier: Verifier, progress: Progress | None = None
+    records: StoredRecords, audit_log: AuditLog, verifier: Verifier, progress: Progress | None = None
 ) -> Report:
     """Check every checkpoint signature, recompute every leaf and root, and name the first bad record."""
     report = Report()
@@ -133,17 +134,17 @@ def verify_log(
     checkpoints = _open_checkpoints(rows, verifier, report)
     pending = iter(checkpoints)
     target = next(pending, None)
-    total = recorder.max_notification_id() or 0
+    total = records.last_id()
     comparer = _LeafComparer(audit_log)
     frontier = Frontier()
     last_id = 0
     last_good = 0
     while True:
-        batch = recorder.select_notifications(last_id, BATCH, inclusive_of_start=False)
+        batch = records.after(last_id, BATCH)
         if not batch:
             break
         for notification in batch:
-            leaf = notification_leaf(notification)
+            leaf = record_leaf_hash(*notification)
             comparer.compare(frontier.size, notification, leaf)
             frontier.append(leaf)
             while target is not None and target.size == frontier.size:

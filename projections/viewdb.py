@@ -46,6 +46,10 @@ class ViewDatabase(ABC):
             return [dict(row) for row in cursor.fetchall()]
 
     @abstractmethod
+    def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """A read whose rows come as plain tuples: for bulk reads that would only unpack dictionaries again."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release connections."""
 
@@ -88,14 +92,21 @@ class SQLiteViewDatabase(ViewDatabase):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """A read outside any write transaction: in WAL mode it sees the last commit and takes no database lock."""
+        return [dict(row) for row in self._read(sql, params, sqlite3.Row)]
+
+    def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._read(sql, params, None)
+
+    def _read(self, sql: str, params: Sequence[Any], row_factory: Any) -> list[Any]:
         reader: sqlite3.Connection | None = getattr(self._readers, "connection", None)
         if reader is None:
             reader = self._readers.connection = self._connect()
             with self._lock:
                 self._all.append(reader)
-        cursor = reader.execute(sql, params)
+        cursor = reader.cursor()
+        cursor.row_factory = row_factory
         try:
-            return [dict(row) for row in cursor.fetchall()]
+            return cursor.execute(sql, params).fetchall()
         finally:
             cursor.close()
 
@@ -155,6 +166,10 @@ class PostgresViewDatabase(ViewDatabase):
             connection.transaction(),
         ):
             yield _PostgresCursor(connection, pipeline)
+
+    def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._pool.connection() as connection:
+            return list(connection.execute(sql.replace("?", "%s"), params).fetchall())
 
     def close(self) -> None:
         self._pool.close()
