@@ -62,6 +62,16 @@ class _LeafComparer:
         offset = index - self._start
         return self._rows[offset] if offset < len(self._rows) else None
 
+    def compare_batch(self, index: int, records: list[StoredRecord], leaves: list[bytes]) -> None:
+        """Compare a batch in one go; only a batch that differs is looked at record by record."""
+        if self.problem is not None:
+            return
+        expected = [(record.id, leaf.hex()) for record, leaf in zip(records, leaves, strict=True)]
+        if self.audit_log.leaf_pairs(index, len(records)) == expected:
+            return
+        for offset, (record, leaf) in enumerate(zip(records, leaves, strict=True)):
+            self.compare(index + offset, record, leaf)
+
     def compare(self, index: int, notification: StoredRecord, leaf: bytes) -> None:
         if self.problem is not None:
             return
@@ -143,9 +153,9 @@ def verify_log(
         batch = records.after(last_id, BATCH)
         if not batch:
             break
-        for notification in batch:
-            leaf = record_leaf_hash(*notification)
-            comparer.compare(frontier.size, notification, leaf)
+        leaves = [record_leaf_hash(*record) for record in batch]
+        comparer.compare_batch(frontier.size, batch, leaves)
+        for notification, leaf in zip(batch, leaves, strict=True):
             frontier.append(leaf)
             while target is not None and target.size == frontier.size:
                 if frontier.root() == target.root:

@@ -240,6 +240,14 @@ class AuditLog:
             "SELECT * FROM audit_leaves WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?", (start, limit)
         )
 
+    def leaf_pairs(self, start: int, limit: int) -> list[tuple[int, str]]:
+        """(notification id, leaf hash in hex) of the stored leaves from leaf index `start`, in order."""
+        rows = self.database.tuples(
+            "SELECT notification_id, leaf_hash FROM audit_leaves WHERE leaf_index >= ? ORDER BY leaf_index LIMIT ?",
+            (start, limit),
+        )
+        return [(int(notification_id), leaf_hash) for notification_id, leaf_hash in rows]
+
     def leaf_hashes(self, size: int) -> list[bytes]:
         rows = self.database.query(
             "SELECT leaf_hash FROM audit_leaves WHERE leaf_index < ? ORDER BY leaf_index", (size,)

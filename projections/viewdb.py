@@ -169,7 +169,7 @@ class PostgresViewDatabase(ViewDatabase):
 
     def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._pool.connection() as connection:
-            return list(connection.execute(sql.replace("?", "%s"), params).fetchall())
+            return list(connection.execute(sql.replace("?", "%s"), params, binary=True).fetchall())
 
     def close(self) -> None:
         self._pool.close()
