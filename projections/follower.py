@@ -24,6 +24,9 @@ TRACKING_TABLE = (
 SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS view_schemas (view_name TEXT PRIMARY KEY, schema_hash TEXT NOT NULL)"
 
 
+MAX_CONFLICTS = 10
+
+
 class PositionConflict(RuntimeError):
     """Another follower advanced the same view first; this batch was rolled back."""
 
@@ -32,6 +35,18 @@ def read_position(database: ViewDatabase, name: str) -> int:
     """How far a view (or relay) named `name` has applied the log (0: nothing yet)."""
     rows = database.query("SELECT notification_id FROM view_tracking WHERE view_name = ?", (name,))
     return int(rows[0]["notification_id"]) if rows else 0
+
+
+def claim_position(cursor: Cursor, dialect: str, name: str, expected: int) -> None:
+    """Before applying anything: hold the view's position (locked on PostgreSQL) and check it is `expected`.
+
+    Another follower that moved the view since this one last looked makes this a `PositionConflict` before any
+    row is written twice.
+    """
+    lock = " FOR UPDATE" if dialect == "postgres" else ""  # SQLite's write transaction already excludes others
+    row = cursor.execute(f"SELECT notification_id FROM view_tracking WHERE view_name = ?{lock}", (name,)).fetchone()
+    if (int(row["notification_id"]) if row else 0) != expected:
+        raise PositionConflict(f"view {name} was advanced by another follower")
 
 
 def advance_position(cursor: Cursor, name: str, old: int, new: int) -> None:
@@ -135,13 +150,18 @@ class Follower:
         with self._lock:
             if head <= self._applied_through:
                 return 0
-            try:
-                total = self._catch_up(self.views)
-            except PositionConflict:
-                self._stored = None  # another follower moved a view: read every position again next time
-                raise
+            total = self._catch_up_alongside_others(self.views)
             self._applied_through = max(self._applied_through, head)
             return total
+
+    def _catch_up_alongside_others(self, views: list[View]) -> int:
+        """Catch up; when another follower (another process) moved a view first, read where it got to and go on."""
+        for _ in range(MAX_CONFLICTS):
+            try:
+                return self._catch_up(views)
+            except PositionConflict:
+                self._stored = None  # its batch was rolled back; the other follower's rows are in
+        raise PositionConflict(f"views kept moving under this follower {MAX_CONFLICTS} times in a row")
 
     def reached(self, view_name: str) -> int:
         """How far a view has read: its stored position, or further if what followed held nothing for it."""
@@ -173,6 +193,7 @@ class Follower:
                 mine = [n for n in notifications if n.id > reached[view.name] and n.topic in topics]
                 if mine:
                     with self.database.transaction() as cursor:
+                        claim_position(cursor, self.database.dialect, view.name, stored.get(view.name, 0))
                         for notification in mine:
                             if notification.id not in decoded:
                                 decoded[notification.id] = self.mapper.to_redacted_event(notification)

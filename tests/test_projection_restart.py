@@ -96,3 +96,20 @@ def test_a_view_whose_schema_changed_is_rebuilt_on_start(settings: Settings) -> 
         assert len(reopened.referrals.queries.incoming(intake.agency_id, 10, None)) == 1
     finally:
         reopened.close()
+
+
+def test_two_followers_of_the_same_views_take_turns_without_errors(hub: Hub) -> None:
+    school = principal(hub)
+    other = Hub(hub.settings)  # the API and a projections worker, say
+    try:
+        for number in range(3):
+            for submitter, reader in ((hub, other), (other, hub)):
+                draft = ReferralDraft.model_validate(child_referral(summary=f"{number}: {submitter is hub}"))
+                submitter.referrals.submit(principal(submitter), draft)
+                reader.follower.catch_up()
+        hub.follower.catch_up()
+        intake = hub.authenticate(hub.issue_token("tukums.intake"))
+        assert len(hub.referrals.queries.incoming(intake.agency_id, 50, None)) == 6
+        assert school.agency_id == principal(other).agency_id
+    finally:
+        other.close()
