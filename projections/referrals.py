@@ -149,11 +149,10 @@ class ReferralView(View):
         )
         self._add_recipients(cursor, referral_id, event.recipients, notification_id)
         self._add_clocks(cursor, referral_id, event.urgency.value, event.clocks)
-        for person in (event.child, *event.family):
-            cursor.execute(
-                "INSERT INTO view_referral_subjects (referral_id, subject_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (referral_id, str(person.subject_id)),
-            )
+        cursor.executemany(
+            "INSERT INTO view_referral_subjects (referral_id, subject_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(referral_id, str(person.subject_id)) for person in (event.child, *event.family)],
+        )
 
     def _redirect(self, cursor: Cursor, event: ReferralRedirected, notification_id: int) -> None:
         referral_id = str(event.originator_id)
@@ -180,21 +179,19 @@ class ReferralView(View):
 
     @staticmethod
     def _add_recipients(cursor: Cursor, referral_id: str, recipients: Iterable[UUID], seq: int) -> None:
-        for agency_id in recipients:
-            cursor.execute(
-                "INSERT INTO view_referral_recipients (referral_id, agency_id, seq) VALUES (?, ?, ?)",
-                (referral_id, str(agency_id), seq),
-            )
+        cursor.executemany(
+            "INSERT INTO view_referral_recipients (referral_id, agency_id, seq) VALUES (?, ?, ?)",
+            [(referral_id, str(agency_id), seq) for agency_id in recipients],
+        )
 
     @staticmethod
     def _add_clocks(cursor: Cursor, referral_id: str, urgency: str, clocks: Iterable[ClockDue]) -> None:
-        for due in clocks:
-            cursor.execute(
-                "INSERT INTO view_referral_clocks (referral_id, clock, agency_id, urgency, due_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (referral_id, clock, agency_id) "
-                "DO UPDATE SET due_at = excluded.due_at, stopped_at = NULL",
-                (referral_id, due.clock, str(due.agency_id), urgency, instant(due.due_at)),
-            )
+        cursor.executemany(
+            "INSERT INTO view_referral_clocks (referral_id, clock, agency_id, urgency, due_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (referral_id, clock, agency_id) "
+            "DO UPDATE SET due_at = excluded.due_at, stopped_at = NULL",
+            [(referral_id, due.clock, str(due.agency_id), urgency, instant(due.due_at)) for due in clocks],
+        )
 
 
 class ReferralQueries:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,6 +24,7 @@ Row = dict[str, Any]
 
 class Cursor(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any: ...
     def fetchall(self) -> list[Any]: ...
     def fetchone(self) -> Any: ...
 
@@ -132,6 +133,11 @@ class _PostgresCursor:
         returns_rows = sql.lstrip()[:6].upper() == "SELECT" or "RETURNING" in sql.upper()
         self._last = self._connection.cursor(row_factory=dict_row) if returns_rows else self._writes
         self._last.execute(sql.replace("?", "%s"), params)
+        return self
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> _PostgresCursor:
+        self._last = self._writes
+        self._writes.executemany(sql.replace("?", "%s"), rows)
         return self
 
     def _statement(self) -> psycopg.Cursor[Any]:
