@@ -46,7 +46,11 @@ def agency_topic(agency_id: UUID) -> str:
 
 
 class OutboundMessages:
-    """Turns referral events into the envelopes each entitled agency receives."""
+    """Turns referral events into the envelopes each entitled agency receives.
+
+    Messages never carry personal data, so events are read with personal fields redacted: the relay needs no keys,
+    and the referral states it remembers hold nothing personal (nothing to forget when a person is erased).
+    """
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
@@ -61,7 +65,7 @@ class OutboundMessages:
         )
         outbound_events = []
         for notification in notifications:
-            event = self.hub.app.mapper.to_domain_event(notification)
+            event = self.hub.app.event_mapper.to_redacted_event(notification)
             assert isinstance(event, DomainEvent)
             outbound_events.append(OutboundEvent(notification.id, event, self.envelopes(event)))
         return outbound_events
@@ -74,8 +78,9 @@ class OutboundMessages:
         elif previous is not None and previous.version == event.originator_version - 1:
             referral = project_referral(previous, [event])
         else:
-            referral = self.hub.app.repository.get(
-                event.originator_id, version=event.originator_version, projector_func=project_referral
+            stored = self.hub.app.recorder.select_events(event.originator_id, lte=event.originator_version)
+            referral = project_referral(
+                None, [self.hub.app.event_mapper.to_redacted_event(record) for record in stored]
             )
         assert isinstance(referral, Referral)
         self._referrals[event.originator_id] = referral

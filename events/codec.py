@@ -59,10 +59,10 @@ class PydanticMapper(Mapper[Any]):
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
         return self._decode(stored_event, lambda state, cls: unseal(state, cls, self._cipher()))
 
-    def to_redacted_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
+    def to_redacted_event(self, stored_event: StoredEvent) -> DomainEvent:
         """The event with every personal field at its erased value: for readers that never show personal data
         (views, the relay), so they use no keys and stay the same after a person's erasure."""
-        return self._decode(stored_event, redact)
+        return cast(DomainEvent, self._decode(stored_event, redact))
 
     def _decode(
         self, stored_event: StoredEvent, open_personal: Callable[[dict[str, Any], type[Any]], None]

@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 
 from adapters.kafka_consumer import AgencyFeed, SeenEvents
 from adapters.kafka_relay import Backoff, KafkaRelay, Publisher, follow_with_backoff
-from adapters.outbound import agency_topic
+from adapters.outbound import OutboundMessages, agency_topic
+from events.personal import ERASED_TEXT
 from events.registry import agency_id_for
 from hub.domain.referral import ReferralDraft
 from hub.service import Hub
@@ -160,3 +161,21 @@ def test_seen_events_forget_the_oldest_beyond_capacity() -> None:
         True,
         True,
     ]
+
+
+def test_the_relay_reads_no_personal_data_and_remembers_none(hub: Hub) -> None:
+    school = hub.authenticate(hub.issue_token("tukums.school"))
+    receipt = hub.referrals.submit(school, ReferralDraft.model_validate(child_referral()))
+    intake = hub.authenticate(hub.issue_token("tukums.intake"))
+    hub.workflow.acknowledge(intake, UUID(receipt["id"]))
+    messages = OutboundMessages(hub)
+    relayed = messages.after(0, 1000)
+    assert [type(item.event).__name__ for item in relayed] == ["ReferralSubmitted", "ReferralAcknowledged"]
+    fresh = OutboundMessages(hub)  # nothing remembered: the state is read back from the log
+    for outbound in (messages, fresh):
+        referral = outbound.referral_at(relayed[-1].event)
+        assert (referral.child.given_name, referral.child.personal_code, referral.summary) == (
+            ERASED_TEXT,
+            None,
+            ERASED_TEXT,
+        )
