@@ -31,6 +31,8 @@ class Benchmark:
     waits_for: str = ""
 
 
+LINEAR_ENOUGH = 0.7  # a rate that falls by less than this over a 100-fold larger log counts as linear cost
+
 BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("B1", "submissions/s via the application service", b1_submissions.run),
     Benchmark("B2", "submissions/s and p99 via HTTP", b2_http_submissions.run),
@@ -53,7 +55,39 @@ def run_suite(
         for benchmark in chosen:
             for store in stores:
                 rows.extend(_run_one(benchmark, store, scale))
-    return rows
+    return rows + growth_rows(rows)
+
+
+def growth_rows(rows: list[Row]) -> list[Row]:
+    """For benchmarks run at several sizes: the rate at the largest size over the rate at the smallest.
+
+    Cost that grows linearly with the log keeps the rate (events/s) the same, so the figure stays near 1.
+    """
+    grown = []
+    for id, store in sorted({(row.id, row.store) for row in rows if row.size and row.value}):
+        sized = sorted((row for row in rows if (row.id, row.store) == (id, store) and row.value), key=_size)
+        if len(sized) < 2 or sized[0].size == sized[-1].size:
+            continue
+        smallest, largest = sized[0], sized[-1]
+        factor = (largest.value or 0.0) / (smallest.value or 1.0)
+        grown.append(
+            Row(
+                id=id,
+                store=store,
+                what=f"growth: rate at {largest.size:,} ÷ rate at {smallest.size:,}",
+                value=factor,
+                unit="×",
+                ratio=factor,
+                goal=f"≥ {LINEAR_ENOUGH} (linear cost)",
+                passed=factor >= LINEAR_ENOUGH,
+                size=largest.size,
+            )
+        )
+    return grown
+
+
+def _size(row: Row) -> int:
+    return row.size or 0
 
 
 def _run_one(benchmark: Benchmark, store: BenchStore, scale: Scale) -> list[Row]:
