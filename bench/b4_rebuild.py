@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bench.fill import fill_referrals
+from bench.fill import filled_store
 from bench.harness import BenchStore, Row, Scale, per_second, ratio_row
-from hub.demo import seed_demo
 from hub.service import Hub
 
 READ_BATCH = 500
@@ -22,10 +21,8 @@ def read_and_decode(hub: Hub) -> int:
 
 
 def rebuild_row(store: BenchStore, size: int) -> Row:
-    hub = Hub(store.fresh(f"b4_{size}"))
+    hub = Hub(filled_store(store, size))
     try:
-        seed_demo(hub)
-        fill_referrals(hub, size)
         total = hub.app.recorder.max_notification_id() or 0
         raw = per_second(total, lambda: read_and_decode(hub))
         rebuilt = per_second(total, lambda: hub.follower.rebuild(hub.referral_view))

@@ -5,21 +5,17 @@ from __future__ import annotations
 import hashlib
 from uuid import UUID
 
-from bench.fill import fill_referrals
+from bench.fill import filled_store
 from bench.harness import BenchStore, Row, Scale, per_second, ratio_row
 from events.integrity.records import record_bytes
-from hub.demo import seed_demo
 from hub.service import Hub
 
 READ_BATCH = 1000
 
 
 def verify_row(store: BenchStore, size: int) -> Row:
-    hub = Hub(store.fresh(f"b5_{size}"))
+    hub = Hub(filled_store(store, size))
     try:
-        seed_demo(hub)
-        fill_referrals(hub, size)
-        hub.audit.seal()
         records: list[bytes] = []
         position = 0
         while batch := hub.app.recorder.select_notifications(position, READ_BATCH, inclusive_of_start=False):

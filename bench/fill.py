@@ -8,6 +8,9 @@ from uuid import UUID, uuid4
 
 from stdnum.lv import pvn
 
+from bench.harness import BenchStore
+from hub.config import Settings
+from hub.demo import seed_demo
 from hub.domain.referral import ReferralDraft
 from hub.service import Hub
 from tests.conftest import child_referral
@@ -53,3 +56,27 @@ def fill_referrals(hub: Hub, count: int) -> list[UUID]:
         ids.extend(event.originator_id for event in events)
         remaining -= len(events)
     return ids
+
+
+_FILLED: dict[tuple[str, str, int], Settings] = {}
+
+
+def filled_store(store: BenchStore, size: int) -> Settings:
+    """A store of this kind holding `size` referral events, its views and audit tree caught up.
+
+    Made once per run and size, and shared by the benchmarks that only read it (B4 rebuilds one view from it,
+    B5 verifies it, MEM serves it): at 1M events filling and following take most of a benchmark's time.
+    """
+    key = (str(store.directory), store.kind, size)
+    if key not in _FILLED:
+        settings = store.fresh(f"filled_{size}")
+        hub = Hub(settings)
+        try:
+            seed_demo(hub)
+            fill_referrals(hub, size)
+            hub.follower.catch_up()
+            hub.audit.seal()
+        finally:
+            hub.close()
+        _FILLED[key] = settings
+    return _FILLED[key]

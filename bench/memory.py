@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.fill import fill_referrals
+from bench.fill import filled_store
 from bench.harness import BenchStore, Row, Scale
 from bench.http_load import running_server
 from hub.config import Settings
@@ -28,12 +28,10 @@ def peak_rss_mb(pid: int) -> float:
     raise RuntimeError("VmHWM not reported by /proc")
 
 
-def served_peak_rss_mb(settings: Settings, events: int) -> float:
+def served_peak_rss_mb(settings: Settings) -> float:
     hub = Hub(settings)
     try:
         seed_demo(hub)
-        if events:
-            fill_referrals(hub, events)
         headers = {"Authorization": f"Bearer {hub.issue_token(READER, timedelta(hours=4))}"}
     finally:
         hub.close()
@@ -45,8 +43,8 @@ def served_peak_rss_mb(settings: Settings, events: int) -> float:
 
 
 def run(store: BenchStore, scale: Scale) -> list[Row]:
-    empty = served_peak_rss_mb(store.fresh("mem_empty"), 0)
-    large = served_peak_rss_mb(store.fresh("mem_large"), scale.memory_events)
+    empty = served_peak_rss_mb(store.fresh("mem_empty"))
+    large = served_peak_rss_mb(filled_store(store, scale.memory_events))
     return [
         Row(
             id="MEM",
