@@ -144,3 +144,9 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert ready["status"] == "ready"
     assert ready["projection_lag"] >= 0
     assert client.get("/openapi.json").status_code == 200
+
+
+def test_a_cursor_beyond_any_notification_is_refused_not_a_server_error(client: TestClient, auth: Auth) -> None:
+    response = client.get("/v1/inbox", params={"cursor": 2**63}, headers=auth("tukums.intake"))
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")

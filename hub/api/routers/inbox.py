@@ -18,7 +18,7 @@ def read_inbox(
     principal: PrincipalDep,
     direction: Literal["incoming", "outgoing"] = "incoming",
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[int | None, Query(ge=1, description="`next_cursor` of the previous page")] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=2**62, description="`next_cursor` of the previous page")] = None,
     purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "referral-triage",
 ) -> dict[str, object]:
     """Referrals of the caller's agency, newest first; every read is recorded."""
