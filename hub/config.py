@@ -38,12 +38,6 @@ class Settings(BaseSettings):
     access_batch_wait_ms: float = Field(
         default=2.0, ge=0, le=100, description="How long an access event may wait to share a transaction"
     )
-    worker_threads: int = Field(
-        default=8,
-        ge=1,
-        le=256,
-        description="Threads running requests' blocking work; more than the cores only contend for the interpreter",
-    )
     checkpoint_origin: str = Field(
         default="lv-referral-hub/audit-log",
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI
 
 from hub.api.auth import track_accesses
@@ -41,7 +40,6 @@ def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Seque
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = hub.settings.worker_threads
         if follow_in_background:
             hub.follower.start(hub.settings.follow_interval_seconds)
             clock_tick.start()
