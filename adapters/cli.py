@@ -83,6 +83,14 @@ def register_webhook(
     console.print(f"{agency}: webhook {'registered' if changed else 'unchanged'}.")
 
 
+@agencies_app.command("remove-webhook")
+def remove_webhook(agency: Annotated[str, typer.Option(help="Agency code")]) -> None:
+    """Switch an agency's webhook off; queued deliveries then fail with `no_webhook`."""
+    with open_hub() as hub:
+        changed = hub.admin.remove_webhook(agency)
+    console.print(f"{agency}: webhook {'removed' if changed else 'was not registered'}.")
+
+
 @webhooks_app.command("log")
 def webhooks_log(
     agency: Annotated[str, typer.Option(help="Agency code")],

@@ -59,6 +59,14 @@ def register_webhook(draft: WebhookDraft, hub: HubDep, principal: PrincipalDep) 
     return webhook_document(hub, principal)
 
 
+@router.delete("")
+def remove_webhook(hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Switch the agency's webhook off: no new deliveries; queued ones fail with `no_webhook` in the delivery log."""
+    _require_manager(principal)
+    hub.admin.remove_webhook(hub.app.agency(principal.agency_id).code)
+    return webhook_document(hub, principal)
+
+
 @router.get("/deliveries")
 def delivery_log(
     hub: HubDep,

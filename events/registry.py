@@ -51,3 +51,7 @@ class WebhookRegistered(DomainEvent):
     """Where the hub delivers an agency's outbound messages when it has no Kafka (replaces any earlier URL)."""
 
     url: str
+
+
+class WebhookRemoved(DomainEvent):
+    """The agency's webhook is switched off: no new deliveries, and queued ones fail with `no_webhook`."""

@@ -17,6 +17,7 @@ from events.registry import (
     UserReinstated,
     UserSuspended,
     WebhookRegistered,
+    WebhookRemoved,
     agency_id_for,
     user_id_for,
 )
@@ -153,6 +154,14 @@ class RegistryService:
         if agency.webhook_url == url:
             return False
         self.core.app.append(WebhookRegistered(originator_id=agency.id, originator_version=agency.version + 1, url=url))
+        return True
+
+    def remove_webhook(self, code: str) -> bool:
+        """Switch off an agency's webhook; returns whether anything changed (none registered: a no-op)."""
+        agency = self.agency(code)
+        if agency.webhook_url is None:
+            return False
+        self.core.app.append(WebhookRemoved(originator_id=agency.id, originator_version=agency.version + 1))
         return True
 
     def integration_user(self, code: str) -> str:

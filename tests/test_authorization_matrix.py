@@ -479,6 +479,7 @@ ROUTES: tuple[Route, ...] = (
         row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403),
     ),
     Route("GET", "/v1/webhooks", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
+    Route("DELETE", "/v1/webhooks", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
     Route("GET", "/v1/webhooks/deliveries", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
     Route("POST", "/v1/fhir/Bundle", nothing, None, row(422, 422, 422, 422, 422, 422, 422, 422, 422, 422)),
     Route(

@@ -311,6 +311,9 @@ def test_webhooks_from_the_command_line(tmp_path: Path, monkeypatch: pytest.Monk
     assert [(entry["event_id"], entry["attempts"]) for entry in json.loads(shown.output)] == [(event_id, 1)]
     public_key = runner.invoke(app, ["webhooks", "public-key"])
     assert "BEGIN PUBLIC KEY" in public_key.output
+    for expected in ("TUK-SD: webhook removed.", "TUK-SD: webhook was not registered."):
+        removed = runner.invoke(app, ["agencies", "remove-webhook", "--agency", "TUK-SD"])
+        assert (removed.exit_code, removed.output.strip()) == (0, expected)
 
 
 def test_a_signature_verifies_only_for_the_same_bytes_key_and_recent_time() -> None:
@@ -337,3 +340,26 @@ def test_backoff_doubles_up_to_its_ceiling_and_answers_are_classified() -> None:
         DeliveryStatus.FAILED,
     ]
     assert all(outcome(status) is None for status in (408, 425, 429, 500, 502, 503))
+
+
+def test_a_removed_webhook_gets_nothing_new_and_its_queued_deliveries_fail(
+    hub: Hub, webhook_client: TestClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    endpoint = Receiver(status=503)
+    hub.admin.register_webhook("TUK-SD", f"{endpoint.url}/hook")
+    clock = Clock()
+    channel = webhooks(hub, clock)
+    submit(hub)
+    assert channel.run() == 1  # nobody listening: pending, to be retried
+    assert webhook_client.delete("/v1/webhooks", headers=auth("tukums.cm")).status_code == 403
+    removed = webhook_client.delete("/v1/webhooks", headers=auth("tukums.head"))
+    assert (removed.status_code, removed.json()["url"]) == (200, None)
+    after = domain_events(hub)
+    assert webhook_client.delete("/v1/webhooks", headers=auth("tukums.head")).status_code == 200
+    assert domain_events(hub) == after  # removing again appends nothing
+
+    submit(hub)
+    clock.advance(3600)
+    assert channel.run() == 1  # only the queued delivery: the new referral queued nothing
+    [entry] = channel.entries("TUK-SD")
+    assert (entry["status"], entry["last_error"]) == ("failed", "no_webhook")

@@ -15,6 +15,7 @@ from events.registry import (
     UserReinstated,
     UserSuspended,
     WebhookRegistered,
+    WebhookRemoved,
 )
 from events.values import AgencyKind, Role
 
@@ -71,6 +72,12 @@ def _(event: AgencyKeyRegistered, agency: Agency | None) -> Agency:
 def _(event: WebhookRegistered, agency: Agency | None) -> Agency:
     assert agency is not None
     return replace(agency, version=event.originator_version, webhook_url=event.url)
+
+
+@mutate_agency.register
+def _(event: WebhookRemoved, agency: Agency | None) -> Agency:
+    assert agency is not None
+    return replace(agency, version=event.originator_version, webhook_url=None)
 
 
 def project_agency(agency: Agency | None, events: Iterable[DomainEvent]) -> Agency | None:
