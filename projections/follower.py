@@ -7,9 +7,10 @@ import json
 import logging
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.persistence import ApplicationRecorder, Notification
 from eventsourcing.utils import get_topic
 
 from events.codec import PydanticMapper
@@ -170,9 +171,10 @@ class Follower:
     def _catch_up(self, views: list[View]) -> int:
         """Read new notifications once for all `views`, decode each once, and apply them view by view.
 
-        A view's rows and its position commit together. Only batches that change a view store its position: after
-        a restart a view re-reads the notifications it had skipped, finds nothing for it again, and moves on, so
-        the result is the same and a write per view per batch is saved (most events concern one or two views).
+        A batch's rows and the positions of the views it changed commit together, in one transaction. Only batches
+        that change a view store its position: after a restart a view re-reads the notifications it had skipped,
+        finds nothing for it again, and moves on, so the result is the same and a write per view per batch is saved
+        (most events concern one or two views).
         Views never show personal data, so they get events with personal fields redacted and use no keys.
         """
         if self._stored is None:
@@ -187,23 +189,31 @@ class Follower:
             if not notifications:
                 return total
             last = notifications[-1].id
-            decoded: dict[int, Any] = {}
-            for view in views:
-                topics = self._topics[view.name]
-                mine = [n for n in notifications if n.id > reached[view.name] and n.topic in topics]
-                if mine:
-                    with self.database.transaction() as cursor:
+            work = [(view, self._unapplied(view, notifications, reached[view.name])) for view in views]
+            work = [(view, mine) for view, mine in work if mine]
+            if work:
+                decoded: dict[int, Any] = {}
+                with self.database.transaction() as cursor:
+                    for view, mine in work:
                         claim_position(cursor, self.database.dialect, view.name, stored.get(view.name, 0))
                         for notification in mine:
                             if notification.id not in decoded:
                                 decoded[notification.id] = self.mapper.to_redacted_event(notification)
                             view.apply(cursor, decoded[notification.id], notification.id)
                         advance_position(cursor, view.name, stored.get(view.name, 0), last)
+                for view, _ in work:
                     stored[view.name] = last
+            for view in views:
                 reached[view.name] = self._skipped[view.name] = max(reached[view.name], last)
             total += len(notifications)
             if len(notifications) < self.batch_size:
                 return total  # a short batch is the end of the log as it stood
+
+    def _unapplied(self, view: View, notifications: Sequence[Notification], reached: int) -> list[Notification]:
+        topics = self._topics[view.name]
+        return [
+            notification for notification in notifications if notification.id > reached and notification.topic in topics
+        ]
 
     def _stored_positions(self) -> dict[str, int]:
         rows = self.database.query("SELECT view_name, notification_id FROM view_tracking")
