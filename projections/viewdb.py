@@ -161,7 +161,10 @@ class PostgresViewDatabase(ViewDatabase):
     dialect = "postgres"
 
     def __init__(self, conninfo: str, durable: bool, max_size: int = 8) -> None:
-        options = {} if durable else {"options": "-c synchronous_commit=off"}
+        # Autocommit: a read is one statement and one round trip; `transaction()` still begins and commits.
+        options: dict[str, Any] = {"autocommit": True}
+        if not durable:
+            options["options"] = "-c synchronous_commit=off"
         self._pool = ConnectionPool(conninfo, min_size=1, max_size=max_size, kwargs=options, open=True)
 
     @contextmanager
@@ -172,6 +175,10 @@ class PostgresViewDatabase(ViewDatabase):
             connection.transaction(),
         ):
             yield _PostgresCursor(connection, pipeline)
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self._pool.connection() as connection, connection.cursor(row_factory=dict_row) as cursor:
+            return cursor.execute(sql.replace("?", "%s"), params).fetchall()
 
     def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._pool.connection() as connection:
