@@ -18,7 +18,6 @@ from events.integrity.checkpoint import CheckpointError, Verifier
 from events.integrity.proofs import ProofError, check_proof
 from events.values import Decision
 from hub.audit_replay import COLUMNS, ReplayFilter, to_csv
-from hub.domain.errors import InvalidInput
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 console = Console()
@@ -153,12 +152,7 @@ def replay_command(
     if output not in ("table", "json", "csv"):
         raise typer.BadParameter("table, json or csv", param_hint="--format")
     with cli.open_hub() as hub:
-        agency_id = None
-        if agency is not None:
-            row = hub.registry.agency_by_code(agency)
-            if row is None:
-                raise InvalidInput("unknown_agency", f"no agency with code {agency!r}", "agency")
-            agency_id = UUID(row["id"])
+        agency_id = UUID(hub.known_agency(agency, "agency")["id"]) if agency is not None else None
         where = ReplayFilter(
             subject,
             by,

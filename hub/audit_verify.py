@@ -72,36 +72,33 @@ class _LeafComparer:
         for offset, (record, leaf) in enumerate(zip(records, leaves, strict=True)):
             self.compare(index + offset, record, leaf)
 
-    def compare(self, index: int, notification: StoredRecord, leaf: bytes) -> None:
+    def compare(self, index: int, record: StoredRecord, leaf: bytes) -> None:
         if self.problem is not None:
             return
         row = self._row(index)
-        if row is None or (int(row["notification_id"]) == notification.id and row["leaf_hash"] == leaf.hex()):
+        if row is None or (int(row["notification_id"]) == record.id and row["leaf_hash"] == leaf.hex()):
             return
         committed = int(row["notification_id"])
         where = f"leaf {index}"
-        if notification.id > committed:
+        if record.id > committed:
             self.problem = Problem(
                 "record_missing",
                 where,
                 f"notification {committed} (originator {row['originator_id']} v{row['originator_version']}) "
-                f"is no longer in the store; the next stored record is {_record(notification)}",
+                f"is no longer in the store; the next stored record is {_record(record)}",
             )
-        elif notification.id < committed:
-            self.problem = Problem("record_inserted", where, f"{_record(notification)} was never committed to")
+        elif record.id < committed:
+            self.problem = Problem("record_inserted", where, f"{_record(record)} was never committed to")
         else:
-            elsewhere = self.audit_log.leaf_of_record(
-                str(UUID(bytes=notification.originator_id)), notification.originator_version
-            )
+            elsewhere = self.audit_log.leaf_of_record(str(UUID(bytes=record.originator_id)), record.originator_version)
             if elsewhere is not None and int(elsewhere["notification_id"]) != committed:
                 self.problem = Problem(
                     "records_reordered",
                     where,
-                    f"{_record(notification)} holds the record committed at notification "
-                    f"{elsewhere['notification_id']}",
+                    f"{_record(record)} holds the record committed at notification {elsewhere['notification_id']}",
                 )
             else:
-                self.problem = Problem("record_changed", where, f"the stored bytes of {_record(notification)} changed")
+                self.problem = Problem("record_changed", where, f"the stored bytes of {_record(record)} changed")
 
     def finish(self, size: int) -> None:
         """Leaves committed beyond the last stored record mean records were removed from the tail."""
@@ -155,7 +152,7 @@ def verify_log(
             break
         leaves = [record_leaf_hash(*record) for record in batch]
         comparer.compare_batch(frontier.size, batch, leaves)
-        for notification, leaf in zip(batch, leaves, strict=True):
+        for record, leaf in zip(batch, leaves, strict=True):
             frontier.append(leaf)
             while target is not None and target.size == frontier.size:
                 if frontier.root() == target.root:
@@ -166,7 +163,7 @@ def verify_log(
                             "root_mismatch",
                             f"checkpoint at tree size {target.size}",
                             f"the records between leaves {last_good} and {target.size - 1} do not give the signed "
-                            f"root (last record {_record(notification)})",
+                            f"root (last record {_record(record)})",
                         )
                     )
                 last_good = target.size

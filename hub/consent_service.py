@@ -8,7 +8,7 @@ from uuid import UUID
 from events.values import DataCategory
 from hub.core import Core, actor_for
 from hub.domain.consent import Consent, ConsentDraft, WithdrawalDraft, expire_consent, grant_consent, withdraw_consent
-from hub.domain.errors import Forbidden, InvalidInput, NotFound
+from hub.domain.errors import Forbidden, NotFound
 from policies import roles
 from policies.decision import Principal
 from policies.engine import ConsentFacts, ReadRequest, Relation
@@ -25,10 +25,7 @@ class ConsentService:
         role = self._recording_role(principal)
         recipients: list[UUID] = []
         for index, code in enumerate(draft.recipient_agencies):
-            row = self.core.registry.agency_by_code(code)
-            if row is None:
-                raise InvalidInput("unknown_agency", f"no agency with code {code!r}", f"recipient_agencies.{index}")
-            recipients.append(UUID(row["id"]))
+            recipients.append(UUID(self.core.known_agency(code, f"recipient_agencies.{index}")["id"]))
         event = grant_consent(draft, actor_for(principal, role), tuple(recipients), self.core.now())
         self.core.app.append(event)
         return self._present(self.core.app.consent(event.originator_id))

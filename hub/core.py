@@ -14,7 +14,7 @@ from events.values import AgencyKind, Role
 from hub import access_tracking
 from hub.application import HubApplication
 from hub.config import Settings
-from hub.domain.errors import NotFound
+from hub.domain.errors import InvalidInput, NotFound
 from hub.group_commit import GroupCommitter
 from hub.identity import InvalidToken, issue_token, load_or_create_signing_key, verify_token
 from hub.subject_keys import FileMasterKeys, SubjectKeyStore, move_keys_from_views
@@ -96,6 +96,13 @@ class Core:
             self._append_access_events, max_wait=settings.access_batch_wait_ms / 1000, name="access-log"
         )
         self.follower.catch_up()
+
+    def known_agency(self, code: str, field: str) -> Row:
+        """The registry row of the agency with this code; an unknown code is the caller's input error on `field`."""
+        row = self.registry.agency_by_code(code)
+        if row is None:
+            raise InvalidInput("unknown_agency", f"no agency with code {code!r}", field)
+        return row
 
     def now(self) -> datetime:
         """The hub's time: what events are stamped with and clocks are measured against (replaceable in tests)."""

@@ -15,7 +15,7 @@ from events.review import BreakGlassReviewOpened
 from events.values import AgencyKind, DataCategory, Purpose
 from hub.consent_service import ConsentService
 from hub.core import Core, actor_for, agency_summary
-from hub.domain.errors import Forbidden, InvalidInput
+from hub.domain.errors import Forbidden
 from hub.domain.referral import DraftModel
 from hub.domain.review import open_review
 from policies.decision import Principal
@@ -62,9 +62,7 @@ class DisclosureService:
 
     def request_for(self, principal: Principal, draft: DisclosureDraft) -> DisclosureRequest:
         """The policy request for a draft (also what `hub policy explain` evaluates)."""
-        recipient = self.core.registry.agency_by_code(draft.recipient)
-        if recipient is None:
-            raise InvalidInput("unknown_agency", f"no agency with code {draft.recipient!r}", "recipient")
+        recipient = self.core.known_agency(draft.recipient, "recipient")
         subjects = tuple(dict.fromkeys(draft.subjects))
         self.core.follower.catch_up()
         return DisclosureRequest(

@@ -289,9 +289,7 @@ class RecordsService:
             return found
         rows = []
         for index, code in enumerate(dict.fromkeys(draft.agencies)):
-            row = self.core.registry.agency_by_code(code)
-            if row is None:
-                raise InvalidInput("unknown_agency", f"no agency with code {code!r}", f"agencies.{index}")
+            row = self.core.known_agency(code, f"agencies.{index}")
             if row["municipality"] not in (draft.municipality, None):
                 raise InvalidInput(
                     "agency_outside_municipality", f"{code} does not serve {draft.municipality}", f"agencies.{index}"
@@ -348,10 +346,8 @@ class RecordsService:
         for index, answer in enumerate(draft.answers):
             if not isinstance(answer, NotHeldAnswer):
                 continue
-            row = self.core.registry.agency_by_code(answer.forward_to)
             field = f"answers.{index}.forward_to"
-            if row is None:
-                raise InvalidInput("unknown_agency", f"no agency with code {answer.forward_to!r}", field)
+            row = self.core.known_agency(answer.forward_to, field)
             if UUID(row["id"]) in (principal.agency_id, request.requester_agency_id):
                 raise InvalidInput("forward_to_party", "forward to an agency other than the two parties", field)
             by_agency[UUID(row["id"])].append(answer.category)

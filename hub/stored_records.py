@@ -30,6 +30,7 @@ class StoredRecords:
         table = getattr(recorder, "events_table_name", "")
         if not table.isidentifier():
             raise ValueError(f"unexpected event table name {table!r}")
+        self.recorder = recorder
         self.database = database
         self._originator: Callable[[Any], bytes]
         if isinstance(recorder, PostgresApplicationRecorder):
@@ -40,18 +41,16 @@ class StoredRecords:
                 "SELECT notification_id, uuid_send(originator_id), originator_version, topic, state "
                 f"FROM {schema}.{table} WHERE notification_id > ? ORDER BY notification_id LIMIT ?"
             )
-            self._last = f"SELECT MAX(notification_id) FROM {schema}.{table}"
             self._originator = bytes
         else:
             self._sql = (
                 "SELECT rowid, originator_id, originator_version, topic, state "
                 f"FROM {table} WHERE rowid > ? ORDER BY rowid LIMIT ?"
             )
-            self._last = f"SELECT MAX(rowid) FROM {table}"
             self._originator = bytes.fromhex  # the SQLite recorder stores the id as 32 hex digits
 
     def last_id(self) -> int:
-        return int(self.database.tuples(self._last)[0][0] or 0)
+        return self.recorder.max_notification_id() or 0
 
     def after(self, position: int, limit: int) -> list[StoredRecord]:
         convert = self._originator

@@ -41,10 +41,9 @@ class ViewDatabase(ABC):
     def transaction(self) -> AbstractContextManager[Cursor]:
         """A cursor whose statements commit together when the block ends without an error."""
 
+    @abstractmethod
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        with self.transaction() as cursor:
-            cursor.execute(sql, params)
-            return [dict(row) for row in cursor.fetchall()]
+        """A read of rows as dictionaries, outside any write transaction."""
 
     @abstractmethod
     def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

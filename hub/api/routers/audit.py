@@ -59,12 +59,7 @@ def replay(
     purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "audit",
 ) -> dict[str, Any] | Response:
     """The access and disclosure timeline rebuilt from the log, as of any moment (auditors only; recorded)."""
-    agency_id = None
-    if agency is not None:
-        row = hub.registry.agency_by_code(agency)
-        if row is None:
-            raise InvalidInput("unknown_agency", f"no agency with code {agency!r}", "agency")
-        agency_id = UUID(row["id"])
+    agency_id = UUID(hub.known_agency(agency, "agency")["id"]) if agency is not None else None
     for name, value in (("since", since), ("until", until), ("as_of", as_of)):
         if value is not None and value.tzinfo is None:
             raise InvalidInput("timezone_required", "give times with a UTC offset", name)

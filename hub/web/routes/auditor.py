@@ -47,10 +47,7 @@ def replay_filter(hub: Hub, values: dict[str, str]) -> ReplayFilter:
             raise InvalidInput("invalid_subject", "a person record id is a UUID", "subject") from None
     agency_id = None
     if values["agency"]:
-        row = hub.registry.agency_by_code(values["agency"])
-        if row is None:
-            raise InvalidInput("unknown_agency", "there is no agency with this code", "agency")
-        agency_id = UUID(row["id"])
+        agency_id = UUID(hub.known_agency(values["agency"], "agency")["id"])
     decision = None
     if values["decision"]:
         try:
