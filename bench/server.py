@@ -11,7 +11,7 @@ import uvicorn
 
 from hub.api.app import create_app
 from hub.config import Settings
-from hub.service import Hub
+from hub.service import Hub, startup_objects_frozen
 
 TRIVIAL_PATH = "/bench/trivial"
 
@@ -28,7 +28,8 @@ def main() -> None:
     hub = Hub(Settings())
     app = create_app(hub)
     app.add_api_route(TRIVIAL_PATH, trivial, methods=["GET", "POST"])
-    uvicorn.run(app, host="127.0.0.1", port=arguments.port, log_level="warning", access_log=False)
+    with startup_objects_frozen():
+        uvicorn.run(app, host="127.0.0.1", port=arguments.port, log_level="warning", access_log=False)
 
 
 if __name__ == "__main__":

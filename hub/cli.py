@@ -17,7 +17,7 @@ from hub.personal_data_cli import keys_app, retention_app, subjects_app
 from hub.policy_cli import consent_app, policy_app
 from hub.records_cli import handover_app, records_app
 from hub.referral_cli import clocks_app, referrals_app, supervision_app
-from hub.service import Hub
+from hub.service import Hub, startup_objects_frozen
 
 app = typer.Typer(help="Inter-agency referral hub.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
@@ -63,7 +63,9 @@ def serve(
         _print_demo_help(hub)
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"Web interface: http://{bind_host}:{bind_port}/  (API docs: http://{bind_host}:{bind_port}/docs)")
-    uvicorn.run(create_app(hub, extra_routers=API_EXTENSIONS), host=bind_host, port=bind_port, log_level="info")
+    app = create_app(hub, extra_routers=API_EXTENSIONS)
+    with startup_objects_frozen():
+        uvicorn.run(app, host=bind_host, port=bind_port, log_level="info")
 
 
 def _print_demo_help(hub: Hub) -> None:

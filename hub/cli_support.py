@@ -11,7 +11,7 @@ from rich.console import Console
 
 from hub.config import Settings
 from hub.domain.errors import DomainError
-from hub.service import Hub
+from hub.service import Hub, startup_objects_frozen
 
 errors = Console(stderr=True)
 
@@ -31,7 +31,8 @@ def load_settings() -> Settings:
 def open_hub() -> Iterator[Hub]:
     hub = Hub(load_settings())
     try:
-        yield hub
+        with startup_objects_frozen():
+            yield hub
     except DomainError as error:
         errors.print(f"[red]{error.reason}:[/red] {error.detail}")
         raise typer.Exit(1) from None

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.sql import SQL, Identifier
 
 from hub.subject_keys import NewKey, SubjectKeyStore
 
@@ -54,7 +55,22 @@ class SQLiteKeyedRecorder(CommitsNewKeys, SQLiteApplicationRecorder):
 
 
 class PostgresKeyedRecorder(CommitsNewKeys, PostgresApplicationRecorder):
+    """Also stores event states compressed with LZ4 rather than PostgreSQL's default pglz: a sealed referral is
+    about 2.3 kB, over the size where PostgreSQL compresses, and LZ4 reads back about a third faster."""
+
     placeholder = "%s"
+
+    def _create_table(self, curs: Any) -> None:
+        super()._create_table(curs)
+        schema, table = self.datastore.schema, self.events_table_name
+        curs.execute(
+            "SELECT attcompression FROM pg_attribute "
+            "WHERE attrelid = to_regclass(format('%%I.%%I', %s::text, %s::text)) AND attname = 'state'",
+            (schema, table),
+        )
+        row = curs.fetchone()
+        if row is not None and row["attcompression"] != "l":
+            curs.execute(SQL("ALTER TABLE {} ALTER COLUMN state SET COMPRESSION lz4").format(Identifier(schema, table)))
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         return self._insert_with_new_keys(super().insert_events, stored_events, kwargs)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from hub.access_report_service import AccessReportService
 from hub.audit_service import AuditService
 from hub.blind_index import BlindIndex
@@ -68,3 +72,15 @@ class Hub(Core):
     def close(self) -> None:
         self.audit.close()
         super().close()
+
+
+@contextmanager
+def startup_objects_frozen() -> Iterator[None]:
+    """For a process built around one hub (the server, a CLI command), once the hub is built: what exists now lives
+    as long as the process, so the cycle collector stops walking it. Otherwise each of its full passes walks the
+    ~150k objects of the loaded libraries and policies (about 70 ms, a pause in the middle of requests)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

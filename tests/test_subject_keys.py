@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
@@ -11,9 +12,12 @@ from eventsourcing.persistence import IntegrityError
 from events.codec import CanonicalJSONTranscoder, PydanticMapper
 from events.personal import ERASED_TEXT, KeyDestroyed
 from events.referrals import ReferralSubmitted
+from hub.config import Settings
+from hub.demo import seed_demo
 from hub.domain.referral import ReferralDraft
 from hub.service import Hub
 from tests.conftest import child_referral
+from tests.pg import Cluster
 
 
 def submitted(hub: Hub) -> ReferralSubmitted:
@@ -135,3 +139,19 @@ def test_views_get_events_with_personal_fields_redacted_without_any_key(hub: Hub
     assert (redacted.recipients, redacted.concerns) == (event.recipients, event.concerns)
     with pytest.raises(RuntimeError, match="no subject cipher"):
         keyless.to_domain_event(notification)
+
+
+@pytest.mark.postgres
+def test_postgres_stores_event_states_compressed_with_lz4(pg_cluster: Cluster, tmp_path: Path) -> None:
+    settings = Settings(store=pg_cluster.create_database(f"t_{uuid4().hex}"), key_dir=tmp_path / "keys", _env_file=None)  # type: ignore[call-arg]
+    for _ in range(2):  # the second start finds the column already set and changes nothing
+        Hub(settings).close()
+    hub = Hub(settings)
+    try:
+        seed_demo(hub)
+        submitted(hub)
+        methods = hub.store_db.tuples("SELECT DISTINCT pg_column_compression(state) FROM hub_events")
+        assert ("lz4",) in methods
+        assert ("pglz",) not in methods
+    finally:
+        hub.close()
