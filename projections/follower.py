@@ -77,6 +77,11 @@ class View(ABC):
     @abstractmethod
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None: ...
 
+    def apply_all(self, cursor: Cursor, events: Sequence[tuple[Any, int]]) -> None:
+        """Apply a batch of `(event, notification id)` in order; views whose events batch well write them together."""
+        for event, notification_id in events:
+            self.apply(cursor, event, notification_id)
+
     def topics(self) -> frozenset[str]:
         return frozenset(get_topic(cls) for cls in self.handles)
 
@@ -199,7 +204,7 @@ class Follower:
                         for notification in mine:
                             if notification.id not in decoded:
                                 decoded[notification.id] = self.mapper.to_redacted_event(notification)
-                            view.apply(cursor, decoded[notification.id], notification.id)
+                        view.apply_all(cursor, [(decoded[notification.id], notification.id) for notification in mine])
                         advance_position(cursor, view.name, stored.get(view.name, 0), last)
                 for view, _ in work:
                     stored[view.name] = last

@@ -4,7 +4,7 @@ and supervision read it."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID
@@ -25,7 +25,7 @@ from events.referrals import (
     ReferralWithdrawn,
 )
 from projections.follower import View
-from projections.viewdb import Cursor, Row, ViewDatabase
+from projections.viewdb import Cursor, Row, ViewDatabase, insert_rows
 
 OPEN_STATUSES = ("submitted", "acknowledged", "assigned", "information_requested", "accepted")
 
@@ -68,11 +68,23 @@ class ReferralView(View):
     )
     handles = REFERRAL_EVENTS
 
+    def apply_all(self, cursor: Cursor, events: Sequence[tuple[Any, int]]) -> None:
+        """Runs of submissions (most of any log) are written table by table, one statement per table per run."""
+        submissions: list[tuple[ReferralSubmitted, int]] = []
+        for event, notification_id in events:
+            if isinstance(event, ReferralSubmitted):
+                submissions.append((event, notification_id))
+                continue
+            self._insert(cursor, submissions)
+            submissions = []
+            self.apply(cursor, event, notification_id)
+        self._insert(cursor, submissions)
+
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
         referral_id = str(event.originator_id)
         at = instant(event.timestamp)
         if isinstance(event, ReferralSubmitted):
-            self._insert(cursor, event, notification_id)
+            self._insert(cursor, [(event, notification_id)])
             return
         changes: dict[str, Any] = {}
         stop: tuple[str, ...] = ()
@@ -129,29 +141,42 @@ class ReferralView(View):
             (*changes.values(), notification_id, referral_id),
         )
 
-    def _insert(self, cursor: Cursor, event: ReferralSubmitted, notification_id: int) -> None:
-        referral_id = str(event.originator_id)
-        cursor.execute(
+    def _insert(self, cursor: Cursor, submissions: Sequence[tuple[ReferralSubmitted, int]]) -> None:
+        if not submissions:
+            return
+        referrals: list[tuple[Any, ...]] = []
+        recipients: list[tuple[str, str, int]] = []
+        clocks: list[tuple[str, str, ClockDue]] = []
+        subjects: list[tuple[str, str]] = []
+        for event, seq in submissions:
+            referral_id = str(event.originator_id)
+            referrals.append(
+                (
+                    referral_id,
+                    seq,
+                    str(event.referrer_agency_id),
+                    str(event.lead_agency_id or event.recipients[0]),
+                    event.municipality,
+                    event.urgency.value,
+                    json.dumps([concern.value for concern in event.concerns]),
+                    "submitted",
+                    instant(event.timestamp),
+                    seq,
+                )
+            )
+            recipients.extend((referral_id, str(agency_id), seq) for agency_id in event.recipients)
+            clocks.extend((referral_id, event.urgency.value, due) for due in event.clocks)
+            subjects.extend((referral_id, str(person.subject_id)) for person in (event.child, *event.family))
+        insert_rows(
+            cursor,
             "INSERT INTO view_referrals (id, seq, referrer_agency_id, lead_agency_id, municipality, urgency, "
-            "concerns, status, submitted_at, updated_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                referral_id,
-                notification_id,
-                str(event.referrer_agency_id),
-                str(event.lead_agency_id or event.recipients[0]),
-                event.municipality,
-                event.urgency.value,
-                json.dumps([concern.value for concern in event.concerns]),
-                "submitted",
-                instant(event.timestamp),
-                notification_id,
-            ),
+            "concerns, status, submitted_at, updated_seq)",
+            referrals,
         )
-        self._add_recipients(cursor, referral_id, event.recipients, notification_id)
-        self._add_clocks(cursor, referral_id, event.urgency.value, event.clocks)
-        cursor.executemany(
-            "INSERT INTO view_referral_subjects (referral_id, subject_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            [(referral_id, str(person.subject_id)) for person in (event.child, *event.family)],
+        self._add_recipients(cursor, recipients)
+        self._add_clocks(cursor, clocks)
+        insert_rows(
+            cursor, "INSERT INTO view_referral_subjects (referral_id, subject_id)", subjects, "ON CONFLICT DO NOTHING"
         )
 
     def _redirect(self, cursor: Cursor, event: ReferralRedirected, notification_id: int) -> None:
@@ -169,28 +194,31 @@ class ReferralView(View):
             },
         )
         cursor.execute("DELETE FROM view_referral_recipients WHERE referral_id = ?", (referral_id,))
-        self._add_recipients(cursor, referral_id, event.recipients, notification_id)
+        self._add_recipients(cursor, [(referral_id, str(agency_id), notification_id) for agency_id in event.recipients])
         cursor.execute(
             "UPDATE view_referral_clocks SET stopped_at = ? WHERE referral_id = ? AND stopped_at IS NULL",
             (instant(event.timestamp), referral_id),
         )
         urgency = cursor.execute("SELECT urgency FROM view_referrals WHERE id = ?", (referral_id,)).fetchone()
-        self._add_clocks(cursor, referral_id, urgency["urgency"], event.clocks)
+        self._add_clocks(cursor, [(referral_id, urgency["urgency"], due) for due in event.clocks])
 
     @staticmethod
-    def _add_recipients(cursor: Cursor, referral_id: str, recipients: Iterable[UUID], seq: int) -> None:
-        cursor.executemany(
-            "INSERT INTO view_referral_recipients (referral_id, agency_id, seq) VALUES (?, ?, ?)",
-            [(referral_id, str(agency_id), seq) for agency_id in recipients],
-        )
+    def _add_recipients(cursor: Cursor, recipients: list[tuple[str, str, int]]) -> None:
+        """Rows of `(referral id, agency id, seq)`."""
+        insert_rows(cursor, "INSERT INTO view_referral_recipients (referral_id, agency_id, seq)", recipients)
 
     @staticmethod
-    def _add_clocks(cursor: Cursor, referral_id: str, urgency: str, clocks: Iterable[ClockDue]) -> None:
-        cursor.executemany(
-            "INSERT INTO view_referral_clocks (referral_id, clock, agency_id, urgency, due_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (referral_id, clock, agency_id) "
-            "DO UPDATE SET due_at = excluded.due_at, stopped_at = NULL",
-            [(referral_id, due.clock, str(due.agency_id), urgency, instant(due.due_at)) for due in clocks],
+    def _add_clocks(cursor: Cursor, clocks: list[tuple[str, str, ClockDue]]) -> None:
+        """Start (or restart) clocks given as `(referral id, urgency, clock)`; of one key given twice, the last."""
+        rows = {
+            (referral_id, due.clock, str(due.agency_id)): (urgency, instant(due.due_at))
+            for referral_id, urgency, due in clocks
+        }
+        insert_rows(
+            cursor,
+            "INSERT INTO view_referral_clocks (referral_id, clock, agency_id, urgency, due_at)",
+            [(*key, *values) for key, values in rows.items()],
+            "ON CONFLICT (referral_id, clock, agency_id) DO UPDATE SET due_at = excluded.due_at, stopped_at = NULL",
         )
 
 

@@ -32,6 +32,29 @@ class Cursor(Protocol):
     def rowcount(self) -> int: ...
 
 
+def insert_rows(cursor: Cursor, insert: str, rows: Sequence[Sequence[Any]], conflict: str = "") -> None:
+    """Insert `rows` with `insert` ("INSERT INTO t (a, b)") and an optional ON CONFLICT clause, `conflict`.
+
+    SQLite steps one prepared statement per row in C, the cheapest way there. On PostgreSQL that costs about 20 µs
+    of psycopg per row, and a rebuild writes tens of thousands, so the rows go as one array per column through
+    `unnest` in a single statement; a DO UPDATE clause must then not meet the same key twice in one call
+    (PostgreSQL refuses to update a row twice in one statement).
+    """
+    if not rows:
+        return
+    if isinstance(cursor, sqlite3.Cursor):
+        cursor.executemany(f"{insert} VALUES ({', '.join('?' * len(rows[0]))}) {conflict}", rows)
+        return
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    arrays = ", ".join(f"%b::{_array_type(column)}" for column in columns)  # %b: sent binary, nothing to escape
+    cursor.execute(f"{insert} SELECT * FROM unnest({arrays}) {conflict}", columns)
+
+
+def _array_type(column: list[Any]) -> str:
+    """Views store text and integers only; an all-NULL column is text."""
+    return "bigint[]" if any(isinstance(value, int) for value in column) else "text[]"
+
+
 class ViewDatabase(ABC):
     """Runs statements for views; `transaction()` commits everything inside it at once or nothing."""
 
