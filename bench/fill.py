@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 from stdnum.lv import pvn
 
 from bench.harness import BenchStore
+from events.ids import new_stream_id
 from hub.config import Settings
 from hub.demo import seed_demo
 from hub.domain.referral import ReferralDraft
@@ -49,7 +50,7 @@ def fill_referrals(hub: Hub, count: int) -> list[UUID]:
     remaining = count - 1
     while remaining > 0:
         events = [
-            first.model_copy(update={"originator_id": uuid4(), "event_id": uuid4()})
+            first.model_copy(update={"originator_id": new_stream_id(), "event_id": uuid4()})
             for _ in range(min(BATCH, remaining))
         ]
         hub.app.append(*events)

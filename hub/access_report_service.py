@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.utils import get_topic
 from pydantic import Field, StringConstraints
 
 from events.base import DomainEvent
+from events.ids import new_stream_id
 from events.investigations import InvestigationClosed, InvestigationOpened
 from events.referrals import ReferralSubmitted
 from events.values import DataCategory, Decision, Role
@@ -57,7 +58,7 @@ class AccessReportService:
     def open_investigation(self, principal: Principal, draft: InvestigationDraft) -> dict[str, Any]:
         self._require_police(principal)
         event = InvestigationOpened(
-            originator_id=uuid4(),
+            originator_id=new_stream_id(),
             originator_version=1,
             actor=actor_for(principal, Role.POLICE_OFFICER.value),
             police_agency_id=principal.agency_id,

@@ -63,9 +63,9 @@ def serve(
         _print_demo_help(hub)
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"Web interface: http://{bind_host}:{bind_port}/  (API docs: http://{bind_host}:{bind_port}/docs)")
-    app = create_app(hub, extra_routers=API_EXTENSIONS)
+    api = create_app(hub, extra_routers=API_EXTENSIONS)
     with startup_objects_frozen():
-        uvicorn.run(app, host=bind_host, port=bind_port, log_level="info")
+        uvicorn.run(api, host=bind_host, port=bind_port, log_level="info")
 
 
 def _print_demo_help(hub: Hub) -> None:

@@ -6,10 +6,11 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from events.access import AccessRecorded
 from events.base import Actor, DomainEvent
+from events.ids import new_stream_id
 from events.values import AgencyKind, Role
 from hub import access_tracking
 from hub.application import HubApplication
@@ -169,7 +170,7 @@ class Core:
         or review written with it), it is appended on its own, so a conflict there cannot fail other readers.
         """
         event = AccessRecorded(
-            originator_id=uuid4(),
+            originator_id=new_stream_id(),
             originator_version=1,
             timestamp=self.now(),
             actor=actor_for(principal, decision.role),

@@ -6,11 +6,12 @@ Data an agency holds only as records released to it is onward disclosure, which 
 from __future__ import annotations
 
 from typing import Annotated, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from events.disclosure import DisclosureRecorded
+from events.ids import new_stream_id
 from events.review import BreakGlassReviewOpened
 from events.values import AgencyKind, DataCategory, Purpose
 from hub.consent_service import ConsentService
@@ -93,7 +94,7 @@ class DisclosureService:
         assert decision.policy_hash is not None
         actor = actor_for(principal, decision.role)
         event = DisclosureRecorded(
-            originator_id=uuid4(),
+            originator_id=new_stream_id(),
             originator_version=1,
             actor=actor,
             recipient_agency_id=request.recipient.id,

@@ -7,10 +7,11 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.persistence import IntegrityError
 
+from events.ids import new_stream_id
 from events.values import AgencyKind, Concern, DataCategory, Decision, Urgency
 from hub.core import Core, actor_for, agency_summary
 from hub.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -83,7 +84,7 @@ class ReferralService:
         event = submit_referral(
             draft,
             actor,
-            referral_id or uuid4(),
+            referral_id or new_stream_id(),
             people,
             tuple(UUID(row["id"]) for row in recipients),
             routing.ROUTING_VERSION,

@@ -7,12 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import singledispatch
 from typing import Annotated
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from events.base import Actor, DomainEvent
 from events.consent import ConsentExpired, ConsentGranted, ConsentGrantor, ConsentWithdrawn
+from events.ids import new_stream_id
 from events.values import AgencyKind, DataCategory, Purpose, Relationship
 from hub.domain.errors import Conflict
 from hub.domain.referral import DraftModel, Name
@@ -93,7 +94,7 @@ def grant_consent(
     draft: ConsentDraft, actor: Actor, recipient_agencies: tuple[UUID, ...], now: datetime
 ) -> ConsentGranted:
     return ConsentGranted(
-        originator_id=uuid4(),
+        originator_id=new_stream_id(),
         originator_version=1,
         actor=actor,
         subject_id=draft.subject_id,

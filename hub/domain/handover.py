@@ -11,12 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import singledispatch
 from typing import Annotated
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import Field, StringConstraints, field_validator
 
 from events.base import Actor, DomainEvent
 from events.handover import ChecklistItem, HandoverAccepted, HandoverDeclined, HandoverOffered, ResidenceChangeRecorded
+from events.ids import new_stream_id
 from events.people import PersonDetails
 from events.values import MUNICIPALITIES, AgencyKind
 from hub.domain.errors import Conflict, InvalidInput
@@ -78,7 +79,7 @@ def record_residence_change(
     assert actor.agency_id is not None
     if draft.to_municipality == from_municipality:
         raise InvalidInput("same_municipality", "the family moved within the same municipality", "to_municipality")
-    handover_id = uuid4()
+    handover_id = new_stream_id()
     recorded = ResidenceChangeRecorded(
         originator_id=handover_id,
         originator_version=1,

@@ -18,6 +18,7 @@ from uuid import UUID, uuid4
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from events.base import Actor, DomainEvent
+from events.ids import new_stream_id
 from events.people import PersonDetails
 from events.records import (
     DocumentReference,
@@ -300,7 +301,7 @@ def create_request(
     if responder_agency_id == requester_agency_id:
         raise InvalidInput("request_to_self", "an agency cannot request records from itself", "agencies")
     return RecordRequestCreated(
-        originator_id=uuid4(),
+        originator_id=new_stream_id(),
         originator_version=1,
         timestamp=now,
         actor=actor,

@@ -7,11 +7,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import singledispatch
 from typing import Annotated
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import StringConstraints
 
 from events.base import Actor, DomainEvent
+from events.ids import new_stream_id
 from events.review import BreakGlassReviewOpened, BreakGlassReviewResolved
 from events.values import ReviewOutcome
 from hub.domain.errors import Conflict
@@ -44,7 +45,7 @@ def open_review(
 ) -> BreakGlassReviewOpened:
     assert actor.agency_id is not None
     return BreakGlassReviewOpened(
-        originator_id=uuid4(),
+        originator_id=new_stream_id(),
         originator_version=1,
         actor=actor,
         agency_id=actor.agency_id,
