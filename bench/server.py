@@ -25,10 +25,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, required=True)
     arguments = parser.parse_args()
-    hub = Hub(Settings())
-    app = create_app(hub)
-    app.add_api_route(TRIVIAL_PATH, trivial, methods=["GET", "POST"])
-    with startup_objects_frozen():
+    with startup_objects_frozen():  # as `hub serve` does
+        app = create_app(Hub(Settings()))
+        app.add_api_route(TRIVIAL_PATH, trivial, methods=["GET", "POST"])
         uvicorn.run(app, host="127.0.0.1", port=arguments.port, log_level="warning", access_log=False)
 
 

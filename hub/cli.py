@@ -55,16 +55,18 @@ def serve(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = load_settings()
-    hub = Hub(settings)
-    if settings.demo:
-        added = seed_demo(hub)
-        if added:
-            console.print(f"Seeded {added} demo agencies and users.")
-        _print_demo_help(hub)
-    bind_host, bind_port = host or settings.host, port or settings.port
-    console.print(f"Web interface: http://{bind_host}:{bind_port}/  (API docs: http://{bind_host}:{bind_port}/docs)")
-    api = create_app(hub, extra_routers=API_EXTENSIONS)
     with startup_objects_frozen():
+        hub = Hub(settings)
+        if settings.demo:
+            added = seed_demo(hub)
+            if added:
+                console.print(f"Seeded {added} demo agencies and users.")
+            _print_demo_help(hub)
+        bind_host, bind_port = host or settings.host, port or settings.port
+        console.print(
+            f"Web interface: http://{bind_host}:{bind_port}/  (API docs: http://{bind_host}:{bind_port}/docs)"
+        )
+        api = create_app(hub, extra_routers=API_EXTENSIONS)
         uvicorn.run(api, host=bind_host, port=bind_port, log_level="info")
 
 

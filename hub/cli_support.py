@@ -29,16 +29,16 @@ def load_settings() -> Settings:
 
 @contextmanager
 def open_hub() -> Iterator[Hub]:
-    hub = Hub(load_settings())
-    try:
-        with startup_objects_frozen():
+    with startup_objects_frozen():
+        hub = Hub(load_settings())
+        try:
             yield hub
-    except DomainError as error:
-        errors.print(f"[red]{error.reason}:[/red] {error.detail}")
-        raise typer.Exit(1) from None
-    except ValidationError as error:
-        for item in error.errors():
-            errors.print(f"[red]invalid {'.'.join(str(part) for part in item['loc'])}:[/red] {item['msg']}")
-        raise typer.Exit(2) from None
-    finally:
-        hub.close()
+        except DomainError as error:
+            errors.print(f"[red]{error.reason}:[/red] {error.detail}")
+            raise typer.Exit(1) from None
+        except ValidationError as error:
+            for item in error.errors():
+                errors.print(f"[red]invalid {'.'.join(str(part) for part in item['loc'])}:[/red] {item['msg']}")
+            raise typer.Exit(2) from None
+        finally:
+            hub.close()

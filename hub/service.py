@@ -76,9 +76,11 @@ class Hub(Core):
 
 @contextmanager
 def startup_objects_frozen() -> Iterator[None]:
-    """For a process built around one hub (the server, a CLI command), once the hub is built: what exists now lives
-    as long as the process, so the cycle collector stops walking it. Otherwise each of its full passes walks the
-    ~150k objects of the loaded libraries and policies (about 70 ms, a pause in the middle of requests)."""
+    """For a process built around one hub (the server, a CLI command), from before the hub is built: everything
+    the process has loaded by then lives as long as it does, so the cycle collector stops walking it. Otherwise
+    each full pass walks the ~150k objects of the libraries and policies (about 70 ms), and work that keeps many
+    objects alive for a while (a batch of decoded events) sets off such a pass every few batches.
+    """
     gc.freeze()
     try:
         yield
