@@ -134,11 +134,26 @@ def _open_checkpoints(rows: list[Row], verifier: Verifier, report: Report) -> li
 def verify_log(
     records: StoredRecords, audit_log: AuditLog, verifier: Verifier, progress: Progress | None = None
 ) -> Report:
-    """Check every checkpoint signature, recompute every leaf and root, and name the first bad record."""
+    """Check every checkpoint signature, recompute every leaf and root, and name the first bad record.
+
+    Records a signed root covers need no comparing with the leaf table when that root matches, so the first pass
+    compares only the records after the last checkpoint. If anything is wrong, a second pass compares every leaf,
+    to name the first bad record.
+    """
+    report = _verify(records, audit_log, verifier, progress, compare_all=False)
+    if report.problems:
+        report = _verify(records, audit_log, verifier, None, compare_all=True)
+    return report
+
+
+def _verify(
+    records: StoredRecords, audit_log: AuditLog, verifier: Verifier, progress: Progress | None, compare_all: bool
+) -> Report:
     report = Report()
     rows = audit_log.checkpoints()
     report.checkpoints = len(rows)
     checkpoints = _open_checkpoints(rows, verifier, report)
+    compare_from = 0 if compare_all or not checkpoints else checkpoints[-1].size
     pending = iter(checkpoints)
     target = next(pending, None)
     total = records.last_id()
@@ -151,7 +166,8 @@ def verify_log(
         if not batch:
             break
         leaves = [record_leaf_hash(*record) for record in batch]
-        comparer.compare_batch(frontier.size, batch, leaves)
+        if frontier.size + len(batch) > compare_from:
+            comparer.compare_batch(frontier.size, batch, leaves)
         for record, leaf in zip(batch, leaves, strict=True):
             frontier.append(leaf)
             while target is not None and target.size == frontier.size:
