@@ -78,9 +78,8 @@ class OutboundMessages:
         elif previous is not None and previous.version == event.originator_version - 1:
             referral = project_referral(previous, [event])
         else:
-            stored = self.hub.app.recorder.select_events(event.originator_id, lte=event.originator_version)
             referral = project_referral(
-                None, [self.hub.app.event_mapper.to_redacted_event(record) for record in stored]
+                None, self.hub.app.redacted_stream(event.originator_id, event.originator_version)
             )
         assert isinstance(referral, Referral)
         self._referrals[event.originator_id] = referral

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bench.fill import SUBMITTER, distinct_child_referral
+from bench.fill import SUBMITTER
 from bench.harness import BenchStore, Row, Scale, ratio_row
 from bench.http_load import Request, bench_server_command, running_server, warm_then_drive
 from bench.server import TRIVIAL_PATH
 from hub.config import Settings
 from hub.demo import seed_demo
 from hub.service import Hub
+from tests.conftest import distinct_child_referral
 
 P99_GOAL_MS = 50.0
 TOKEN_LIFETIME = timedelta(hours=4)

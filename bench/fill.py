@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
 from uuid import UUID, uuid4
-
-from stdnum.lv import pvn
 
 from bench.harness import BenchStore
 from events.ids import new_stream_id
@@ -14,27 +10,10 @@ from hub.config import Settings
 from hub.demo import seed_demo
 from hub.domain.referral import ReferralDraft
 from hub.service import Hub
-from tests.conftest import child_referral
+from tests.conftest import distinct_child_referral
 
 SUBMITTER = "tukums.school"
 BATCH = 1000
-
-
-FIRST_BIRTH_DATE = date(2010, 1, 1)
-
-
-def distinct_child_referral(number: int) -> dict[str, Any]:
-    """A referral body about a child no other `number` names: its own birth date and valid personal code."""
-    born = FIRST_BIRTH_DATE + timedelta(days=number % 5000)
-    serial = f"{born:%d%m%y}2{number // 5000 % 1000:03d}"
-    child = {
-        "given_name": "Elza",
-        "family_name": "Kalniņa",
-        "birth_date": born.isoformat(),
-        "personal_code": serial + pvn.calc_check_digit_pers(serial),
-        "municipality": "tukuma-novads",
-    }
-    return child_referral(child=child)
 
 
 def distinct_draft(number: int) -> ReferralDraft:

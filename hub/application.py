@@ -48,6 +48,11 @@ class HubApplication(PydanticApplication):
         """Every event of one stream, oldest first."""
         return [event for event in self.events.get(originator_id) if isinstance(event, DomainEvent)]
 
+    def redacted_stream(self, originator_id: UUID, up_to_version: int) -> list[DomainEvent]:
+        """A stream's events up to a version with personal fields at their erased values (no keys used)."""
+        stored = self.recorder.select_events(originator_id, lte=up_to_version)
+        return [self.event_mapper.to_redacted_event(record) for record in stored]
+
     def agency(self, agency_id: UUID) -> Agency:
         return self.repository.get(agency_id, projector_func=project_agency)
 

@@ -25,7 +25,7 @@ from events.referrals import (
     ReferralWithdrawn,
 )
 from projections.follower import View
-from projections.viewdb import Cursor, Row, ViewDatabase, insert_rows
+from projections.viewdb import Cursor, Row, ViewDatabase
 
 OPEN_STATUSES = ("submitted", "acknowledged", "assigned", "information_requested", "accepted")
 
@@ -167,16 +167,15 @@ class ReferralView(View):
             recipients.extend((referral_id, str(agency_id), seq) for agency_id in event.recipients)
             clocks.extend((referral_id, event.urgency.value, due) for due in event.clocks)
             subjects.extend((referral_id, str(person.subject_id)) for person in (event.child, *event.family))
-        insert_rows(
-            cursor,
+        cursor.insert_rows(
             "INSERT INTO view_referrals (id, seq, referrer_agency_id, lead_agency_id, municipality, urgency, "
             "concerns, status, submitted_at, updated_seq)",
             referrals,
         )
         self._add_recipients(cursor, recipients)
         self._add_clocks(cursor, clocks)
-        insert_rows(
-            cursor, "INSERT INTO view_referral_subjects (referral_id, subject_id)", subjects, "ON CONFLICT DO NOTHING"
+        cursor.insert_rows(
+            "INSERT INTO view_referral_subjects (referral_id, subject_id)", subjects, "ON CONFLICT DO NOTHING"
         )
 
     def _redirect(self, cursor: Cursor, event: ReferralRedirected, notification_id: int) -> None:
@@ -205,7 +204,7 @@ class ReferralView(View):
     @staticmethod
     def _add_recipients(cursor: Cursor, recipients: list[tuple[str, str, int]]) -> None:
         """Rows of `(referral id, agency id, seq)`."""
-        insert_rows(cursor, "INSERT INTO view_referral_recipients (referral_id, agency_id, seq)", recipients)
+        cursor.insert_rows("INSERT INTO view_referral_recipients (referral_id, agency_id, seq)", recipients)
 
     @staticmethod
     def _add_clocks(cursor: Cursor, clocks: list[tuple[str, str, ClockDue]]) -> None:
@@ -214,8 +213,7 @@ class ReferralView(View):
             (referral_id, due.clock, str(due.agency_id)): (urgency, instant(due.due_at))
             for referral_id, urgency, due in clocks
         }
-        insert_rows(
-            cursor,
+        cursor.insert_rows(
             "INSERT INTO view_referral_clocks (referral_id, clock, agency_id, urgency, due_at)",
             [(*key, *values) for key, values in rows.items()],
             "ON CONFLICT (referral_id, clock, agency_id) DO UPDATE SET due_at = excluded.due_at, stopped_at = NULL",

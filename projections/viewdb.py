@@ -25,34 +25,16 @@ Row = dict[str, Any]
 class Cursor(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any: ...
+    def insert_rows(self, insert: str, rows: Sequence[Sequence[Any]], conflict: str = "") -> None:
+        """Insert `rows` with `insert` ("INSERT INTO t (a, b)") and an optional ON CONFLICT clause, `conflict`,
+        the cheapest way the database has. A DO UPDATE clause must not meet the same key twice in one call
+        (PostgreSQL refuses to update a row twice in one statement)."""
+
     def fetchall(self) -> list[Any]: ...
     def fetchone(self) -> Any: ...
 
     @property
     def rowcount(self) -> int: ...
-
-
-def insert_rows(cursor: Cursor, insert: str, rows: Sequence[Sequence[Any]], conflict: str = "") -> None:
-    """Insert `rows` with `insert` ("INSERT INTO t (a, b)") and an optional ON CONFLICT clause, `conflict`.
-
-    SQLite steps one prepared statement per row in C, the cheapest way there. On PostgreSQL that costs about 20 µs
-    of psycopg per row, and a rebuild writes tens of thousands, so the rows go as one array per column through
-    `unnest` in a single statement; a DO UPDATE clause must then not meet the same key twice in one call
-    (PostgreSQL refuses to update a row twice in one statement).
-    """
-    if not rows:
-        return
-    if isinstance(cursor, sqlite3.Cursor):
-        cursor.executemany(f"{insert} VALUES ({', '.join('?' * len(rows[0]))}) {conflict}", rows)
-        return
-    columns = [list(column) for column in zip(*rows, strict=True)]
-    arrays = ", ".join(f"%b::{_array_type(column)}" for column in columns)  # %b: sent binary, nothing to escape
-    cursor.execute(f"{insert} SELECT * FROM unnest({arrays}) {conflict}", columns)
-
-
-def _array_type(column: list[Any]) -> str:
-    """Views store text and integers only; an all-NULL column is text."""
-    return "bigint[]" if any(isinstance(value, int) for value in column) else "text[]"
 
 
 class ViewDatabase(ABC):
@@ -75,6 +57,13 @@ class ViewDatabase(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections."""
+
+
+class _SQLiteCursor(sqlite3.Cursor):
+    def insert_rows(self, insert: str, rows: Sequence[Sequence[Any]], conflict: str = "") -> None:
+        """One prepared statement stepped per row in C: the cheapest way on SQLite."""
+        if rows:
+            self.executemany(f"{insert} VALUES ({', '.join('?' * len(rows[0]))}) {conflict}", rows)
 
 
 class SQLiteViewDatabase(ViewDatabase):
@@ -101,7 +90,7 @@ class SQLiteViewDatabase(ViewDatabase):
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
         with self._lock:
-            cursor = self._connection.cursor()
+            cursor = self._connection.cursor(_SQLiteCursor)
             cursor.execute("BEGIN IMMEDIATE")
             try:
                 yield cursor
@@ -162,6 +151,16 @@ class _PostgresCursor:
         self._writes.executemany(sql.replace("?", "%s"), rows)
         return self
 
+    def insert_rows(self, insert: str, rows: Sequence[Sequence[Any]], conflict: str = "") -> None:
+        """One statement whatever the number of rows: each column goes as an array through `unnest`, sent binary
+        (`%b`). Row by row, psycopg's pipeline costs about 20 µs of Python per row, and a rebuild writes tens of
+        thousands."""
+        if not rows:
+            return
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        arrays = ", ".join(f"%b::{_array_type(column)}" for column in columns)
+        self.execute(f"{insert} SELECT * FROM unnest({arrays}) {conflict}", columns)
+
     def _statement(self) -> psycopg.Cursor[Any]:
         if self._last is None:
             raise psycopg.ProgrammingError("no statement was executed")
@@ -177,6 +176,11 @@ class _PostgresCursor:
     def rowcount(self) -> int:
         self._pipeline.sync()
         return self._statement().rowcount
+
+
+def _array_type(column: list[Any]) -> str:
+    """Views store text and integers only; an all-NULL column is text."""
+    return "bigint[]" if any(isinstance(value, int) for value in column) else "text[]"
 
 
 class PostgresViewDatabase(ViewDatabase):

@@ -5,12 +5,14 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from types import UnionType
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from stdnum.lv import pvn
 
 from hub.api.app import create_app
 from hub.config import Settings
@@ -110,3 +112,20 @@ def child_referral(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+FIRST_BIRTH_DATE = date(2010, 1, 1)
+
+
+def distinct_child_referral(number: int) -> dict[str, Any]:
+    """A referral body about a child no other `number` names: its own birth date and valid personal code."""
+    born = FIRST_BIRTH_DATE + timedelta(days=number % 5000)
+    serial = f"{born:%d%m%y}2{number // 5000 % 1000:03d}"
+    child = {
+        "given_name": "Elza",
+        "family_name": "Kalniņa",
+        "birth_date": born.isoformat(),
+        "personal_code": serial + pvn.calc_check_digit_pers(serial),
+        "municipality": "tukuma-novads",
+    }
+    return child_referral(child=child)

@@ -5,7 +5,6 @@ from uuid import UUID
 
 import pytest
 
-from bench.fill import distinct_draft
 from events.referrals import ReferralSubmitted
 from events.values import Role
 from hub.config import Settings
@@ -16,7 +15,7 @@ from hub.service import Hub
 from policies.access import Principal
 from projections.follower import Follower, View
 from projections.viewdb import Cursor, Row
-from tests.conftest import child_referral
+from tests.conftest import child_referral, distinct_child_referral
 
 
 class Crash(Exception):
@@ -128,11 +127,14 @@ def referral_tables(hub: Hub) -> dict[str, list[Row]]:
 def test_a_rebuild_in_one_batch_writes_what_following_event_by_event_wrote(hub: Hub) -> None:
     """Runs of submissions are written table by table; the events between them must still apply in order."""
     school, intake = principal(hub), hub.principal_for("tukums.intake")
-    submitted = [UUID(hub.referrals.submit(school, distinct_draft(number))["id"]) for number in range(3)]
+    submitted = [
+        UUID(hub.referrals.submit(school, ReferralDraft.model_validate(distinct_child_referral(number)))["id"])
+        for number in range(3)
+    ]
     hub.follower.catch_up()
     hub.workflow.acknowledge(intake, submitted[0])
     hub.workflow.redirect(intake, submitted[1], RedirectDraft(municipality="daugavpils", reason="pārcēlušies"))
-    submitted.append(UUID(hub.referrals.submit(school, distinct_draft(3))["id"]))
+    submitted.append(UUID(hub.referrals.submit(school, ReferralDraft.model_validate(distinct_child_referral(3)))["id"]))
     hub.referrals.submit(school, ReferralDraft.model_validate(child_referral()))
     hub.referrals.submit(school, ReferralDraft.model_validate(child_referral()))  # the same child: linked, same subject
     hub.follower.catch_up()
