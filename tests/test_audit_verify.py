@@ -50,16 +50,16 @@ def run(settings: Settings, sql_sqlite: str, sql_postgres: str, params: tuple[An
             connection.execute(sql_sqlite.replace("%s", "?"), params)
 
 
-def flip_one_byte(settings: Settings) -> None:
+def flip_one_byte(settings: Settings, notification: int = NOTIFICATION) -> None:
     id_column = "notification_id" if settings.uses_postgres else "rowid"
     with raw_store(settings) as connection:
-        sql = f"SELECT state FROM {events_table(settings)} WHERE {id_column} = {NOTIFICATION}"
+        sql = f"SELECT state FROM {events_table(settings)} WHERE {id_column} = {notification}"
         state = bytearray(connection.execute(sql).fetchone()[0])
     state[10] ^= 0x01
     run(
         settings,
-        f"UPDATE stored_events SET state = %s WHERE rowid = {NOTIFICATION}",
-        f"UPDATE stored_events SET state = %s WHERE notification_id = {NOTIFICATION}",
+        f"UPDATE stored_events SET state = %s WHERE rowid = {notification}",
+        f"UPDATE stored_events SET state = %s WHERE notification_id = {notification}",
         (bytes(state),),
     )
 
@@ -121,6 +121,17 @@ def test_tampering_with_records_is_found_at_the_right_place(
     assert detail in first.detail
     signed = {problem.kind for problem in report.problems[1:]}
     assert signed & {"root_mismatch", "log_truncated"}, "the signed checkpoints must disagree too"
+
+
+def test_a_record_changed_after_the_last_checkpoint_is_found_against_the_leaf_table(sealed: Hub) -> None:
+    """No signed root covers it yet, so only the leaf the tree committed to can tell."""
+    sealed.admin.register_user("audit.four", "Test User", "DAS", ["auditor"])
+    sealed.audit.log.catch_up()
+    assert [int(row["tree_size"]) for row in sealed.audit.log.checkpoints()] == [30, 33]
+    flip_one_byte(sealed.settings, 34)
+    report = sealed.audit.verify()
+    assert [(problem.kind, problem.location) for problem in report.problems] == [("record_changed", "leaf 33")]
+    assert report.verified_size == 33
 
 
 def test_truncation_is_reported_against_the_checkpoint_that_covers_the_lost_records(sealed: Hub) -> None:
