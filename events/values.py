@@ -71,6 +71,21 @@ class Relationship(StrEnum):
     HOUSEHOLD_MEMBER = "household_member"
 
 
+class Tie(StrEnum):
+    """How an agency stands to a person: each kind of relationship the log can give it (need-to-know)."""
+
+    REFERRER = "referrer"  # sent a referral about them
+    RECIPIENT = "recipient"  # received a referral about them
+    CASE_LEAD = "case_lead"  # owns their case (lead social service of a referral, or took it over in a handover)
+    CASE_OFFERED = "case_offered"  # their case is offered to it in a handover
+    HANDOVER_PARTY = "handover_party"  # handed their case over
+    RECORD_REQUEST_PARTY = "record_request_party"  # asked or was asked for their prior-residence records
+    CONSENT_RECORDER = "consent_recorder"  # recorded a consent of theirs
+    CONSENT_RECIPIENT = "consent_recipient"  # is named as a recipient by a consent of theirs
+    DISCLOSURE_RECIPIENT = "disclosure_recipient"  # received a disclosure about them
+    INVESTIGATION = "investigation"  # (police) has an open investigation naming them
+
+
 class DataCategory(StrEnum):
     """Kinds of personal data that decisions, redaction and disclosures are scoped by."""
 

@@ -9,20 +9,27 @@ from events.values import DataCategory
 from hub.core import Core, actor_for
 from hub.domain.consent import Consent, ConsentDraft, WithdrawalDraft, expire_consent, grant_consent, withdraw_consent
 from hub.domain.errors import Forbidden, NotFound
-from policies import roles
+from hub.relationship_service import RelationshipService
+from hub.subject_service import SubjectService
 from policies.decision import Principal
-from policies.engine import ConsentFacts, ReadRequest, Relation
+from policies.engine import ConsentFacts, PersonAction, ReadRequest, Relation
 from projections.consents import ConsentQueries
 
 
 class ConsentService:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, subjects: SubjectService, relationships: RelationshipService) -> None:
         self.core = core
+        self.subjects = subjects
+        self.relationships = relationships
         self.queries = ConsentQueries(core.views_db)
 
     def grant(self, principal: Principal, draft: ConsentDraft) -> dict[str, Any]:
-        """Record a consent the caller's agency received (with its evidence)."""
-        role = self._recording_role(principal)
+        """Record a consent the caller's agency received (with its evidence): only the lead social service of the
+        person's case records one."""
+        self.subjects.require_known(draft.subject_id, "subject_id")
+        role = self.relationships.authorize(
+            principal, PersonAction.RECORD_CONSENT, [draft.subject_id], f"consents:{draft.subject_id}", "consent.record"
+        ).role
         recipients: list[UUID] = []
         for index, code in enumerate(draft.recipient_agencies):
             recipients.append(UUID(self.core.known_agency(code, f"recipient_agencies.{index}")["id"]))
@@ -32,8 +39,10 @@ class ConsentService:
 
     def list_for_subject(self, principal: Principal, subject_id: UUID, purpose: str) -> list[dict[str, Any]]:
         """A subject's consents, newest first; the read is recorded, permitted or denied."""
+        self.subjects.require_known(subject_id, "subject_id")
+        ties = self.relationships.ties(principal.agency_id, subject_id)
         decision = self.core.policy_engine.decide_read(
-            ReadRequest(principal, frozenset({Relation.CONSENT_REGISTER}), (DataCategory.CONSENT,))
+            ReadRequest(principal, frozenset({Relation.CONSENT_REGISTER}), (DataCategory.CONSENT,), ties=ties)
         )
         resource = f"consents:{subject_id}"
         if not decision.permitted:
@@ -45,11 +54,19 @@ class ConsentService:
         return [self._present(consent) for consent in consents]
 
     def withdraw(self, principal: Principal, consent_id: UUID, draft: WithdrawalDraft) -> dict[str, Any]:
-        """Withdraw at once: every later disclosure relying on this consent is denied."""
-        role = self._recording_role(principal)
+        """Withdraw at once: every later disclosure relying on this consent is denied. Only the agency that recorded
+        it or the lead social service of the person's case withdraws it."""
         consent = self._consent(consent_id)
         if consent is None:
             raise NotFound("consent_not_found", "no consent with this id")
+        role = self.relationships.authorize(
+            principal,
+            PersonAction.WITHDRAW_CONSENT,
+            [consent.subject_id],
+            f"consent:{consent_id}",
+            "consent.withdraw",
+            recorded_here=consent.recorded_by_agency == principal.agency_id,
+        ).role
         event = withdraw_consent(consent, actor_for(principal, role), draft.reason, self.core.now())
         self.core.app.append(event)
         return self._present(self.core.app.consent(consent_id))
@@ -75,13 +92,6 @@ class ConsentService:
         if not self.queries.exists(consent_id):
             return None
         return self.core.app.consent(consent_id)
-
-    @staticmethod
-    def _recording_role(principal: Principal) -> str:
-        role = roles.casework_role(principal.roles)
-        if role is None:
-            raise Forbidden("role_may_not_record_consent", "none of the caller's roles may record consents")
-        return role.value
 
     def _present(self, consent: Consent) -> dict[str, Any]:
         agencies = [self.core.registry.agency(agency_id) for agency_id in consent.recipient_agencies]

@@ -19,6 +19,8 @@ from hub.core import Core, actor_for, agency_summary
 from hub.domain.errors import Forbidden
 from hub.domain.referral import DraftModel
 from hub.domain.review import open_review
+from hub.relationship_service import RelationshipService
+from hub.subject_service import SubjectService
 from policies.decision import Principal
 from policies.engine import BREAK_GLASS_MIN_CHARS, AgencyFacts, DisclosureRequest
 from policies.legal_bases import BASES_BY_ID
@@ -56,16 +58,24 @@ class DisclosureDraft(DraftModel):
 
 
 class DisclosureService:
-    def __init__(self, core: Core, consents: ConsentService) -> None:
+    def __init__(
+        self, core: Core, consents: ConsentService, subjects: SubjectService, relationships: RelationshipService
+    ) -> None:
         self.core = core
         self.consents = consents
+        self.subjects = subjects
+        self.relationships = relationships
         self.received = RecordRequestQueries(core.views_db)
 
     def request_for(self, principal: Principal, draft: DisclosureDraft) -> DisclosureRequest:
-        """The policy request for a draft (also what `hub policy explain` evaluates)."""
+        """The policy request for a draft (also what `hub policy explain` evaluates): with the discloser's
+        relationships to each person, and what it holds about them only as released records, over every record
+        of each person."""
         recipient = self.core.known_agency(draft.recipient, "recipient")
         subjects = tuple(dict.fromkeys(draft.subjects))
         self.core.follower.catch_up()
+        for index, subject_id in enumerate(subjects):
+            self.subjects.require_known(subject_id, f"subjects.{index}")
         return DisclosureRequest(
             principal=principal,
             recipient=AgencyFacts(UUID(recipient["id"]), AgencyKind(recipient["kind"])),
@@ -77,8 +87,18 @@ class DisclosureService:
             consent=self.consents.facts(draft.consent_id) if draft.consent_id else None,
             basis=draft.basis,
             break_glass_justification=draft.break_glass_justification,
-            received=self.received.received(principal.agency_id, subjects),
+            received=self._received(principal.agency_id, subjects),
+            ties=self.relationships.ties_by_subject(principal.agency_id, subjects),
         )
+
+    def _received(self, agency_id: UUID, subjects: tuple[UUID, ...]) -> frozenset[tuple[UUID, DataCategory]]:
+        """The (person, category) pairs the agency holds only as records released to it, under whichever record of
+        the person they were released: the restriction follows the person, not an id."""
+        pairs: set[tuple[UUID, DataCategory]] = set()
+        for subject_id in subjects:
+            records = tuple(self.relationships.records_of(subject_id))
+            pairs.update((subject_id, category) for _, category in self.received.received(agency_id, records))
+        return frozenset(pairs)
 
     def prepare(
         self, principal: Principal, draft: DisclosureDraft, via_request_id: UUID | None = None

@@ -14,10 +14,12 @@ from events.base import SYSTEM, Actor, DomainEvent
 from events.subjects import ErasureReason
 from hub.core import Core, actor_for
 from hub.domain import subject as domain
-from hub.domain.errors import Forbidden, NotFound
+from hub.domain.errors import NotFound
+from hub.relationship_service import RelationshipService
 from hub.subject_service import SubjectService
 from policies.decision import Principal
-from policies.retention import RETENTION_VERSION, decide_erasure, retention_ends
+from policies.engine import PersonAction
+from policies.retention import RETENTION_VERSION, retention_ends
 from projections.referrals import ReferralQueries
 
 
@@ -29,21 +31,22 @@ class RetentionDue:
 
 
 class ErasureService:
-    def __init__(self, core: Core, subjects: SubjectService) -> None:
+    def __init__(self, core: Core, subjects: SubjectService, relationships: RelationshipService) -> None:
         self.core = core
         self.subjects = subjects
+        self.relationships = relationships
         self.referrals = ReferralQueries(core.views_db)
 
     def erase(self, principal: Principal, subject_id: UUID, reason: ErasureReason, purpose: str) -> dict[str, Any]:
-        """An authorized manual erasure of a person (every record merged with it); the decision is audited."""
-        decision = decide_erasure(principal)
+        """A manual erasure of a person (every record merged with it), by the head of the lead social service of
+        their case, or by the registry administrator on a court order; the decision is audited either way."""
         self.core.follower.catch_up()
         if not self.subjects.queries.exists(subject_id):
             raise NotFound("subject_not_found", "no subject with this id")
         records = tuple(self.subjects.same_person([subject_id]))
-        if not decision.permitted:
-            self.core.record_access(principal, decision, "subject.erase", f"subject:{subject_id}", purpose, records)
-            raise Forbidden("action_not_permitted", "; ".join(decision.reasons))
+        decision = self.relationships.authorize(
+            principal, PersonAction.ERASE, [subject_id], f"subject:{subject_id}", "subject.erase", reason=reason.value
+        )
         events = self._erasure_events(records, reason, decision.basis or "", actor_for(principal, decision.role))
         self.core.record_access(
             principal, decision, "subject.erase", f"subject:{subject_id}", purpose, records, also=events

@@ -15,24 +15,37 @@ from hub.core import Core, actor_for, agency_summary
 from hub.domain import handover as handovers
 from hub.domain.errors import Forbidden, InvalidInput, NotFound
 from hub.domain.handover import Handover, ResidenceChangeDraft
+from hub.relationship_service import RelationshipService
+from hub.subject_service import SubjectService
 from policies import roles
 from policies.decision import Principal, acting_role, denied
-from policies.engine import ReadRequest, Relation
+from policies.engine import PersonAction, ReadRequest, Relation
 from projections.handovers import HandoverQueries
 from projections.record_requests import RecordRequestQueries
 
 
 class HandoverService:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, subjects: SubjectService, relationships: RelationshipService) -> None:
         self.core = core
+        self.subjects = subjects
+        self.relationships = relationships
         self.queries = HandoverQueries(core.views_db)
         self.requests = RecordRequestQueries(core.views_db)
 
     def record_move(
         self, principal: Principal, draft: ResidenceChangeDraft, now: datetime | None = None
     ) -> dict[str, Any]:
-        """The family moved: offer the case to the social service of the new municipality."""
-        role = self._social_service_role(principal)
+        """The family moved: offer the case to the social service of the new municipality. Only the current owner
+        of the case (the lead social service of every person named) hands it over."""
+        self._social_service_role(principal)
+        people = self.subjects.known(draft.subjects)
+        role = self.relationships.authorize(
+            principal,
+            PersonAction.HAND_OVER,
+            [person.subject_id for person in people],
+            f"handover:{draft.to_municipality}",
+            "handover.record",
+        ).role
         own = self.core.registry.agency(principal.agency_id)
         assert own is not None
         targets = self.core.registry.agencies_of_kind(AgencyKind.SOCIAL_SERVICE.value, draft.to_municipality)
@@ -45,6 +58,7 @@ class HandoverService:
             actor_for(principal, role),
             own["municipality"],
             UUID(targets[0]["id"]),
+            people,
             now or self.core.now(),
         )
         self.core.app.append(*events)

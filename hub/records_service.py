@@ -32,9 +32,11 @@ from hub.domain.records import (
     Settlement,
     WithheldAnswer,
 )
+from hub.relationship_service import RelationshipService
+from hub.subject_service import SubjectService
 from policies import roles
 from policies.decision import AccessDecision, Principal, acting_role, denied
-from policies.engine import ReadRequest, Relation
+from policies.engine import PersonAction, ReadRequest, Relation
 from projections.record_requests import RecordRequestQueries
 from projections.viewdb import Row
 
@@ -54,9 +56,17 @@ class Download:
 
 
 class RecordsService:
-    def __init__(self, core: Core, disclosures: DisclosureService) -> None:
+    def __init__(
+        self,
+        core: Core,
+        disclosures: DisclosureService,
+        subjects: SubjectService,
+        relationships: RelationshipService,
+    ) -> None:
         self.core = core
         self.disclosures = disclosures
+        self.subjects = subjects
+        self.relationships = relationships
         self.queries = RecordRequestQueries(core.views_db)
         self.documents = DocumentStore(core.settings.documents_path, core.subject_keys)
 
@@ -65,12 +75,20 @@ class RecordsService:
     def create(
         self, principal: Principal, draft: RecordRequestDraft, now: datetime | None = None
     ) -> list[dict[str, Any]]:
-        """One request per responding agency, appended together; returns the requests as their requester sees them."""
+        """One request per responding agency, appended together; returns the requests as their requester sees them.
+        The requester must be related to every person named (their case, a referral about them, an offered case)."""
         if principal.agency_kind not in roles.RECORD_KEEPING_KINDS or roles.casework_role(principal.roles) is None:
             raise Forbidden("may_not_request_records", "only caseworkers of a social service or bāriņtiesa may ask")
         moment = now or self.core.now()
-        actor = actor_for(principal, self._role(principal))
         subjects = self._subjects(principal, draft)
+        decision = self.relationships.authorize(
+            principal,
+            PersonAction.REQUEST_RECORDS,
+            [subject.subject_id for subject in subjects],
+            f"record-request:{draft.municipality}",
+            "record-request.create",
+        )
+        actor = actor_for(principal, decision.role)
         events = [
             records.create_request(
                 records.RequestTerms.of(draft), actor, principal.agency_id, UUID(row["id"]), subjects, moment
@@ -266,7 +284,7 @@ class RecordsService:
 
     def _subjects(self, principal: Principal, draft: RecordRequestDraft) -> tuple[PersonDetails, ...]:
         if draft.handover_id is None:
-            return tuple(subject.details() for subject in draft.subjects)
+            return self.subjects.known(draft.subjects)
         self.core.follower.catch_up()
         if not self.core.app.exists(draft.handover_id):
             raise InvalidInput("unknown_handover", "no handover with this id", "handover_id")

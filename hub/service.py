@@ -20,6 +20,7 @@ from hub.referral_service import ReferralService
 from hub.referral_timeline import ReferralTimeline
 from hub.referral_workflow import ReferralWorkflow
 from hub.registry_service import RegistryService
+from hub.relationship_service import RelationshipService
 from hub.review_service import ReviewService
 from hub.subject_service import SubjectService
 from hub.supervision_service import SupervisionService
@@ -27,6 +28,7 @@ from projections.consents import ConsentView
 from projections.handovers import HandoverView
 from projections.record_requests import RecordRequestView
 from projections.referrals import ReferralView
+from projections.relationships import RelationshipView
 from projections.reviews import ReviewView
 from projections.subjects import SubjectView
 
@@ -45,21 +47,23 @@ class Hub(Core):
                 ReviewView(),
                 RecordRequestView(),
                 HandoverView(),
+                RelationshipView(),
             ],
         )
         index = BlindIndex.load(settings.key_dir)
         self.admin = RegistryService(self)
-        self.subjects = SubjectService(self, index)
+        self.relationships = RelationshipService(self)
+        self.subjects = SubjectService(self, index, self.relationships)
         self.referrals = ReferralService(self, self.subjects)
         self.workflow = ReferralWorkflow(self, self.referrals)
         self.timeline = ReferralTimeline(self, self.referrals)
         self.supervision = SupervisionService(self, index)
-        self.erasure = ErasureService(self, self.subjects)
-        self.consents = ConsentService(self)
-        self.disclosures = DisclosureService(self, self.consents)
+        self.erasure = ErasureService(self, self.subjects, self.relationships)
+        self.consents = ConsentService(self, self.subjects, self.relationships)
+        self.disclosures = DisclosureService(self, self.consents, self.subjects, self.relationships)
         self.reviews = ReviewService(self)
-        self.records = RecordsService(self, self.disclosures)
-        self.handovers = HandoverService(self)
+        self.records = RecordsService(self, self.disclosures, self.subjects, self.relationships)
+        self.handovers = HandoverService(self, self.subjects, self.relationships)
         self.audit = AuditService(self)
         self.access_reports = AccessReportService(self)
 

@@ -12,16 +12,16 @@ from eventsourcing.persistence import IntegrityError
 from events.base import Actor, DomainEvent
 from events.people import PersonDetails
 from events.subjects import subject_id_for_index
-from events.values import Decision
 from hub.blind_index import BlindIndex
 from hub.core import Core, actor_for
 from hub.domain import subject as domain
 from hub.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.domain.personal_code import InvalidPersonalCode, parse_personal_code
+from hub.domain.records import SubjectDraft
 from hub.domain.referral import ChildDraft, FamilyMemberDraft
-from policies.decision import AccessDecision, Principal
-from policies.referral_actions import decide_subject_change
-from projections.referrals import ReferralQueries
+from hub.relationship_service import RelationshipService
+from policies.decision import Principal
+from policies.engine import PersonAction
 from projections.subjects import SubjectQueries
 
 # A name + birth date shared by more records than this is too common to be worth a case manager's time.
@@ -29,11 +29,11 @@ MAX_CANDIDATES = 5
 
 
 class SubjectService:
-    def __init__(self, core: Core, index: BlindIndex) -> None:
+    def __init__(self, core: Core, index: BlindIndex, relationships: RelationshipService) -> None:
         self.core = core
         self.index = index
+        self.relationships = relationships
         self.queries = SubjectQueries(core.views_db)
-        self.referrals = ReferralQueries(core.views_db)
 
     def resolve(
         self, people: Sequence[ChildDraft | FamilyMemberDraft], actor: Actor
@@ -94,13 +94,55 @@ class SubjectService:
                 events.append(matched)
         return subject_id, events
 
+    def known(self, people: Sequence[SubjectDraft], field: str = "subjects") -> tuple[PersonDetails, ...]:
+        """The people a request names (record requests, handovers), each resolved to the record the hub has of them:
+        by subject id, else by any personal code they have had. A person the hub does not know is 422
+        `unknown_subject` (no agency could be related to them), so no second record of anyone is ever made here."""
+        self.core.follower.catch_up()
+        details = []
+        for index, person in enumerate(people):
+            subject_id = self._known_id(person, f"{field}.{index}")
+            details.append(
+                PersonDetails(
+                    subject_id=subject_id,
+                    given_name=person.given_name,
+                    family_name=person.family_name,
+                    birth_date=person.birth_date,
+                    personal_code=person.personal_code,
+                    relationship=person.relationship,
+                )
+            )
+        return tuple(details)
+
+    def _known_id(self, person: SubjectDraft, field: str) -> UUID:
+        by_code = self.queries.by_code(self.index.personal_code(person.personal_code)) if person.personal_code else None
+        if person.subject_id is None:
+            if by_code is None:
+                raise InvalidInput(
+                    "unknown_subject", "no person with this personal code is known; give their subject id", field
+                )
+            return by_code
+        self.require_known(person.subject_id, f"{field}.subject_id")
+        if by_code is not None and by_code not in self.same_person([person.subject_id]):
+            raise InvalidInput(
+                "subject_code_mismatch", "this personal code belongs to another person", f"{field}.personal_code"
+            )
+        return person.subject_id
+
+    def require_known(self, subject_id: UUID, field: str) -> None:
+        """A subject id from input must name a person the hub knows (422 `unknown_subject`)."""
+        if not self.queries.exists(subject_id):
+            self.core.follower.catch_up()
+            if not self.queries.exists(subject_id):
+                raise InvalidInput("unknown_subject", "no person with this subject id is known", field)
+
     def same_person(self, subject_ids: Sequence[UUID]) -> list[UUID]:
         """Every record confirmed to be the same person, as far as the views have followed (callers catch up)."""
         return self.queries.same_person(subject_ids) or list(subject_ids)
 
     def add_code(self, principal: Principal, subject_id: UUID, personal_code: str) -> dict[str, Any]:
         """Record a new personal code (issued on request or adoption); every earlier code keeps matching."""
-        role = self._permitted(principal, subject_id)
+        role = self._permitted(principal, subject_id, "subject.add-code")
         try:
             code = parse_personal_code(personal_code).value
         except InvalidPersonalCode as error:
@@ -118,22 +160,27 @@ class SubjectService:
 
     def confirm(self, principal: Principal, subject_id: UUID, candidate_id: UUID) -> dict[str, Any]:
         """The two records are the same person: from now on both match, and their referrals link."""
-        role = self._permitted(principal, subject_id)
+        role = self._permitted(principal, subject_id, "subject.confirm-match")
         subject = self.core.app.subject(subject_id)
         self._append(domain.confirm_match(subject, candidate_id, actor_for(principal, role), self.core.now()))
         return {"subject_id": str(subject_id), "candidate_id": str(candidate_id), "state": "confirmed"}
 
     def reject(self, principal: Principal, subject_id: UUID, candidate_id: UUID) -> dict[str, Any]:
-        role = self._permitted(principal, subject_id)
+        role = self._permitted(principal, subject_id, "subject.reject-match")
         subject = self.core.app.subject(subject_id)
         self._append(domain.reject_match(subject, candidate_id, actor_for(principal, role), self.core.now()))
         return {"subject_id": str(subject_id), "candidate_id": str(candidate_id), "state": "rejected"}
 
     def pending_candidates(self, principal: Principal, purpose: str) -> list[dict[str, Any]]:
-        """Candidate matches waiting for the caller's agency (ids only: the referrals show who they are)."""
-        decision = decide_subject_change(principal, involved=True)
+        """Candidate matches waiting for the caller's agency (ids only: the referrals show who they are). The caller
+        must hold a role that settles subject records; each person listed is one its agency is related to now."""
+        decision = self.relationships.decide_role(principal, PersonAction.CHANGE_SUBJECT)
         self.core.follower.catch_up()
-        rows = self.queries.pending_candidates(principal.agency_id) if decision.permitted else []
+        rows = [
+            row
+            for row in (self.queries.pending_candidates(principal.agency_id) if decision.permitted else [])
+            if self.relationships.decide(principal, PersonAction.CHANGE_SUBJECT, UUID(row["subject_id"])).permitted
+        ]
         subjects = tuple(UUID(row["subject_id"]) for row in rows)
         self.core.record_access(principal, decision, "subjects.candidates", "subjects:candidates", purpose, subjects)
         if not decision.permitted:
@@ -143,18 +190,13 @@ class SubjectService:
             for row in rows
         ]
 
-    def _permitted(self, principal: Principal, subject_id: UUID) -> str:
+    def _permitted(self, principal: Principal, subject_id: UUID, action: str) -> str:
         self.core.follower.catch_up()
         if not self.queries.exists(subject_id):
             raise NotFound("subject_not_found", "no subject with this id")
-        involved = any(
-            self.referrals.agency_has_referral_about(principal.agency_id, member)
-            for member in self.queries.same_person([subject_id])
-        )
-        decision: AccessDecision = decide_subject_change(principal, involved)
-        if decision.decision is not Decision.PERMIT:
-            raise Forbidden("action_not_permitted", "; ".join(decision.reasons))
-        return decision.role
+        return self.relationships.authorize(
+            principal, PersonAction.CHANGE_SUBJECT, [subject_id], f"subject:{subject_id}", action
+        ).role
 
     def _append(self, event: DomainEvent) -> None:
         try:

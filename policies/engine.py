@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import cache
@@ -19,7 +19,7 @@ from uuid import UUID
 
 import cedarpy
 
-from events.values import AgencyKind, DataCategory, Decision, Purpose
+from events.values import AgencyKind, DataCategory, Decision, Purpose, Tie
 from policies.decision import AccessDecision, Principal, acting_role
 from policies.legal_bases import BASES_BY_ID, LEGAL_BASES, LEGAL_BASES_VERSION
 from policies.roles import casework_role
@@ -34,14 +34,21 @@ STATUTORY_POLICY = "disclose.statutory-basis"
 POLICY_BASIS: dict[str, str] = {
     "read.recipient-duty": "BTAL-73",
     "read.referrer-feedback": "referrer-feedback",
-    "read.consent-register": "GDPR-6-1-c",
-    "read.review-queue": "GDPR-6-1-c",
+    "read.consent-register": "GDPR-7-1",
+    "read.review-queue": "GDPR-5-2",
     "read.released-records": "GDPR-6-1-c",
     "read.record-request": "GDPR-6-1-c",
     "read.handover": "GDPR-6-1-e",
     "read.audit-log": "GDPR-5-2",
     "read.access-report": "GDPR-15",
     "disclose.consent": CONSENT_BASIS,
+    "person.record-consent": "GDPR-7-1",
+    "person.withdraw-consent": "GDPR-7-1",
+    "person.erase.lead-head": "GDPR-17",
+    "person.erase.court-order": "GDPR-17",
+    "person.hand-over": "GDPR-6-1-e",
+    "person.request-records": "GDPR-6-1-c",
+    "person.change-subject": "BTAL-73",
     BREAK_GLASS: BREAK_GLASS,
 }
 
@@ -82,12 +89,42 @@ class ConsentFacts:
     withdrawn: bool
 
 
+class PersonAction(StrEnum):
+    """Changes about a person (`policies/people.cedar`)."""
+
+    RECORD_CONSENT = "record-consent"
+    WITHDRAW_CONSENT = "withdraw-consent"
+    ERASE = "erase"
+    HAND_OVER = "hand-over"
+    REQUEST_RECORDS = "request-records"
+    CHANGE_SUBJECT = "change-subject"
+
+
 @dataclass(frozen=True)
 class ReadRequest:
+    """`relations` are the reader's relations to the record; `ties` its agency's relationships to the person."""
+
     principal: Principal
     relations: frozenset[Relation]
     categories: tuple[DataCategory, ...]
     break_glass_justification: str | None = None
+    ties: frozenset[Tie] = frozenset()
+
+
+@dataclass(frozen=True)
+class PersonRequest:
+    """A change about a person, with the acting agency's relationships (`ties`) to every record of that person.
+
+    `recorded_here`: the consent being withdrawn was recorded by the caller's agency; `reason`: why a person is
+    erased (an `ErasureReason` code).
+    """
+
+    principal: Principal
+    action: PersonAction
+    subject_id: UUID
+    ties: frozenset[Tie]
+    recorded_here: bool = False
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -95,7 +132,7 @@ class DisclosureRequest:
     """Exactly what the caller relies on: a consent (by id), a statutory basis (by id), or break-glass.
 
     `received` are the (subject, category) pairs the discloser holds only as records released to it by another
-    agency; disclosing those is onward disclosure.
+    agency; disclosing those is onward disclosure. `ties` are the discloser's relationships to the subjects.
     """
 
     principal: Principal
@@ -109,6 +146,7 @@ class DisclosureRequest:
     basis: str | None = None
     break_glass_justification: str | None = None
     received: frozenset[tuple[UUID, DataCategory]] = frozenset()
+    ties: dict[UUID, frozenset[Tie]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -148,6 +186,7 @@ def _static_entities() -> list[Any]:
             "LegalBasis",
             basis.id,
             {
+                "onward": basis.onward,
                 "discloser_kinds": sorted(basis.discloser_kinds),
                 "recipient_kinds": sorted(basis.recipient_kinds),
                 "categories": [_ref("Category", category.value) for category in sorted(basis.categories)],
@@ -188,6 +227,7 @@ class PolicyEngine:
         principal = request.principal
         context = {
             "relations": sorted(request.relations),
+            "ties": sorted(request.ties),
             "break_glass": request.break_glass_justification is not None,
             "justified": _justified(request.break_glass_justification),
         }
@@ -227,7 +267,15 @@ class PolicyEngine:
         if request.basis is not None:
             base_context["basis"] = _ref("LegalBasis", request.basis)
         checks = [
-            (category, {**base_context, "subject": str(subject), "onward": (subject, category) in request.received})
+            (
+                category,
+                {
+                    **base_context,
+                    "subject": str(subject),
+                    "onward": (subject, category) in request.received,
+                    "ties": sorted(request.ties.get(subject, frozenset())),
+                },
+            )
             for subject in request.subjects
             for category in request.categories
         ]
@@ -247,6 +295,27 @@ class PolicyEngine:
             consent_id=consent.id if consent else None,
             consent_version=consent.version if consent else None,
             break_glass=break_glass,
+        )
+
+    def decide_person(self, request: PersonRequest) -> AccessDecision:
+        """May the caller make this change about the person? Decided with its agency's relationships to them."""
+        context = {"ties": sorted(request.ties), "recorded_here": request.recorded_here, "reason": request.reason}
+        [outcome] = self._authorize(
+            request.principal,
+            request.action.value,
+            [(DataCategory.IDENTITY, context)],
+            [],
+            resource=f'Person::"{request.subject_id}"',
+        )
+        basis, _ = _basis_of([outcome], None)
+        return AccessDecision(
+            decision=Decision.PERMIT if outcome.allowed else Decision.DENY,
+            role=_role(request.principal),
+            basis=basis,
+            categories=(DataCategory.IDENTITY,) if outcome.allowed else (),
+            reasons=_reasons([outcome], request.action.value),
+            policies=outcome.policies,
+            policy_hash=self.policy_hash,
         )
 
     @staticmethod
@@ -280,6 +349,7 @@ class PolicyEngine:
         action: str,
         checks: list[tuple[DataCategory, dict[str, Any]]],
         entities: list[Any],
+        resource: str | None = None,
     ) -> list[_Outcome]:
         if not checks:
             return []
@@ -290,7 +360,7 @@ class PolicyEngine:
             {
                 "principal": f'User::"{principal.user_id}"',
                 "action": f'Action::"{action}"',
-                "resource": f'Category::"{category.value}"',
+                "resource": resource or f'Category::"{category.value}"',
                 "context": context,
             }
             for category, context in checks
@@ -359,17 +429,19 @@ def _basis_of(outcomes: list[_Outcome], statutory_basis: str | None) -> tuple[st
     return (statutory_basis if policy == STATUTORY_POLICY else POLICY_BASIS.get(policy, policy)), False
 
 
-def _reasons(outcomes: list[_Outcome]) -> tuple[str, ...]:
+def _reasons(outcomes: list[_Outcome], about: str | None = None) -> tuple[str, ...]:
+    """One line per outcome, naming the category (or `about`, for a change about a person) and the policies."""
     reasons: list[str] = []
     for outcome in outcomes:
+        subject = about or outcome.category
         if outcome.allowed:
-            reason = f"{outcome.category}: permitted by {', '.join(outcome.policies)}"
+            reason = f"{subject}: permitted by {', '.join(outcome.policies)}"
         elif outcome.errors:
-            reason = f"{outcome.category}: policy evaluation failed ({outcome.errors[0]})"
+            reason = f"{subject}: policy evaluation failed ({outcome.errors[0]})"
         elif outcome.policies:
-            reason = f"{outcome.category}: denied by {', '.join(outcome.policies)}"
+            reason = f"{subject}: denied by {', '.join(outcome.policies)}"
         else:
-            reason = f"{outcome.category}: no policy permits it"
+            reason = f"{subject}: no policy permits it"
         if reason not in reasons:
             reasons.append(reason)
     return tuple(reasons)

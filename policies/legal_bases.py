@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from events.values import AgencyKind, DataCategory, Purpose
 
-LEGAL_BASES_VERSION = "legal-bases/1"
+LEGAL_BASES_VERSION = "legal-bases/2"
 
 K = AgencyKind
 C = DataCategory
@@ -33,6 +33,10 @@ class LegalBasis:
     recipient_kinds: frozenset[AgencyKind]
     categories: frozenset[DataCategory]
     purposes: frozenset[Purpose]
+    onward: bool = False  # counts as the recipient's own basis for passing on data that was disclosed to it
+
+
+NOTHING_DISCLOSED: frozenset[AgencyKind] = frozenset()  # a basis of the hub's own processing, not of a disclosure
 
 
 LEGAL_BASES: tuple[LegalBasis, ...] = (
@@ -45,6 +49,7 @@ LEGAL_BASES: tuple[LegalBasis, ...] = (
         CHILD_PROTECTION_BODIES,
         frozenset({C.IDENTITY, C.REFERRAL_CONTENT, C.SCHOOL_ATTENDANCE, C.POLICE_CONTACTS}),
         frozenset({P.CHILD_PROTECTION}),
+        onward=True,
     ),
     LegalBasis(
         "MK-545-2017",
@@ -75,6 +80,7 @@ LEGAL_BASES: tuple[LegalBasis, ...] = (
         frozenset({K.SOCIAL_SERVICE, K.ORPHANS_COURT, K.POLICE, K.HEALTH}),
         frozenset({C.IDENTITY, C.REFERRAL_CONTENT, C.RISK_ASSESSMENT}),
         frozenset({P.EMERGENCY}),
+        onward=True,
     ),
     LegalBasis(
         "GDPR-6-1-e",
@@ -85,6 +91,7 @@ LEGAL_BASES: tuple[LegalBasis, ...] = (
         frozenset({K.SOCIAL_SERVICE, K.ORPHANS_COURT, K.CHILD_PROTECTION_CENTRE}),
         frozenset({C.IDENTITY, C.STATUS, C.ASSESSMENT, C.RISK_ASSESSMENT, C.SERVICES, C.COURT_DECISIONS}),
         frozenset({P.CHILD_PROTECTION, P.CASE_MANAGEMENT}),
+        onward=True,
     ),
     LegalBasis(
         "GDPR-9-2-b",
@@ -95,6 +102,7 @@ LEGAL_BASES: tuple[LegalBasis, ...] = (
         frozenset({K.SOCIAL_SERVICE, K.ORPHANS_COURT}),
         frozenset({C.ASSESSMENT, C.RISK_ASSESSMENT, C.REHABILITATION_PLAN, C.SERVICES}),
         frozenset({P.CASE_MANAGEMENT, P.PRIOR_RESIDENCE_RECORDS}),
+        onward=True,
     ),
     LegalBasis(
         "GDPR-9-2-g",
@@ -115,6 +123,56 @@ LEGAL_BASES: tuple[LegalBasis, ...] = (
         frozenset({K.HEALTH, K.SOCIAL_SERVICE}),
         frozenset({C.IDENTITY, C.ASSESSMENT, C.SERVICES}),
         frozenset({P.HEALTH_CARE, P.CASE_MANAGEMENT}),
+    ),
+    LegalBasis(
+        "GDPR-7-1",
+        "GDPR Art. 7(1)",
+        "Demonstrating consent: the register of a person's consents",
+        "Piekrišanas pierādīšana: personas piekrišanu reģistrs",
+        NOTHING_DISCLOSED,
+        NOTHING_DISCLOSED,
+        frozenset({C.CONSENT}),
+        frozenset(),
+    ),
+    LegalBasis(
+        "GDPR-5-2",
+        "GDPR Art. 5(2)",
+        "Accountability: the access log, its replay and the review of emergency accesses",
+        "Pārskatatbildība: piekļuves žurnāls, tā pārbaude un ārkārtas piekļuvju izvērtēšana",
+        NOTHING_DISCLOSED,
+        NOTHING_DISCLOSED,
+        frozenset({C.ACCESS_LOG}),
+        frozenset(),
+    ),
+    LegalBasis(
+        "GDPR-15",
+        "GDPR Art. 15",
+        "The person's right of access: who read their data",
+        "Personas tiesības piekļūt saviem datiem: kas tos skatījis",
+        NOTHING_DISCLOSED,
+        NOTHING_DISCLOSED,
+        frozenset({C.ACCESS_LOG}),
+        frozenset(),
+    ),
+    LegalBasis(
+        "GDPR-17",
+        "GDPR Art. 17",
+        "Erasure of a person's data",
+        "Personas datu dzēšana",
+        NOTHING_DISCLOSED,
+        NOTHING_DISCLOSED,
+        frozenset({C.IDENTITY}),
+        frozenset(),
+    ),
+    LegalBasis(
+        "referrer-feedback",
+        "Bērnu tiesību aizsardzības likums, 73. pants (atgriezeniskā saite)",
+        "Feedback to the referrer that its report was received and acted on",
+        "Ziņotājam: ziņojums saņemts un par to rīkojas",
+        NOTHING_DISCLOSED,
+        NOTHING_DISCLOSED,
+        frozenset({C.STATUS}),
+        frozenset(),
     ),
 )
 

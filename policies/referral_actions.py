@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from uuid import UUID
 
-from events.values import AgencyKind, DataCategory, Decision, Role
-from policies.decision import AccessDecision, Principal, acting_role, denied
+from events.values import AgencyKind, Role
+from policies.decision import Principal
 from policies.roles import REFERRAL_SUBMITTING_ROLES
 
 
@@ -67,15 +67,3 @@ def decide_action(
 # Who keeps subject records straight (codes, candidate matches): casework staff of agencies that act on referrals.
 SUBJECT_ROLES = frozenset({Role.CASE_MANAGER, Role.HEAD_OF_SERVICE, Role.ORPHANS_COURT_MEMBER})
 SUBJECT_AGENCY_KINDS = frozenset({AgencyKind.SOCIAL_SERVICE, AgencyKind.ORPHANS_COURT})
-
-
-def decide_subject_change(principal: Principal, involved: bool) -> AccessDecision:
-    """Codes and matches of a person are settled by a social service or bāriņtiesa that received a referral
-    about the person."""
-    held = sorted(principal.roles & SUBJECT_ROLES)
-    role = held[0].value if held else acting_role(principal)
-    if principal.agency_kind not in SUBJECT_AGENCY_KINDS or not held:
-        return denied(role, "only case managers of a social service or bāriņtiesa settle subject records")
-    if not involved:
-        return denied(role, "the caller's agency received no referral about this person")
-    return AccessDecision(Decision.PERMIT, role, "BTAL-73", (DataCategory.IDENTITY,), ("permitted",))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -112,6 +113,30 @@ def child_referral(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
+
+
+def fresh_code() -> str:
+    """A personal code of the current format (32…, no date or checksum in it) that no one else has."""
+    return f"32{secrets.randbelow(10**9):09d}"
+
+
+def known_child(
+    hub: Hub,
+    client: TestClient,
+    referrer: str = "tukums.school",
+    municipality: str = "tukuma-novads",
+    code: str | None = None,
+) -> dict[str, str]:
+    """A child nobody else names (a code of their own unless `code` is given), referred by `referrer`: the social
+    service of `municipality` leads the case. Returns the referral id, the child's subject id and code."""
+    personal_code = code or fresh_code()
+    child = {**child_referral()["child"], "personal_code": personal_code, "municipality": municipality}
+    headers = {"Authorization": f"Bearer {hub.issue_token(referrer)}"}
+    response = client.post("/v1/referrals", json=child_referral(child=child), headers=headers)
+    assert response.status_code == 201, response.text
+    referral_id = response.json()["id"]
+    subject_id = str(hub.app.referral(uuid.UUID(referral_id)).child.subject_id)
+    return {"referral_id": referral_id, "subject_id": subject_id, "code": personal_code}
 
 
 FIRST_BIRTH_DATE = date(2010, 1, 1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,16 +13,29 @@ from events.access import AccessRecorded
 from events.disclosure import DisclosureRecorded
 from events.review import BreakGlassReviewOpened, BreakGlassReviewResolved
 from hub.service import Hub
-from tests.conftest import child_referral, head, log_of
+from tests.conftest import child_referral, head, known_child, log_of
 
 Auth = Callable[[str], dict[str, str]]
-SUBJECT = "6f1c2b7e-3d4a-4c5b-9e8f-0a1b2c3d4e5f"
+UNKNOWN = "6f1c2b7e-3d4a-4c5b-9e8f-0a1b2c3d4e5f"  # a subject id the hub has never seen
 JUSTIFICATION = "Child found alone at night; mother unreachable, need the history now."
 
 
-def grant(client: TestClient, auth: Auth, **overrides: Any) -> dict[str, Any]:
-    body = {
-        "subject_id": SUBJECT,
+@pytest.fixture
+def child(hub: Hub, client: TestClient) -> str:
+    """A child referred by the Tukums school: Tukums' social service leads the case."""
+    return known_child(hub, client)["subject_id"]
+
+
+def grant(client: TestClient, auth: Auth, subject: str, user: str = "tukums.cm", **overrides: Any) -> dict[str, Any]:
+    body = consent_body(subject, **overrides)
+    response = client.post("/v1/consents", json=body, headers=auth(user))
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def consent_body(subject: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        "subject_id": subject,
         "granted_by": {"name": "Inga Kalniņa", "relationship": "mother"},
         "recipient_kinds": ["school"],
         "purposes": ["education_support"],
@@ -29,15 +43,12 @@ def grant(client: TestClient, auth: Auth, **overrides: Any) -> dict[str, Any]:
         "evidence": "TUK-SD/2026/117 (signed form)",
         **overrides,
     }
-    response = client.post("/v1/consents", json=body, headers=auth("tukums.cm"))
-    assert response.status_code == 201, response.text
-    return dict(response.json())
 
 
-def disclosure(**overrides: Any) -> dict[str, Any]:
+def disclosure(subject: str = UNKNOWN, **overrides: Any) -> dict[str, Any]:
     return {
         "recipient": "TUK-SKOLA",
-        "subjects": [SUBJECT],
+        "subjects": [subject],
         "categories": ["school_attendance"],
         "purpose": "education_support",
         **overrides,
@@ -45,11 +56,11 @@ def disclosure(**overrides: Any) -> dict[str, Any]:
 
 
 def test_withdrawing_a_consent_blocks_later_disclosures_at_once_and_keeps_earlier_ones(
-    client: TestClient, hub: Hub, auth: Auth
+    client: TestClient, hub: Hub, auth: Auth, child: str
 ) -> None:
-    consent = grant(client, auth)
+    consent = grant(client, auth, child)
     headers = auth("tukums.cm")
-    first = client.post("/v1/disclosures", json=disclosure(consent_id=consent["id"]), headers=headers)
+    first = client.post("/v1/disclosures", json=disclosure(child, consent_id=consent["id"]), headers=headers)
     assert first.status_code == 201, first.text
     assert (first.json()["basis"], first.json()["consent_version"]) == ("consent", 1)
     assert first.json()["policy_hash"] == hub.policy_engine.policy_hash
@@ -58,7 +69,7 @@ def test_withdrawing_a_consent_blocks_later_disclosures_at_once_and_keeps_earlie
         f"/v1/consents/{consent['id']}/withdraw", json={"reason": "Māte atsauc piekrišanu"}, headers=headers
     )
     assert withdrawn.json()["status"] == "withdrawn"
-    second = client.post("/v1/disclosures", json=disclosure(consent_id=consent["id"]), headers=headers)
+    second = client.post("/v1/disclosures", json=disclosure(child, consent_id=consent["id"]), headers=headers)
     assert second.status_code == 403
     assert second.json()["reason"] == "disclosure_denied"
     assert "disclose.consent-withdrawn" in second.json()["detail"]
@@ -79,14 +90,16 @@ def test_withdrawing_a_consent_blocks_later_disclosures_at_once_and_keeps_earlie
     assert again.status_code == 409
 
 
-def test_consent_scope_is_enforced_and_every_denial_recorded(client: TestClient, hub: Hub, auth: Auth) -> None:
-    consent = grant(client, auth, recipient_kinds=[], recipient_agencies=["TUK-SKOLA"])
+def test_consent_scope_is_enforced_and_every_denial_recorded(
+    client: TestClient, hub: Hub, auth: Auth, child: str
+) -> None:
+    consent = grant(client, auth, child, recipient_kinds=[], recipient_agencies=["TUK-SKOLA"])
     headers = auth("tukums.cm")
     cases = {
-        "disclose.consent-wrong-recipient": disclosure(consent_id=consent["id"], recipient="DAU-SKOLA"),
-        "disclose.consent-wrong-purpose": disclosure(consent_id=consent["id"], purpose="criminal_investigation"),
-        "disclose.consent-category-not-covered": disclosure(consent_id=consent["id"], categories=["assessment"]),
-        "disclose.consent-unknown": disclosure(consent_id="00000000-0000-4000-8000-000000000000"),
+        "disclose.consent-wrong-recipient": disclosure(child, consent_id=consent["id"], recipient="DAU-SKOLA"),
+        "disclose.consent-wrong-purpose": disclosure(child, consent_id=consent["id"], purpose="criminal_investigation"),
+        "disclose.consent-category-not-covered": disclosure(child, consent_id=consent["id"], categories=["assessment"]),
+        "disclose.consent-unknown": disclosure(child, consent_id="00000000-0000-4000-8000-000000000000"),
     }
     for policy, body in cases.items():
         response = client.post("/v1/disclosures", json=body, headers=headers)
@@ -96,8 +109,10 @@ def test_consent_scope_is_enforced_and_every_denial_recorded(client: TestClient,
     assert log_of(hub, DisclosureRecorded) == []
 
 
-def test_statutory_basis_disclosure_records_the_basis(client: TestClient, hub: Hub, auth: Auth) -> None:
-    body = disclosure(recipient="TUK-SD", categories=["identity", "school_attendance"], purpose="child_protection")
+def test_statutory_basis_disclosure_records_the_basis(client: TestClient, hub: Hub, auth: Auth, child: str) -> None:
+    body = disclosure(
+        child, recipient="TUK-SD", categories=["identity", "school_attendance"], purpose="child_protection"
+    )
     response = client.post("/v1/disclosures", json={**body, "basis": "BTAL-73"}, headers=auth("tukums.school"))
     assert response.status_code == 201, response.text
     [recorded] = log_of(hub, DisclosureRecorded)
@@ -115,6 +130,7 @@ def test_statutory_basis_disclosure_records_the_basis(client: TestClient, hub: H
         (disclosure(basis="BTAL-73", subjects=[]), "subjects"),
         (disclosure(basis="BTAL-73", categories=["gossip"]), "categories.0"),
         (disclosure(basis="BTAL-73", recipient="NOWHERE"), "recipient"),
+        (disclosure(basis="BTAL-73"), "subjects.0"),
     ],
 )
 def test_bad_disclosure_input_is_422_with_the_field_and_appends_nothing(
@@ -128,7 +144,7 @@ def test_bad_disclosure_input_is_422_with_the_field_and_appends_nothing(
     assert head(hub) == before
 
 
-def test_bad_consent_input_is_422_and_appends_nothing(client: TestClient, hub: Hub, auth: Auth) -> None:
+def test_bad_consent_input_is_422_and_appends_nothing(client: TestClient, hub: Hub, auth: Auth, child: str) -> None:
     before = head(hub)
     for override in (
         {"recipient_kinds": []},
@@ -136,9 +152,10 @@ def test_bad_consent_input_is_422_and_appends_nothing(client: TestClient, hub: H
         {"valid_from": "2026-05-01T00:00:00Z", "valid_until": "2026-04-01T00:00:00Z"},
         {"recipient_agencies": ["NOWHERE"]},
         {"subject_id": "not-a-uuid"},
+        {"subject_id": UNKNOWN},
     ):
         body = {
-            "subject_id": SUBJECT,
+            "subject_id": child,
             "granted_by": {"name": "Inga Kalniņa"},
             "recipient_kinds": ["school"],
             "purposes": ["education_support"],
@@ -151,21 +168,29 @@ def test_bad_consent_input_is_422_and_appends_nothing(client: TestClient, hub: H
     assert head(hub) == before
 
 
-def test_listing_consents_is_audited_and_role_gated(client: TestClient, hub: Hub, auth: Auth) -> None:
-    consent = grant(client, auth, valid_until="2020-01-01T00:00:00Z", valid_from="2019-01-01T00:00:00Z")
-    listed = client.get("/v1/consents", params={"subject_id": SUBJECT}, headers=auth("daugavpils.cm"))
+def test_listing_consents_is_audited_and_only_for_related_caseworkers(
+    client: TestClient, hub: Hub, auth: Auth, child: str
+) -> None:
+    consent = grant(client, auth, child, valid_until="2020-01-01T00:00:00Z", valid_from="2019-01-01T00:00:00Z")
+    listed = client.get("/v1/consents", params={"subject_id": child}, headers=auth("tukums.cm"))
     assert [(item["id"], item["status"]) for item in listed.json()] == [(consent["id"], "expired")]
-    assert client.get("/v1/consents", params={"subject_id": SUBJECT}, headers=auth("tukums.school")).status_code == 403
+    for stranger in ("daugavpils.cm", "riga.head", "tukums.school"):
+        assert client.get("/v1/consents", params={"subject_id": child}, headers=auth(stranger)).status_code == 403
     reads = [(e.actor.user_id, e.decision, e.basis) for e in log_of(hub, AccessRecorded)]
-    assert reads == [("daugavpils.cm", "permit", "GDPR-6-1-c"), ("tukums.school", "deny", None)]
+    assert reads == [
+        ("tukums.cm", "permit", "GDPR-7-1"),
+        ("daugavpils.cm", "deny", None),
+        ("riga.head", "deny", None),
+        ("tukums.school", "deny", None),
+    ]
     assert hub.consents.expire_due() == 1
     assert hub.consents.expire_due() == 0
 
 
 def test_break_glass_disclosure_is_flagged_and_reviewed_by_the_head_of_service(
-    client: TestClient, hub: Hub, auth: Auth
+    client: TestClient, hub: Hub, auth: Auth, child: str
 ) -> None:
-    body = disclosure(recipient="TUK-BT", categories=["assessment"], purpose="emergency")
+    body = disclosure(child, recipient="TUK-BT", categories=["assessment"], purpose="emergency")
     school = client.post(
         "/v1/disclosures", json={**body, "break_glass_justification": JUSTIFICATION}, headers=auth("tukums.school")
     )
@@ -221,3 +246,42 @@ def test_break_glass_read_of_a_referral_opens_a_review(client: TestClient, hub: 
     )
     queue = client.get("/v1/reviews", headers=auth("daugavpils.head")).json()
     assert [item["id"] for item in queue] == [str(opened.originator_id)]
+
+
+def test_only_the_lead_social_service_records_a_consent_and_only_it_or_the_recorder_withdraws_it(
+    client: TestClient, hub: Hub, auth: Auth, child: str
+) -> None:
+    before = len(log_of(hub, AccessRecorded))
+    for stranger in ("riga.cm", "daugavpils.cm", "police.officer", "tukums.school", "tukums.bt"):
+        body = consent_body(child, recipient_kinds=[], recipient_agencies=["RIX-BT"])
+        response = client.post("/v1/consents", json=body, headers=auth(stranger))
+        assert response.status_code == 403, (stranger, response.text)
+        assert response.json()["reason"] == "action_not_permitted"
+    consent = grant(client, auth, child)
+    for stranger in ("riga.cm", "daugavpils.cm", "police.officer", "tukums.school"):
+        path = f"/v1/consents/{consent['id']}/withdraw"
+        response = client.post(path, json={"reason": "Māte atsauc"}, headers=auth(stranger))
+        assert response.status_code == 403, (stranger, response.text)
+    refusals = log_of(hub, AccessRecorded)[before:]
+    assert [(event.action, event.decision) for event in refusals] == [("consent.record", "deny")] * 5 + [
+        ("consent.withdraw", "deny")
+    ] * 4
+    assert all(event.subjects == (UUID(child),) for event in refusals)
+    withdrawn = client.post(f"/v1/consents/{consent['id']}/withdraw", json={"reason": "x"}, headers=auth("tukums.head"))
+    assert withdrawn.json()["status"] == "withdrawn"
+
+
+def test_an_agency_unrelated_to_the_child_may_not_disclose_anything_about_her(
+    client: TestClient, hub: Hub, auth: Auth, child: str
+) -> None:
+    body = disclosure(child, recipient="RIX-BT", categories=["identity"], purpose="child_protection", basis="BTAL-73")
+    for stranger in ("riga.cm", "riga.head", "daugavpils.cm"):
+        response = client.post("/v1/disclosures", json=body, headers=auth(stranger))
+        assert response.status_code == 403, (stranger, response.text)
+        assert "disclose.unrelated" in response.json()["detail"]
+    emergency = {**body, "basis": None, "purpose": "emergency", "break_glass_justification": JUSTIFICATION}
+    assert client.post("/v1/disclosures", json=emergency, headers=auth("riga.cm")).status_code == 403
+    assert log_of(hub, DisclosureRecorded) == []
+    assert [event.decision for event in log_of(hub, AccessRecorded)] == ["deny"] * 4
+    related = client.post("/v1/disclosures", json=body, headers=auth("tukums.cm"))
+    assert related.status_code == 201, related.text

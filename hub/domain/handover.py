@@ -74,8 +74,14 @@ class Handover:
 
 
 def record_residence_change(
-    draft: ResidenceChangeDraft, actor: Actor, from_municipality: str, to_agency_id: UUID, now: datetime
+    draft: ResidenceChangeDraft,
+    actor: Actor,
+    from_municipality: str,
+    to_agency_id: UUID,
+    people: tuple[PersonDetails, ...],
+    now: datetime,
 ) -> tuple[ResidenceChangeRecorded, HandoverOffered]:
+    """`people` are the draft's subjects as resolved to the hub's records of them."""
     assert actor.agency_id is not None
     if draft.to_municipality == from_municipality:
         raise InvalidInput("same_municipality", "the family moved within the same municipality", "to_municipality")
@@ -89,7 +95,7 @@ def record_residence_change(
         from_municipality=from_municipality,
         to_municipality=draft.to_municipality,
         moved_on=draft.moved_on,
-        subjects=tuple(subject.details() for subject in draft.subjects),
+        subjects=people,
         note=draft.note,
     )
     offered = HandoverOffered(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import singledispatch
 from typing import Annotated, Literal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
@@ -84,16 +84,6 @@ class SubjectDraft(DraftModel):
             return parse_personal_code(value).value
         except InvalidPersonalCode as error:
             raise ValueError(f"invalid personal code: {error}") from error
-
-    def details(self) -> PersonDetails:
-        return PersonDetails(
-            subject_id=self.subject_id or uuid4(),
-            given_name=self.given_name,
-            family_name=self.family_name,
-            birth_date=self.birth_date,
-            personal_code=self.personal_code,
-            relationship=self.relationship,
-        )
 
 
 class RecordRequestDraft(DraftModel):
