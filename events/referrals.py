@@ -89,6 +89,7 @@ class ReferralDeclined(AboutSubject):
 
 class ReferralClosed(AboutSubject):
     outcome: Outcome
+    monitoring_until: datetime | None = None
 
 
 class ReferralWithdrawn(AboutSubject):
