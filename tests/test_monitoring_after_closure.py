@@ -216,3 +216,32 @@ def test_the_command_line_close_takes_a_period(tmp_path: Path, monkeypatch: pyte
         assert hub.app.referral(UUID(referral_id)).monitoring_until is None
     finally:
         hub.close()
+
+
+def test_a_view_built_before_monitoring_existed_is_rebuilt_with_it(client: TestClient, hub: Hub, auth: Auth) -> None:
+    freeze(hub, START)
+    closed = accepted(client, auth)
+    act(client, auth, "tukums.cm", closed, "close", outcome="services_provided", monitoring_days=30)
+    hub.follower.catch_up()
+    with hub.views_db.transaction() as cursor:
+        cursor.execute("ALTER TABLE view_referrals DROP COLUMN monitoring_until")
+        cursor.execute("UPDATE view_schemas SET schema_hash = 'before monitoring' WHERE view_name = 'referrals'")
+    restarted = Hub(hub.settings)
+    try:
+        restarted.clock = lambda: START + timedelta(days=1)
+        restarted.follower.catch_up()
+        receipt = restarted.referrals.submit(
+            restarted.principal_for("doctor"), ReferralDraft.model_validate(child_referral())
+        )
+        assert receipt["already_known"] is True
+    finally:
+        restarted.close()
+
+
+def test_the_setting_defaults_to_180_days_and_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(_env_file=None).monitoring_days == 180  # type: ignore[call-arg]
+    monkeypatch.setenv("HUB_MONITORING_DAYS", "0")
+    assert Settings(_env_file=None).monitoring_days == 0  # type: ignore[call-arg]
+    monkeypatch.setenv("HUB_MONITORING_DAYS", "731")
+    with pytest.raises(ValueError, match="monitoring_days"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
