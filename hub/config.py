@@ -8,6 +8,8 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub.domain.referral import MAX_MONITORING_DAYS
+
 
 class Settings(BaseSettings):
     """Where the hub keeps its log and keys, where it listens, and its limits."""
@@ -45,6 +47,12 @@ class Settings(BaseSettings):
     )
     checkpoint_interval_seconds: float = Field(default=1.0, gt=0, le=3600)
     checkpoint_every_events: int = Field(default=1000, ge=1)
+    monitoring_days: int = Field(
+        default=180,
+        ge=0,
+        le=MAX_MONITORING_DAYS,
+        description="Days a closed referral stays monitored when its closure sets no period (0: none)",
+    )
 
     @field_validator("store")
     @classmethod

@@ -112,10 +112,19 @@ def decline(referral: Referral, user: UserOption, reason: Reason) -> None:
 
 
 @referrals_app.command("close")
-def close(referral: Referral, user: UserOption, outcome: Annotated[Outcome, typer.Option()]) -> None:
-    """Close with an outcome class."""
+def close(
+    referral: Referral,
+    user: UserOption,
+    outcome: Annotated[Outcome, typer.Option()],
+    monitoring_days: Annotated[
+        int | None,
+        typer.Option(help="Days a new referral about the child links here (0: none; default HUB_MONITORING_DAYS)"),
+    ] = None,
+) -> None:
+    """Close with an outcome class and a monitoring period."""
     with cli.open_hub() as hub:
-        show(hub.workflow.close(hub.principal_for(user), referral, CloseDraft(outcome=outcome)))
+        draft = CloseDraft(outcome=outcome, monitoring_days=monitoring_days)
+        show(hub.workflow.close(hub.principal_for(user), referral, draft))
 
 
 @referrals_app.command("withdraw")

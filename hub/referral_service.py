@@ -6,6 +6,7 @@ import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -27,7 +28,8 @@ from projections.viewdb import Row
 
 log = logging.getLogger(__name__)
 
-# Told to a referrer whose referral joins an open one about the same child; nothing more is revealed.
+# Told to a referrer whose referral joins an open one about the same child, or one closed but still monitored;
+# nothing more is revealed.
 ALREADY_KNOWN = {
     "en": "The child is already known to the social service; your referral has been added to the existing work.",
     "lv": "Bērns jau ir zināms sociālajam dienestam; jūsu ziņojums pievienots jau uzsāktajam darbam.",
@@ -78,9 +80,10 @@ class ReferralService:
         actor = actor_for(principal, submitting_role)
         recipients = self.route(draft.child.municipality, draft.concerns, draft.urgency, "child.municipality")
         people, subject_events = self.subjects.resolve([draft.child, *draft.family], actor)
-        linked = self.queries.open_referrals_about(self.subjects.same_person([people[0].subject_id]))
-        lead = UUID(recipients[0]["id"])
         at = self.core.now()
+        same_child = self.subjects.same_person([people[0].subject_id])
+        linked = self.queries.open_referrals_about(same_child, monitored_at=at)
+        lead = UUID(recipients[0]["id"])
         event = submit_referral(
             draft,
             actor,
@@ -256,7 +259,7 @@ class ReferralService:
         )
         envelope = self.queries.envelope(referral_id)
         assert envelope is not None
-        return present_referral(referral, envelope, decision, self.core.registry)
+        return present_referral(referral, envelope, decision, self.core.registry, self.core.now())
 
 
 def present_clock(row: Row, now: str) -> dict[str, Any]:
@@ -269,9 +272,9 @@ def present_clock(row: Row, now: str) -> dict[str, Any]:
 
 
 def present_referral(
-    referral: Referral, envelope: Row, decision: AccessDecision, registry: RegistryQueries
+    referral: Referral, envelope: Row, decision: AccessDecision, registry: RegistryQueries, now: datetime
 ) -> dict[str, Any]:
-    """Shape a referral for a reader: only the data categories the decision allows."""
+    """Shape a referral for a reader: only the data categories the decision allows (monitoring: while it runs)."""
     recipients = [registry.agency(agency_id) for agency_id in referral.recipients]
     allowed = set(decision.categories)
     document: dict[str, Any] = {
@@ -287,6 +290,7 @@ def present_referral(
             "summary": referral.summary,
             "worker": referral.worker,
             "linked_to": [str(linked) for linked in referral.linked_to],
+            "monitoring_until": referral.monitored_at(now),
         }
     else:
         document["milestone"] = feedback.MILESTONE_OF_STATUS[envelope["status"]].value

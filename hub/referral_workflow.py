@@ -99,11 +99,13 @@ class ReferralWorkflow:
         )
 
     def close(self, principal: Principal, referral_id: UUID, draft: CloseDraft) -> dict[str, Any]:
+        """Close with an outcome and a monitoring period: the draft's, or the configured default."""
+        days = self.core.settings.monitoring_days if draft.monitoring_days is None else draft.monitoring_days
         return self._act(
             principal,
             referral_id,
             ReferralAction.CLOSE,
-            lambda referral, actor, at: domain.close(referral, actor, at, draft.outcome),
+            lambda referral, actor, at: domain.close(referral, actor, at, draft.outcome, days),
         )
 
     def withdraw(self, principal: Principal, referral_id: UUID, draft: ReasonDraft) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""Referral view: envelopes, recipients, subjects and response clocks (no personal data); inboxes, clock ticks
-and supervision read it."""
+"""Referral view: envelopes, recipients, subjects, response clocks and monitoring after closure (no personal data);
+inboxes, clock ticks, submissions (to link a child already known) and supervision read it."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class ReferralView(View):
             "referrer_agency_id TEXT NOT NULL, lead_agency_id TEXT NOT NULL, municipality TEXT NOT NULL, "
             "urgency TEXT NOT NULL, concerns TEXT NOT NULL, status TEXT NOT NULL, status_before_question TEXT, "
             "worker TEXT, case_id TEXT, outcome TEXT, submitted_at TEXT NOT NULL, acknowledged_at TEXT, "
-            "decided_at TEXT, closed_at TEXT, updated_seq BIGINT NOT NULL)"
+            "decided_at TEXT, closed_at TEXT, monitoring_until TEXT, updated_seq BIGINT NOT NULL)"
         ),
         "view_referral_recipients": (
             "CREATE TABLE IF NOT EXISTS view_referral_recipients (referral_id TEXT NOT NULL, "
@@ -112,7 +112,12 @@ class ReferralView(View):
             changes = {"status": "declined", "decided_at": at}
             stop = ("acknowledge", "decide")
         elif isinstance(event, ReferralClosed):
-            changes = {"status": "closed", "closed_at": at, "outcome": event.outcome.value}
+            changes = {
+                "status": "closed",
+                "closed_at": at,
+                "outcome": event.outcome.value,
+                "monitoring_until": instant(event.monitoring_until) if event.monitoring_until else None,
+            }
             stop = ("acknowledge", "decide")
         elif isinstance(event, ReferralWithdrawn):
             changes = {"status": "withdrawn", "closed_at": at}
@@ -284,17 +289,19 @@ class ReferralQueries:
             (instant(now),),
         )
 
-    def open_referrals_about(self, subject_ids: Iterable[UUID]) -> list[Row]:
-        """Open referrals naming any of these subjects (the single-record principle's links)."""
+    def open_referrals_about(self, subject_ids: Iterable[UUID], monitored_at: datetime | None = None) -> list[Row]:
+        """Open referrals naming any of these subjects (the single-record principle's links); given `monitored_at`,
+        also closed ones whose monitoring after closure still runs then."""
         ids = [str(subject_id) for subject_id in subject_ids]
         if not ids:
             return []
         placeholders = ", ".join("?" for _ in ids)
         statuses = ", ".join("?" for _ in OPEN_STATUSES)
+        monitored = " OR (r.status = 'closed' AND r.monitoring_until > ?)" if monitored_at else ""
         return self.database.query(
             f"SELECT DISTINCT r.* FROM view_referral_subjects s JOIN view_referrals r ON r.id = s.referral_id "
-            f"WHERE s.subject_id IN ({placeholders}) AND r.status IN ({statuses}) ORDER BY r.seq",
-            [*ids, *OPEN_STATUSES],
+            f"WHERE s.subject_id IN ({placeholders}) AND (r.status IN ({statuses}){monitored}) ORDER BY r.seq",
+            [*ids, *OPEN_STATUSES, *([instant(monitored_at)] if monitored_at else [])],
         )
 
     def agency_has_referral_about(self, agency_id: UUID, subject_id: UUID) -> bool:

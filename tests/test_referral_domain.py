@@ -28,7 +28,7 @@ COMMANDS: dict[str, Callable[[Referral], object]] = {
     "accept": lambda r: domain.accept(r, ACTOR, AT, uuid4(), False),
     "redirect": lambda r: domain.redirect(r, ACTOR, AT, OTHER, "daugavpils", (OTHER,), "moved"),
     "decline": lambda r: domain.decline(r, ACTOR, AT, "no"),
-    "close": lambda r: domain.close(r, ACTOR, AT, Outcome.NO_FURTHER_ACTION),
+    "close": lambda r: domain.close(r, ACTOR, AT, Outcome.NO_FURTHER_ACTION, 0),
     "withdraw": lambda r: domain.withdraw(r, ACTOR, AT, "mistake"),
 }
 # How to reach each state from a fresh submission.

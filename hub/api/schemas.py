@@ -26,7 +26,9 @@ class SubmissionReceipt(BaseModel):
     id: str
     status: str
     routed_to: list[AgencySummary]
-    already_known: bool = Field(description="the child has an open referral or case: this one was linked to it")
+    already_known: bool = Field(
+        description="the child has an open referral or case, or a closed one still monitored: this one was linked to it"
+    )
     notice: Notice | None = None
     replayed: bool = Field(False, description="a repeat of an earlier submission with the same Idempotency-Key")
 
@@ -162,6 +164,7 @@ class ReferralDocument(BaseModel):
     routed_to: list[AgencySummary]
     worker: str | None = None
     linked_to: list[str] | None = None
+    monitoring_until: datetime | None = Field(None, description="while the monitoring after closure runs, its end")
     urgency: Urgency | None = None
     concerns: list[Concern] | None = None
     summary: str | None = None

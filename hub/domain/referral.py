@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from functools import singledispatch
 from typing import Annotated, Any
@@ -30,10 +30,11 @@ from events.referrals import (
     ReferralWithdrawn,
 )
 from events.values import MUNICIPALITIES, Concern, Relationship, Urgency
-from hub.domain.errors import Conflict
+from hub.domain.errors import Conflict, InvalidInput
 from hub.domain.personal_code import InvalidPersonalCode, parse_personal_code
 
 MAX_SUMMARY_CHARS = 4000
+MAX_MONITORING_DAYS = 730  # two years: the longest monitoring after closure a close may set
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, strict=True)]
 
 
@@ -164,6 +165,7 @@ class Referral:
     acknowledged_at: datetime | None = None
     decided_at: datetime | None = None
     closed_at: datetime | None = None
+    monitoring_until: datetime | None = None
     clocks: tuple[ClockDue, ...] = ()
     overdue: frozenset[tuple[str, UUID]] = field(default_factory=frozenset)
 
@@ -174,6 +176,12 @@ class Referral:
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def monitored_at(self, now: datetime) -> datetime | None:
+        """The end of the monitoring after closure while it still runs at `now`, else None."""
+        if self.monitoring_until is None or self.monitoring_until <= now:
+            return None
+        return self.monitoring_until
 
 
 def check_transition(referral: Referral, transition: str) -> None:
@@ -251,9 +259,15 @@ def decline(referral: Referral, actor: Actor, at: datetime, reason: str) -> Refe
     return ReferralDeclined(**_next(referral, actor, at), reason=reason)
 
 
-def close(referral: Referral, actor: Actor, at: datetime, outcome: Outcome) -> ReferralClosed:
+def close(referral: Referral, actor: Actor, at: datetime, outcome: Outcome, monitoring_days: int) -> ReferralClosed:
+    """Close with an outcome; for `monitoring_days` after `at` (0: none) a new referral about the child links here."""
     check_transition(referral, "close")
-    return ReferralClosed(**_next(referral, actor, at), outcome=outcome)
+    if not 0 <= monitoring_days <= MAX_MONITORING_DAYS:
+        raise InvalidInput(
+            "monitoring_out_of_range", f"a monitoring period is 0 to {MAX_MONITORING_DAYS} days", "monitoring_days"
+        )
+    until = at + timedelta(days=monitoring_days) if monitoring_days else None
+    return ReferralClosed(**_next(referral, actor, at), outcome=outcome, monitoring_until=until)
 
 
 def withdraw(referral: Referral, actor: Actor, at: datetime, reason: str) -> ReferralWithdrawn:
@@ -398,7 +412,14 @@ def _(event: ReferralDeclined, referral: Referral | None) -> Referral:
 
 @mutate_referral.register
 def _(event: ReferralClosed, referral: Referral | None) -> Referral:
-    return _moved(referral, event, status=Status.CLOSED, outcome=event.outcome, closed_at=event.timestamp)
+    return _moved(
+        referral,
+        event,
+        status=Status.CLOSED,
+        outcome=event.outcome,
+        closed_at=event.timestamp,
+        monitoring_until=event.monitoring_until,
+    )
 
 
 @mutate_referral.register

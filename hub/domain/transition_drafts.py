@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from events.referrals import Outcome
-from hub.domain.referral import DraftModel, known_municipality
+from hub.domain.referral import MAX_MONITORING_DAYS, DraftModel, known_municipality
 
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=2000)]
 
@@ -37,3 +37,13 @@ class RedirectDraft(DraftModel):
 
 class CloseDraft(DraftModel):
     outcome: Outcome
+    monitoring_days: Annotated[int, Field(ge=0, le=MAX_MONITORING_DAYS)] | None = Field(
+        default=None, description="Days of monitoring after closure (0: none); without it the hub's default applies"
+    )
+
+    @field_validator("monitoring_days", mode="before")
+    @classmethod
+    def _not_a_flag(cls, value: object) -> object:
+        if isinstance(value, bool):
+            raise ValueError("a number of days, not true or false")
+        return value

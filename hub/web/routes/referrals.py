@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from events.referrals import Outcome
 from events.values import MUNICIPALITIES, Concern, Relationship, Urgency
 from hub.api.auth import HubDep
+from hub.domain.referral import MAX_MONITORING_DAYS
 from hub.domain.transition_drafts import (
     AnswerDraft,
     AssignDraft,
@@ -125,6 +126,8 @@ def referral_page(
         workers=_workers(hub, referral.lead_agency_id) if ReferralAction.ASSIGN in actions else [],
         municipalities=sorted(MUNICIPALITIES.items(), key=lambda item: item[1]),
         outcomes=list(Outcome),
+        monitoring_days=hub.settings.monitoring_days,
+        max_monitoring_days=MAX_MONITORING_DAYS,
         notice=notice if notice in ("submitted", "already_known", "done") else None,
     )
 
@@ -143,7 +146,10 @@ def _take(hub: Hub, principal: Principal, referral_id: UUID, action: ReferralAct
         workflow.accept(principal, referral_id)
     else:
         draft_type = ACTION_DRAFTS[action]
-        draft = validated(draft_type, {name: text(form, name) for name in draft_type.model_fields})
+        fields = draft_type.model_fields
+        # An optional field left empty takes its default (a close without a period gets the hub's usual one).
+        body = {name: text(form, name) for name in fields if fields[name].is_required() or text(form, name)}
+        draft = validated(draft_type, body)
         getattr(workflow, action.value)(principal, referral_id, draft)
 
 
