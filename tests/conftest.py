@@ -139,6 +139,14 @@ def known_child(
     return {"referral_id": referral_id, "subject_id": subject_id, "code": personal_code}
 
 
+def moved_child(hub: Hub, client: TestClient) -> dict[str, str]:
+    """A child known in Tukums (referred by its school) who now lives in Daugavpils (referred there too, same
+    code): both social services lead a case, so Daugavpils may ask Tukums for her prior-residence records."""
+    tukums = known_child(hub, client)
+    known_child(hub, client, referrer="daugavpils.school", municipality="daugavpils", code=tukums["code"])
+    return tukums
+
+
 FIRST_BIRTH_DATE = date(2010, 1, 1)
 
 

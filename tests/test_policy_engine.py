@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from events.consent import ConsentGranted, ConsentGrantor, fhir_provision
-from events.values import AgencyKind, DataCategory, Decision, Purpose, Relationship, Role
+from events.values import AgencyKind, DataCategory, Decision, Purpose, Relationship, Role, Tie
 from policies.access import RECIPIENT_CATEGORIES, ReferralResource, decide_inbox_read, decide_referral_read
 from policies.decision import Principal
 from policies.engine import (
@@ -21,6 +21,7 @@ from policies.engine import (
     AgencyFacts,
     ConsentFacts,
     DisclosureRequest,
+    PersonAction,
     PolicyEngine,
     ReadRequest,
     Relation,
@@ -63,7 +64,7 @@ def test_every_policy_file_validates_against_the_schema(path: object) -> None:
 
 def test_every_legal_basis_entity_and_the_engine_load_with_the_schema() -> None:
     engine = PolicyEngine.load()
-    actions = 2  # the schema adds its actions as entities
+    actions = 2 + len(PersonAction)  # the schema adds its actions as entities: read, disclose and the changes
     assert len(engine.static_entities) == len(DataCategory) + len(LEGAL_BASES) + actions
     assert engine.policy_hash.startswith("sha256:")
     assert default_engine() is default_engine()
@@ -83,9 +84,12 @@ def disclose(
     recipient: AgencyFacts = RECIPIENT,
     **ground: object,
 ) -> DisclosureRequest:
+    ground = {"ties": RELATED, **ground}
     return DisclosureRequest(who, recipient, (SUBJECT,), (category,), purpose, NOW, **ground)  # type: ignore[arg-type]
 
 
+RELATED = {SUBJECT: frozenset({Tie.CASE_LEAD})}
+ONWARD = frozenset({(SUBJECT, C.ASSESSMENT)})
 SD_CM = principal(K.SOCIAL_SERVICE, R.CASE_MANAGER)
 SCHOOL = principal(K.SCHOOL, R.SOCIAL_PEDAGOGUE)
 POLICE = principal(K.POLICE, R.POLICE_OFFICER)
@@ -352,6 +356,56 @@ TABLE = [
         "deny",
         "disclose.role-may-not-disclose",
     ),
+    (
+        "an agency unrelated to the person discloses nothing, even on a statutory basis",
+        SD_CM,
+        C.IDENTITY,
+        P.CHILD_PROTECTION,
+        BT,
+        {"basis": "BTAL-73", "ties": {}},
+        "deny",
+        "disclose.unrelated",
+    ),
+    (
+        "an agency unrelated to the person discloses nothing, even in an emergency",
+        SD_CM,
+        C.ASSESSMENT,
+        P.EMERGENCY,
+        BT,
+        {"break_glass_justification": JUSTIFICATION, "ties": {SUBJECT: frozenset()}},
+        "deny",
+        "disclose.unrelated",
+    ),
+    (
+        "onward: received records go to the bāriņtiesa on a statutory duty the catalogue counts for onward sharing",
+        SD_CM,
+        C.ASSESSMENT,
+        P.CASE_MANAGEMENT,
+        BT,
+        {"basis": "GDPR-9-2-b", "received": ONWARD},
+        "permit",
+        "GDPR-9-2-b",
+    ),
+    (
+        "onward: the prior-residence obligation is not the recipient's own basis for passing records on",
+        SD_CM,
+        C.ASSESSMENT,
+        P.CASE_MANAGEMENT,
+        SD,
+        {"basis": "GDPR-6-1-c", "received": ONWARD},
+        "deny",
+        "disclose.onward-needs-own-basis",
+    ),
+    (
+        "onward: the person's consent is the recipient's own basis",
+        SD_CM,
+        C.ASSESSMENT,
+        P.EDUCATION_SUPPORT,
+        RECIPIENT,
+        {"consent": consent(categories=frozenset({C.ASSESSMENT})), "received": ONWARD},
+        "permit",
+        "consent",
+    ),
 ]
 
 
@@ -396,6 +450,7 @@ def test_a_disclosure_is_denied_whole_when_one_category_is_not_covered() -> None
         NOW,
         consent_id=VALID.id,
         consent=VALID,
+        ties=RELATED,
     )
     decision = default_engine().decide_disclosure(request)
     assert decision.decision is Decision.DENY
@@ -510,8 +565,9 @@ def statutory_basis_covers(request: DisclosureRequest) -> bool:
     found=st.none() | CONSENTS,
     basis=st.none() | st.sampled_from([basis.id for basis in LEGAL_BASES] + ["made-up"]),
     justification=st.none() | st.sampled_from(["", "short", JUSTIFICATION]),
+    ties=st.frozensets(st.sampled_from(list(Tie)), max_size=2),
 )
-def test_nothing_is_disclosed_without_a_valid_consent_a_statutory_basis_or_break_glass(
+def test_nothing_is_disclosed_without_a_relationship_and_a_valid_consent_a_statutory_basis_or_break_glass(
     who: Principal,
     recipient: AgencyFacts,
     categories: list[DataCategory],
@@ -519,6 +575,7 @@ def test_nothing_is_disclosed_without_a_valid_consent_a_statutory_basis_or_break
     found: ConsentFacts | None,
     basis: str | None,
     justification: str | None,
+    ties: frozenset[Tie],
 ) -> None:
     request = DisclosureRequest(
         who,
@@ -531,9 +588,11 @@ def test_nothing_is_disclosed_without_a_valid_consent_a_statutory_basis_or_break
         consent=found,
         basis=basis,
         break_glass_justification=justification,
+        ties={SUBJECT: ties},
     )
     decision = default_engine().decide_disclosure(request)
     if decision.permitted:
+        assert ties
         break_glass = decision.break_glass and justification is not None and len(justification) >= 20
         assert valid_consent_covers(request) or statutory_basis_covers(request) or break_glass
         assert recipient.kind not in {K.MINISTRY, K.AUDITOR}

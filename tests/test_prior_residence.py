@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
@@ -16,7 +17,7 @@ from events.disclosure import DisclosureRecorded
 from events.records import RecordRequestEscalated, RecordRequestOverdue, RecordRequestReminded
 from hub.domain.records import RecordRequestDraft, SubjectDraft
 from hub.service import Hub
-from tests.conftest import log_of
+from tests.conftest import child_referral, log_of, moved_child
 
 Auth = Callable[[str], dict[str, str]]
 RIGA = ZoneInfo("Europe/Riga")
@@ -28,11 +29,24 @@ def ok(response: Any, status: int = 200) -> Any:
     return response.json()
 
 
-def family() -> list[dict[str, Any]]:
+def referred_family(hub: Hub, client: TestClient) -> list[dict[str, Any]]:
+    """A family Tukums' school referred (so Tukums' social service leads its case), as Tukums names it in a
+    handover: the child by her personal code only, her mother by the subject id of the referral."""
+    referral = ok(client.post("/v1/referrals", json=child_referral(), headers=token(hub, "tukums.school")), 201)
+    [mother] = hub.app.referral(UUID(referral["id"])).family
     return [
         {"given_name": "Elza", "family_name": "Kalniņa", "birth_date": "2015-04-12", "personal_code": "120415-20001"},
-        {"given_name": "Inga", "family_name": "Kalniņa", "relationship": "mother"},
+        {
+            "subject_id": str(mother.subject_id),
+            "given_name": "Inga",
+            "family_name": "Kalniņa",
+            "relationship": "mother",
+        },
     ]
+
+
+def token(hub: Hub, username: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {hub.issue_token(username)}"}
 
 
 def test_a_family_moves_from_tukums_to_daugavpils_and_its_records_follow(
@@ -41,8 +55,11 @@ def test_a_family_moves_from_tukums_to_daugavpils_and_its_records_follow(
     tukums_cm, tukums_bt, daugavpils_cm = auth("tukums.cm"), auth("tukums.bt"), auth("daugavpils.cm")
 
     # Tukums records the move; Daugavpils accepts the handover and gets its checklist.
-    move = {"subjects": family(), "to_municipality": "daugavpils", "moved_on": "2026-01-05"}
+    move = {"subjects": referred_family(hub, client), "to_municipality": "daugavpils", "moved_on": "2026-01-05"}
     offered = ok(client.post("/v1/handovers", json=move, headers=tukums_cm), 201)
+    [referral] = hub.referrals.queries.incoming(hub.principal_for("tukums.cm").agency_id, 1, None)
+    handed_over = hub.app.handover(UUID(offered["id"])).subject_ids
+    assert handed_over == hub.app.referral(UUID(referral["id"])).subject_ids, "the referral's records, not new ones"
     assert (offered["status"], offered["owner"]["code"], offered["to_agency"]["code"]) == (
         "offered",
         "TUK-SD",
@@ -168,12 +185,15 @@ def test_a_family_moves_from_tukums_to_daugavpils_and_its_records_follow(
     assert (daugavpils["requests_sent"], daugavpils["cases_holding_prior_residence_records_percent"]) == (2, 100.0)
 
 
-def test_an_unanswered_request_reminds_then_escalates_when_overdue_across_a_weekend(hub: Hub) -> None:
+def test_an_unanswered_request_reminds_then_escalates_when_overdue_across_a_weekend(
+    hub: Hub, client: TestClient
+) -> None:
     friday = datetime(2025, 10, 10, 15, 0, tzinfo=RIGA)
+    child = moved_child(hub, client)
     draft = RecordRequestDraft(
         municipality="tukuma-novads",
         agencies=["TUK-SD"],
-        subjects=[SubjectDraft(given_name="Elza", family_name="Kalniņa")],
+        subjects=[SubjectDraft(given_name="Elza", family_name="Kalniņa", personal_code=child["code"])],
         basis="GDPR-6-1-c",
         categories=["assessment"],
         urgency="urgent",

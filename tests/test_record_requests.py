@@ -11,28 +11,38 @@ from fastapi.testclient import TestClient
 from events.access import AccessRecorded
 from events.records import RecordRequestCreated
 from hub.service import Hub
-from tests.conftest import domain_events
+from tests.conftest import domain_events, moved_child
 from tests.test_prior_residence import log_of, ok
 
 Auth = Callable[[str], dict[str, str]]
-SUBJECT = {"subject_id": "6f1c2b7e-3d4a-4c5b-9e8f-0a1b2c3d4e5f", "given_name": "Elza", "family_name": "Kalniņa"}
+UNKNOWN = "6f1c2b7e-3d4a-4c5b-9e8f-0a1b2c3d4e5f"  # a subject id the hub has never seen
 RELEASE = {"outcome": "released", "entries": [{"title": "Izvērtēšana", "text": "Ģimenei vajadzīgs atbalsts."}]}
 
 
-def request_body(**overrides: Any) -> dict[str, Any]:
+@pytest.fixture
+def child(hub: Hub, client: TestClient) -> str:
+    """A child who moved from Tukums to Daugavpils: both social services lead a case about her."""
+    return moved_child(hub, client)["subject_id"]
+
+
+def person(subject_id: str | None, **details: Any) -> dict[str, Any]:
+    return {"subject_id": subject_id, "given_name": "Elza", "family_name": "Kalniņa", **details}
+
+
+def request_body(subject: str, **overrides: Any) -> dict[str, Any]:
     return {
         "municipality": "tukuma-novads",
         "agencies": ["TUK-SD"],
-        "subjects": [SUBJECT],
+        "subjects": [person(subject)],
         "basis": "GDPR-6-1-c",
         "categories": ["assessment", "services", "out_of_home_care"],
         **overrides,
     }
 
 
-def ask(client: TestClient, auth: Auth, **overrides: Any) -> dict[str, Any]:
+def ask(client: TestClient, auth: Auth, subject: str, **overrides: Any) -> dict[str, Any]:
     [created] = ok(
-        client.post("/v1/record-requests", json=request_body(**overrides), headers=auth("daugavpils.cm")), 201
+        client.post("/v1/record-requests", json=request_body(subject, **overrides), headers=auth("daugavpils.cm")), 201
     )
     ok(client.post(f"/v1/record-requests/{created['id']}/acknowledge", headers=auth("tukums.cm")))
     return dict(created)
@@ -47,9 +57,9 @@ def states(document: dict[str, Any]) -> dict[str, str]:
 
 
 def test_partial_answers_keep_the_request_open_and_forwarding_keeps_its_history(
-    client: TestClient, hub: Hub, auth: Auth
+    client: TestClient, hub: Hub, auth: Auth, child: str
 ) -> None:
-    request = ask(client, auth)
+    request = ask(client, auth, child)
     partial = ok(answer(client, auth, request["id"], {"category": "assessment", **RELEASE}))
     assert partial["status"] == "acknowledged"
     assert states(partial) == {"assessment": "released", "services": "open", "out_of_home_care": "open"}
@@ -90,9 +100,9 @@ def test_partial_answers_keep_the_request_open_and_forwarding_keeps_its_history(
 
 
 def test_refusal_and_withdrawal_close_a_request_and_later_commands_conflict(
-    client: TestClient, hub: Hub, auth: Auth
+    client: TestClient, hub: Hub, auth: Auth, child: str
 ) -> None:
-    refused = ask(client, auth)
+    refused = ask(client, auth, child)
     closed = ok(
         client.post(
             f"/v1/record-requests/{refused['id']}/refuse",
@@ -104,7 +114,7 @@ def test_refusal_and_withdrawal_close_a_request_and_later_commands_conflict(
     late = answer(client, auth, refused["id"], {"category": "assessment", **RELEASE})
     assert (late.status_code, late.json()["reason"]) == (409, "illegal_transition")
 
-    withdrawn = ask(client, auth)
+    withdrawn = ask(client, auth, child)
     by_responder = client.post(
         f"/v1/record-requests/{withdrawn['id']}/withdraw", json={"reason": "x"}, headers=auth("tukums.cm")
     )
@@ -126,36 +136,27 @@ def test_refusal_and_withdrawal_close_a_request_and_later_commands_conflict(
     assert hub.records.tick() == 0  # closed requests have no clocks
 
 
-def test_released_records_cannot_be_disclosed_onward_without_a_basis_of_the_recipients_own(
-    client: TestClient, hub: Hub, auth: Auth
+def test_released_records_go_further_only_on_a_basis_of_the_recipients_own(
+    client: TestClient, hub: Hub, auth: Auth, child: str
 ) -> None:
-    request = ask(client, auth)
+    request = ask(client, auth, child)
     ok(answer(client, auth, request["id"], {"category": "assessment", **RELEASE}))
-    onward = {"recipient": "DAU-BT", "subjects": [SUBJECT["subject_id"]], "categories": ["assessment"]}
-    statutory = client.post(
-        "/v1/disclosures",
-        json={**onward, "purpose": "case_management", "basis": "GDPR-9-2-b"},
-        headers=auth("daugavpils.cm"),
-    )
-    assert (statutory.status_code, statutory.json()["reason"]) == (403, "disclosure_denied")
-    assert "disclose.onward-needs-own-basis" in statutory.json()["detail"]
+    onward = {"recipient": "DAU-BT", "subjects": [child], "categories": ["assessment"], "purpose": "case_management"}
+    obligation = client.post("/v1/disclosures", json={**onward, "basis": "GDPR-6-1-c"}, headers=auth("daugavpils.cm"))
+    assert (obligation.status_code, obligation.json()["reason"]) == (403, "disclosure_denied")
+    assert "disclose.onward-needs-own-basis" in obligation.json()["detail"]
     assert log_of(hub, AccessRecorded)[-1].decision == "deny"
 
-    # The same disclosure of data Daugavpils did not receive (another subject) is its own, and permitted.
-    own = {
-        **onward,
-        "subjects": ["0d9a3b1c-1111-4a2b-8c3d-4e5f6a7b8c9d"],
-        "purpose": "case_management",
-        "basis": "GDPR-9-2-b",
-    }
-    assert client.post("/v1/disclosures", json=own, headers=auth("daugavpils.cm")).status_code == 201
+    # A statutory duty that the catalogue counts for onward sharing and that names the bāriņtiesa is its own basis.
+    duty = client.post("/v1/disclosures", json={**onward, "basis": "GDPR-9-2-b"}, headers=auth("daugavpils.cm"))
+    assert duty.status_code == 201, duty.text
 
-    # With the person's consent (a basis of its own) the onward disclosure is permitted.
+    # With the person's consent (a basis of its own) the onward disclosure is permitted too.
     consent = ok(
         client.post(
             "/v1/consents",
             json={
-                "subject_id": SUBJECT["subject_id"],
+                "subject_id": child,
                 "granted_by": {"name": "Inga Kalniņa", "relationship": "mother"},
                 "recipient_agencies": ["DAU-BT"],
                 "purposes": ["case_management"],
@@ -167,11 +168,44 @@ def test_released_records_cannot_be_disclosed_onward_without_a_basis_of_the_reci
         201,
     )
     with_consent = client.post(
-        "/v1/disclosures",
-        json={**onward, "purpose": "case_management", "consent_id": consent["id"]},
-        headers=auth("daugavpils.cm"),
+        "/v1/disclosures", json={**onward, "consent_id": consent["id"]}, headers=auth("daugavpils.cm")
     )
     assert with_consent.status_code == 201, with_consent.text
+
+
+def test_a_request_naming_the_child_only_by_personal_code_lands_on_her_record_and_the_restriction_follows_her(
+    client: TestClient, hub: Hub, auth: Auth
+) -> None:
+    moved = moved_child(hub, client)
+    by_code = {"given_name": "Elza", "family_name": "Kalniņa", "personal_code": moved["code"]}
+    body = {**request_body(moved["subject_id"]), "subjects": [by_code]}
+    [created] = ok(client.post("/v1/record-requests", json=body, headers=auth("daugavpils.cm")), 201)
+    [event] = log_of(hub, RecordRequestCreated)
+    assert [str(subject.subject_id) for subject in event.subjects] == [moved["subject_id"]]
+    ok(client.post(f"/v1/record-requests/{created['id']}/acknowledge", headers=auth("tukums.cm")))
+    ok(answer(client, auth, created["id"], {"category": "assessment", **RELEASE}))
+    onward = {
+        "recipient": "DAU-BT",
+        "subjects": [moved["subject_id"]],
+        "categories": ["assessment"],
+        "purpose": "case_management",
+        "basis": "GDPR-6-1-c",
+    }
+    response = client.post("/v1/disclosures", json=onward, headers=auth("daugavpils.cm"))
+    assert response.status_code == 403
+    assert "disclose.onward-needs-own-basis" in response.json()["detail"]
+
+
+def test_an_agency_with_no_relationship_to_the_child_may_not_ask_for_her_records(
+    client: TestClient, hub: Hub, auth: Auth, child: str
+) -> None:
+    before = domain_events(hub)
+    body = request_body(child, municipality="tukuma-novads", agencies=["TUK-SD"])
+    response = client.post("/v1/record-requests", json=body, headers=auth("riga.cm"))
+    assert (response.status_code, response.json()["reason"]) == (403, "action_not_permitted")
+    assert domain_events(hub) == before
+    refusal = log_of(hub, AccessRecorded)[-1]
+    assert (refusal.action, refusal.decision, refusal.actor.user_id) == ("record-request.create", "deny", "riga.cm")
 
 
 BAD_REQUESTS = [
@@ -185,24 +219,27 @@ BAD_REQUESTS = [
     ("unknown agency", {"agencies": ["NOPE"]}, "agencies.0"),
     ("agency of another municipality", {"agencies": ["RIX-SD"]}, "agencies.0"),
     ("unknown handover", {"subjects": [], "handover_id": "0d9a3b1c-1111-4a2b-8c3d-4e5f6a7b8c9d"}, "handover_id"),
+    ("unknown subject", {"subjects": [person(UNKNOWN)]}, "subjects.0.subject_id"),
+    ("unknown personal code", {"subjects": [person(None, personal_code="32999999999")]}, "subjects.0"),
 ]
 
 
 @pytest.mark.parametrize(("case", "overrides", "field"), BAD_REQUESTS, ids=[case[0] for case in BAD_REQUESTS])
 def test_bad_requests_are_rejected_with_the_field_and_nothing_is_appended(
-    client: TestClient, hub: Hub, auth: Auth, case: str, overrides: dict[str, Any], field: str
+    client: TestClient, hub: Hub, auth: Auth, child: str, case: str, overrides: dict[str, Any], field: str
 ) -> None:
     before = domain_events(hub)
-    response = client.post("/v1/record-requests", json=request_body(**overrides), headers=auth("daugavpils.cm"))
+    response = client.post("/v1/record-requests", json=request_body(child, **overrides), headers=auth("daugavpils.cm"))
     assert response.status_code == 422, case
     assert response.headers["content-type"] == "application/problem+json"
     assert field in [error["field"] for error in response.json()["errors"]]
     assert domain_events(hub) == before
 
 
-def test_bad_answers_are_rejected_and_change_nothing(client: TestClient, hub: Hub, auth: Auth) -> None:
-    [unacknowledged] = ok(client.post("/v1/record-requests", json=request_body(), headers=auth("daugavpils.cm")), 201)
-    request = ask(client, auth)
+def test_bad_answers_are_rejected_and_change_nothing(client: TestClient, hub: Hub, auth: Auth, child: str) -> None:
+    body = request_body(child)
+    [unacknowledged] = ok(client.post("/v1/record-requests", json=body, headers=auth("daugavpils.cm")), 201)
+    request = ask(client, auth, child)
     ok(answer(client, auth, request["id"], {"category": "assessment", **RELEASE}))
     before = domain_events(hub)
     cases = [
@@ -280,14 +317,16 @@ def test_bad_answers_are_rejected_and_change_nothing(client: TestClient, hub: Hu
 
 
 def test_only_caseworkers_of_record_keeping_agencies_ask_and_only_parties_read(
-    client: TestClient, hub: Hub, auth: Auth
+    client: TestClient, hub: Hub, auth: Auth, child: str
 ) -> None:
     for user in ("police.officer", "tukums.school", "ministry.supervisor"):
         response = client.post(
-            "/v1/record-requests", json=request_body(municipality="riga", agencies=["RIX-SD"]), headers=auth(user)
+            "/v1/record-requests",
+            json=request_body(child, municipality="riga", agencies=["RIX-SD"]),
+            headers=auth(user),
         )
         assert (response.status_code, response.json()["reason"]) == (403, "may_not_request_records"), user
-    request = ask(client, auth)
+    request = ask(client, auth, child)
     for user in ("riga.cm", "police.officer", "ministry.supervisor"):
         assert client.get(f"/v1/record-requests/{request['id']}", headers=auth(user)).status_code == 404, user
     denials = [event for event in log_of(hub, AccessRecorded) if event.decision == "deny"]
@@ -297,5 +336,5 @@ def test_only_caseworkers_of_record_keeping_agencies_ask_and_only_parties_read(
     assert [event.actor.user_id for event in reads] == ["riga.cm", "police.officer", "ministry.supervisor"]
     assert {event.purpose for event in reads} == {"prior-residence-records"}
     responder_view = ok(client.get(f"/v1/record-requests/{request['id']}", headers=auth("tukums.cm")))
-    assert responder_view["subjects"][0]["subject_id"] == SUBJECT["subject_id"]
+    assert responder_view["subjects"][0]["subject_id"] == child
     assert client.get(f"/v1/record-requests/{request['id']}/released", headers=auth("tukums.cm")).status_code == 404

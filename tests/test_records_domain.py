@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from uuid import uuid4
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ import pytest
 from events.base import Actor
 from events.people import PersonDetails
 from events.records import RecordCategoryWithheld, RecordRequestAnswered, WithholdReason
-from events.values import AgencyKind, DataCategory, Purpose, Role, Urgency
+from events.values import AgencyKind, DataCategory, Purpose, Role, Tie, Urgency
 from hub.domain import records
 from hub.domain.errors import Conflict, InvalidInput
 from hub.domain.records import RequestTerms, project_request
@@ -89,19 +90,27 @@ def test_settling_the_last_category_answers_the_request_and_closed_requests_refu
 
 def test_onward_disclosure_of_received_records_needs_a_basis_of_the_recipients_own() -> None:
     discloser = Principal(uuid4(), "daugavpils.cm", uuid4(), AgencyKind.SOCIAL_SERVICE, frozenset({Role.CASE_MANAGER}))
+    received = frozenset({(CHILD.subject_id, DataCategory.ASSESSMENT)})
     request = DisclosureRequest(
         principal=discloser,
-        recipient=AgencyFacts(uuid4(), AgencyKind.ORPHANS_COURT),
+        recipient=AgencyFacts(uuid4(), AgencyKind.SOCIAL_SERVICE),
         subjects=(CHILD.subject_id,),
         categories=(DataCategory.ASSESSMENT,),
-        purpose=Purpose.CASE_MANAGEMENT,
+        purpose=Purpose.PRIOR_RESIDENCE_RECORDS,
         now=FRIDAY,
-        basis="GDPR-9-2-b",
+        basis="GDPR-6-1-c",
+        ties={CHILD.subject_id: frozenset({Tie.CASE_LEAD})},
     )
     engine = default_engine()
     assert engine.decide_disclosure(request).permitted
-    onward = engine.decide_disclosure(
-        DisclosureRequest(**{**request.__dict__, "received": frozenset({(CHILD.subject_id, DataCategory.ASSESSMENT)})})
-    )
+    onward = engine.decide_disclosure(replace(request, received=received))
     assert not onward.permitted
     assert "disclose.onward-needs-own-basis" in onward.policies
+    duty = replace(
+        request,
+        recipient=AgencyFacts(uuid4(), AgencyKind.ORPHANS_COURT),
+        basis="GDPR-9-2-b",
+        purpose=Purpose.CASE_MANAGEMENT,
+        received=received,
+    )
+    assert engine.decide_disclosure(duty).permitted, "a statutory duty naming the recipient's kind is its own basis"
