@@ -22,10 +22,10 @@ from hub.audit_replay import ReplayFilter, replay
 from hub.core import Core, actor_for
 from hub.domain.errors import Conflict, Forbidden, NotFound
 from hub.domain.referral import DraftModel
+from hub.relationship_service import RelationshipService
 from policies.access_report import POLICY_VERSION, ReportEntry, WithholdingFacts, withhold
 from policies.decision import Principal
 from policies.engine import ReadRequest, Relation
-from projections.referrals import ReferralQueries
 
 # What each recorded action means to the person reading the report: (English, Latvian).
 ACTION_TEXT: dict[str, tuple[str, str]] = {
@@ -49,9 +49,9 @@ class InvestigationDraft(DraftModel):
 
 
 class AccessReportService:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, relationships: RelationshipService) -> None:
         self.core = core
-        self.referrals = ReferralQueries(core.views_db)
+        self.relationships = relationships
 
     # -- investigations ------------------------------------------------------------------------------------------
 
@@ -105,12 +105,14 @@ class AccessReportService:
     ) -> dict[str, Any]:
         """Every permitted access to and disclosure of the subject's data, withholding rules applied.
 
-        Produced by an agency that received a referral about the person (it is the person's case there).
+        Produced by a social service related to the person now (their case, a referral about them, ...).
         """
         self.core.follower.catch_up()
-        involved = self.referrals.agency_has_referral_about(principal.agency_id, subject_id)
-        relations = frozenset({Relation.ACCESS_REPORT}) if involved else frozenset()
-        decision = self.core.policy_engine.decide_read(ReadRequest(principal, relations, (DataCategory.ACCESS_LOG,)))
+        ties = self.relationships.ties(principal.agency_id, subject_id)
+        relations = frozenset({Relation.ACCESS_REPORT}) if ties else frozenset()
+        decision = self.core.policy_engine.decide_read(
+            ReadRequest(principal, relations, (DataCategory.ACCESS_LOG,), ties=ties)
+        )
         resource = f"access-report:{subject_id}"
         if not decision.permitted:
             self.core.record_access(principal, decision, "audit.access-report", resource, purpose, (subject_id,))

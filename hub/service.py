@@ -65,7 +65,7 @@ class Hub(Core):
         self.records = RecordsService(self, self.disclosures, self.subjects, self.relationships)
         self.handovers = HandoverService(self, self.subjects, self.relationships)
         self.audit = AuditService(self)
-        self.access_reports = AccessReportService(self)
+        self.access_reports = AccessReportService(self, self.relationships)
 
     def run_due_work(self) -> None:
         """What time alone sets off: overdue response clocks (referrals, record requests) and expired consents."""

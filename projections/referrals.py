@@ -304,14 +304,6 @@ class ReferralQueries:
             [*ids, *OPEN_STATUSES, *([instant(monitored_at)] if monitored_at else [])],
         )
 
-    def agency_has_referral_about(self, agency_id: UUID, subject_id: UUID) -> bool:
-        rows = self.database.query(
-            "SELECT 1 FROM view_referral_subjects s JOIN view_referral_recipients rr "
-            "ON rr.referral_id = s.referral_id WHERE s.subject_id = ? AND rr.agency_id = ? LIMIT 1",
-            (str(subject_id), str(agency_id)),
-        )
-        return bool(rows)
-
     def for_supervision(self, municipality: str | None) -> list[Row]:
         """Every referral with its referrer's agency kind, for timeliness figures (no personal data)."""
         sql = (

@@ -18,6 +18,7 @@ from stdnum.lv import pvn
 from hub.api.app import create_app
 from hub.config import Settings
 from hub.demo import seed_demo
+from hub.domain.referral import ReferralDraft
 from hub.service import Hub
 from tests.broker import Broker
 from tests.pg import Cluster, start_cluster
@@ -122,7 +123,6 @@ def fresh_code() -> str:
 
 def known_child(
     hub: Hub,
-    client: TestClient,
     referrer: str = "tukums.school",
     municipality: str = "tukuma-novads",
     code: str | None = None,
@@ -131,19 +131,17 @@ def known_child(
     service of `municipality` leads the case. Returns the referral id, the child's subject id and code."""
     personal_code = code or fresh_code()
     child = {**child_referral()["child"], "personal_code": personal_code, "municipality": municipality}
-    headers = {"Authorization": f"Bearer {hub.issue_token(referrer)}"}
-    response = client.post("/v1/referrals", json=child_referral(child=child), headers=headers)
-    assert response.status_code == 201, response.text
-    referral_id = response.json()["id"]
+    draft = ReferralDraft.model_validate(child_referral(child=child))
+    referral_id = hub.referrals.submit(hub.principal_for(referrer), draft)["id"]
     subject_id = str(hub.app.referral(uuid.UUID(referral_id)).child.subject_id)
     return {"referral_id": referral_id, "subject_id": subject_id, "code": personal_code}
 
 
-def moved_child(hub: Hub, client: TestClient) -> dict[str, str]:
+def moved_child(hub: Hub) -> dict[str, str]:
     """A child known in Tukums (referred by its school) who now lives in Daugavpils (referred there too, same
     code): both social services lead a case, so Daugavpils may ask Tukums for her prior-residence records."""
-    tukums = known_child(hub, client)
-    known_child(hub, client, referrer="daugavpils.school", municipality="daugavpils", code=tukums["code"])
+    tukums = known_child(hub)
+    known_child(hub, referrer="daugavpils.school", municipality="daugavpils", code=tukums["code"])
     return tukums
 
 

@@ -6,7 +6,6 @@ can ship without a decision about every kind of user; every refusal (403/404) mu
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from hub.api.app import create_app
 from hub.config import Settings
 from hub.demo import seed_demo
 from hub.service import Hub
-from tests.conftest import child_referral, log_of
+from tests.conftest import child_referral, fresh_code, log_of, moved_child
 
 # One user per kind of caller: the referral's own social service (three roles), its bāriņtiesa and school,
 # another municipality's social service, and national bodies.
@@ -42,22 +41,40 @@ UNAUTHENTICATED_ROUTES = {("GET", "/healthz"), ("GET", "/readyz")}
 Params = dict[str, str]
 
 
-class Setup:
-    """Fresh state for one cell of the matrix, built through the API by the users who would build it."""
+# Who builds the state when the person lives in Rīga instead: no persona's agency is related to them.
+IN_RIGA = {
+    "tukums.intake": "riga.cm",
+    "tukums.cm": "riga.cm",
+    "tukums.head": "riga.head",
+    "tukums.bt": "riga.bt",
+    "tukums.school": "riga.school",
+}
 
-    def __init__(self, client: TestClient, hub: Hub) -> None:
+
+class Setup:
+    """Fresh state for one cell of the matrix, built through the API by the users who would build it.
+
+    `in_riga`: the same state about a person of Rīga, built by Rīga's agencies (none of the personas is related).
+    """
+
+    def __init__(self, client: TestClient, hub: Hub, in_riga: bool = False) -> None:
         self.client = client
         self.hub = hub
+        self.in_riga = in_riga
+
+    def local(self, user: str) -> str:
+        return IN_RIGA.get(user, user) if self.in_riga else user
 
     def call(self, user: str, method: str, path: str, body: Any = None) -> Any:
-        headers = {"Authorization": f"Bearer {self.hub.issue_token(user)}"}
+        headers = {"Authorization": f"Bearer {self.hub.issue_token(self.local(user))}"}
         response = self.client.request(method, path, json=body, headers=headers)
         assert response.status_code < 300, (method, path, response.status_code, response.text)
         return response.json()
 
     def referral(self, *steps: tuple[str, str, Any]) -> Params:
         """A referral about a child of its own (a code nobody else has), so cells cannot see each other's work."""
-        child = {**child_referral()["child"], "personal_code": fresh_code()}
+        municipality = "riga" if self.in_riga else "tukuma-novads"
+        child = {**child_referral()["child"], "personal_code": fresh_code(), "municipality": municipality}
         body = child_referral(concerns=["violence_physical"], child=child)
         referral_id = self.call("tukums.school", "POST", "/v1/referrals", body)["id"]
         for user, action, step_body in steps:
@@ -69,7 +86,8 @@ class Setup:
         return self.referral(("tukums.intake", "acknowledge", None))
 
     def assigned(self) -> Params:
-        return self.referral(("tukums.intake", "acknowledge", None), ("tukums.head", "assign", {"worker": "tukums.cm"}))
+        worker = {"worker": self.local("tukums.cm")}
+        return self.referral(("tukums.intake", "acknowledge", None), ("tukums.head", "assign", worker))
 
     def questioned(self) -> Params:
         params = self.assigned()
@@ -82,7 +100,12 @@ class Setup:
         return params
 
     def candidate(self) -> Params:
-        child = {**child_referral()["child"], "personal_code": None, "given_name": f"Anna {uuid4().hex[:6]}"}
+        child = {
+            **child_referral()["child"],
+            "personal_code": None,
+            "given_name": f"Anna {uuid4().hex[:6]}",
+            "municipality": "riga" if self.in_riga else "tukuma-novads",
+        }
         first = self.call("tukums.school", "POST", "/v1/referrals", {**child_referral(), "child": child})["id"]
         second = self.call("tukums.school", "POST", "/v1/referrals", {**child_referral(), "child": child})["id"]
         return {
@@ -90,11 +113,17 @@ class Setup:
             "candidate_id": str(self.hub.app.referral(UUID(first)).child.subject_id),
         }
 
+    def moved(self) -> Params:
+        """A child Tukums and Daugavpils both know (a referral in each): the social services both lead a case."""
+        if self.in_riga:
+            return self.referral()
+        return {"subject_id": moved_child(self.hub)["subject_id"]}
+
     def record_request(self, acknowledged: bool = False) -> Params:
         body = {
             "municipality": "tukuma-novads",
             "agencies": ["TUK-SD"],
-            "subjects": [{"subject_id": str(uuid4()), "given_name": "Elza", "family_name": "Kalniņa"}],
+            "subjects": [{"subject_id": self.moved()["subject_id"], "given_name": "Elza", "family_name": "Kalniņa"}],
             "basis": "GDPR-6-1-c",
             "categories": ["assessment", "services"],
         }
@@ -105,7 +134,7 @@ class Setup:
 
     def handover(self) -> Params:
         body = {
-            "subjects": [{"subject_id": str(uuid4()), "given_name": "Elza", "family_name": "Kalniņa"}],
+            "subjects": [{"subject_id": self.referral()["subject_id"], "given_name": "Elza", "family_name": "Kalniņa"}],
             "to_municipality": "daugavpils",
             "moved_on": "2026-01-05",
         }
@@ -141,11 +170,6 @@ class Setup:
             "break_glass_justification": "Bērns ir tiešās briesmās; bāriņtiesa nav sasniedzama pa tālruni.",
         }
         return {"review_id": self.call("tukums.cm", "POST", "/v1/disclosures", body)["review_id"]}
-
-
-def fresh_code() -> str:
-    """A personal code of the current format (32…, no date or checksum in it) that no one else has."""
-    return f"32{secrets.randbelow(10**9):09d}"
 
 
 def consent_body(subject: str) -> dict[str, Any]:
@@ -298,15 +322,15 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
         "/v1/record-requests",
-        nothing,
-        lambda _: {
+        Setup.moved,
+        lambda params: {
             "municipality": "riga",
             "agencies": ["RIX-SD"],
-            "subjects": [{"subject_id": str(uuid4()), "given_name": "E", "family_name": "K"}],
+            "subjects": [{"subject_id": params["subject_id"], "given_name": "E", "family_name": "K"}],
             "basis": "GDPR-6-1-c",
             "categories": ["assessment"],
         },
-        row(201, 201, 201, 201, 403, 201, 403, 403, 403, 403),
+        row(201, 201, 201, 403, 403, 201, 403, 403, 403, 403),
     ),
     Route("GET", "/v1/record-requests", nothing, None, row(200, 200, 200, 200, 403, 200, 200, 403, 403, 403)),
     Route(
@@ -361,13 +385,13 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "POST",
         "/v1/handovers",
-        nothing,
-        lambda _: {
-            "subjects": [{"subject_id": str(uuid4()), "given_name": "E", "family_name": "K"}],
+        Setup.referral,
+        lambda params: {
+            "subjects": [{"subject_id": params["subject_id"], "given_name": "E", "family_name": "K"}],
             "to_municipality": "riga",
             "moved_on": "2026-01-05",
         },
-        row(201, 201, 201, 403, 403, 201, 403, 403, 403, 403),
+        row(201, 201, 201, 403, 403, 403, 403, 403, 403, 403),
     ),
     Route("GET", "/v1/handovers", nothing, None, row(200, 200, 200, 403, 403, 200, 403, 403, 403, 403)),
     Route(
@@ -396,21 +420,21 @@ ROUTES: tuple[Route, ...] = (
         "/v1/consents",
         Setup.referral,
         lambda params: consent_body(params["subject_id"]),
-        row(201, 201, 201, 201, 403, 201, 201, 403, 403, 403),
+        row(201, 201, 201, 403, 403, 403, 403, 403, 403, 403),
     ),
     Route(
         "GET",
         "/v1/consents?subject_id={subject_id}",
         Setup.consent,
         None,
-        row(200, 200, 200, 200, 403, 200, 200, 403, 403, 403),
+        row(200, 200, 200, 200, 403, 403, 403, 403, 403, 403),
     ),
     Route(
         "POST",
         "/v1/consents/{consent_id}/withdraw",
         Setup.consent,
         lambda _: {"reason": "atsauc"},
-        row(200, 200, 200, 200, 403, 200, 200, 403, 403, 403),
+        row(200, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     ),
     Route(
         "POST",
@@ -423,7 +447,7 @@ ROUTES: tuple[Route, ...] = (
             "purpose": "child_protection",
             "basis": "BTAL-73",
         },
-        row(201, 201, 201, 201, 201, 201, 201, 201, 403, 403),
+        row(201, 201, 201, 201, 201, 403, 403, 403, 403, 403),
     ),
     Route("GET", "/v1/reviews", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
     Route(
@@ -541,3 +565,36 @@ def test_each_kind_of_user_gets_the_expected_outcome(matrix_client: Any, route: 
         if response.status_code in (403, 404):
             assert accesses_by(hub, user, before) >= 1, (user, route.path, "refusal not recorded")
     assert observed == route.expected, f"observed: row({', '.join(str(observed[user]) for user in PERSONAS)})"
+
+
+# Routes about a person whose outcome depends on the caller's relationship to that person. Left out: routes about
+# a request or handover (decided by being party to it, which the matrix above covers with non-parties) and
+# opening an investigation (the police may open one about anyone; it is what makes them related).
+PERSON_SETUPS = {Setup.referral, Setup.acknowledged, Setup.assigned, Setup.questioned, Setup.accepted}
+PERSON_SETUPS |= {Setup.candidate, Setup.consent, Setup.review, Setup.moved}
+ABOUT_A_PERSON = tuple(
+    route for route in ROUTES if route.prepare in PERSON_SETUPS and not route.path.startswith("/v1/investigations")
+)
+
+
+@pytest.mark.parametrize("route", ABOUT_A_PERSON, ids=lambda route: f"{route.method} {route.path}")
+def test_an_agency_unrelated_to_the_person_is_refused_and_the_refusal_recorded(
+    matrix_client: Any, route: Route
+) -> None:
+    """The same routes about a person of Rīga: no persona's agency is related to her, so every kind of user of
+    every other agency, same kinds included, is refused, and each refusal is an access record."""
+    client, hub = matrix_client
+    setup = Setup(client, hub, in_riga=True)
+    observed: dict[str, int] = {}
+    for user in PERSONAS:
+        params = route.prepare(setup)
+        path = route.path.format(**params)
+        body = route.body(params) if route.body else None
+        before = hub.app.recorder.max_notification_id() or 0
+        response = client.request(
+            route.method, path, json=body, headers={"Authorization": f"Bearer {hub.issue_token(user)}"}
+        )
+        observed[user] = response.status_code
+        if response.status_code in (403, 404):
+            assert accesses_by(hub, user, before) >= 1, (user, route.path, "refusal not recorded")
+    assert {user: status for user, status in observed.items() if status not in (403, 404)} == {}, observed

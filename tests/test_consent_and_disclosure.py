@@ -23,7 +23,7 @@ JUSTIFICATION = "Child found alone at night; mother unreachable, need the histor
 @pytest.fixture
 def child(hub: Hub, client: TestClient) -> str:
     """A child referred by the Tukums school: Tukums' social service leads the case."""
-    return known_child(hub, client)["subject_id"]
+    return known_child(hub)["subject_id"]
 
 
 def grant(client: TestClient, auth: Auth, subject: str, user: str = "tukums.cm", **overrides: Any) -> dict[str, Any]:

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from uuid import uuid4
 
 import pytest
 from typer.testing import CliRunner
 
 from hub.cli import app
+from hub.config import Settings
+from hub.service import Hub
+from tests.conftest import known_child
 
 
 def test_consent_commands_and_explain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUB_STORE", str(tmp_path / "hub.sqlite"))
     monkeypatch.setenv("HUB_KEY_DIR", str(tmp_path / "keys"))
     runner = CliRunner()
-    subject = str(uuid4())
     assert runner.invoke(app, ["demo", "seed"]).exit_code == 0
+    hub = Hub(Settings(_env_file=None))  # type: ignore[call-arg]
+    try:
+        subject = known_child(hub)["subject_id"]  # Tukums' social service leads her case
+    finally:
+        hub.close()
     granted = runner.invoke(
         app,
         [

@@ -189,7 +189,7 @@ def test_an_unanswered_request_reminds_then_escalates_when_overdue_across_a_week
     hub: Hub, client: TestClient
 ) -> None:
     friday = datetime(2025, 10, 10, 15, 0, tzinfo=RIGA)
-    child = moved_child(hub, client)
+    child = moved_child(hub)
     draft = RecordRequestDraft(
         municipality="tukuma-novads",
         agencies=["TUK-SD"],

@@ -22,7 +22,7 @@ RELEASE = {"outcome": "released", "entries": [{"title": "Izvērtēšana", "text"
 @pytest.fixture
 def child(hub: Hub, client: TestClient) -> str:
     """A child who moved from Tukums to Daugavpils: both social services lead a case about her."""
-    return moved_child(hub, client)["subject_id"]
+    return moved_child(hub)["subject_id"]
 
 
 def person(subject_id: str | None, **details: Any) -> dict[str, Any]:
@@ -176,7 +176,7 @@ def test_released_records_go_further_only_on_a_basis_of_the_recipients_own(
 def test_a_request_naming_the_child_only_by_personal_code_lands_on_her_record_and_the_restriction_follows_her(
     client: TestClient, hub: Hub, auth: Auth
 ) -> None:
-    moved = moved_child(hub, client)
+    moved = moved_child(hub)
     by_code = {"given_name": "Elza", "family_name": "Kalniņa", "personal_code": moved["code"]}
     body = {**request_body(moved["subject_id"]), "subjects": [by_code]}
     [created] = ok(client.post("/v1/record-requests", json=body, headers=auth("daugavpils.cm")), 201)

@@ -16,6 +16,7 @@ from hub.domain.handover import ResidenceChangeDraft
 from hub.domain.records import RecordRequestDraft, SubjectDraft
 from hub.records_cli import handover_app, records_app
 from hub.service import Hub
+from tests.conftest import moved_child
 
 app.add_typer(records_app, name="records")
 app.add_typer(handover_app, name="handover")
@@ -30,7 +31,8 @@ def test_tick_escalates_once_and_handovers_are_accepted_from_the_command_line(
     assert runner.invoke(app, ["demo", "seed"]).exit_code == 0
     hub = Hub(Settings(_env_file=None))  # type: ignore[call-arg]
     try:
-        subjects = [SubjectDraft(given_name="Elza", family_name="Kalniņa")]
+        child = moved_child(hub)
+        subjects = [SubjectDraft(given_name="Elza", family_name="Kalniņa", personal_code=child["code"])]
         draft = RecordRequestDraft(
             municipality="tukuma-novads", subjects=subjects, basis="GDPR-6-1-c", categories=["assessment"]
         )

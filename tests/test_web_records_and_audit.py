@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi.testclient import TestClient
 
 from hub.service import Hub
-from tests.conftest import head
+from tests.conftest import head, moved_child
 from tests.test_inbox_and_access import access_events
 from tests.test_web_pages import submit_by_form
 from tests.web import post_form, sign_in
@@ -27,8 +27,10 @@ REQUEST_FORM: dict[str, Any] = {
 
 
 def ask_for_records(client: TestClient, hub: Hub) -> str:
+    """Daugavpils asks Tukums about a child who moved (known to both by her personal code)."""
+    child = moved_child(hub)
     sign_in(client, hub, "daugavpils.cm")
-    response = post_form(client, "/records/new", REQUEST_FORM)
+    response = post_form(client, "/records/new", {**REQUEST_FORM, "personal_code": child["code"]})
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/records?box=outgoing"
     [envelope] = hub.records.listing(hub.principal_for("daugavpils.cm"), "outgoing", 10)
