@@ -60,12 +60,17 @@ class RecordRequestAcknowledged(DomainEvent):
 
 
 class RecordCategoryReleased(AboutSubject):
-    """Released through the disclosure `disclosure_id` (a DisclosureRecorded appended with this event)."""
+    """Released through the disclosure `disclosure_id` (a DisclosureRecorded appended with this event).
+
+    `onward_allowed`: the releasing agency's recorded permission for the recipient to pass these records on;
+    without it the originator controls onward sharing.
+    """
 
     category: DataCategory
     entries: tuple[RecordEntry, ...]
     documents: tuple[DocumentReference, ...]
     disclosure_id: UUID
+    onward_allowed: bool = False
 
 
 class RecordCategoryWithheld(AboutSubject):

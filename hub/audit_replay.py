@@ -36,6 +36,7 @@ COLUMNS = (
     "break_glass",
     "recipient_agency_id",
     "consent_id",
+    "consent_version",
     "policy_hash",
 )
 
@@ -80,6 +81,7 @@ def _entry(notification_id: int, event: AccessRecorded | DisclosureRecorded) -> 
         "basis": event.basis,
         "break_glass": event.break_glass,
         "consent_id": event.consent_id,
+        "consent_version": event.consent_version,
         "policy_hash": event.policy_hash,
     }
     if isinstance(event, DisclosureRecorded):

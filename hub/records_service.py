@@ -352,6 +352,7 @@ class RecordsService:
                     entries=tuple(Entry(**entry.model_dump()) for entry in answer.entries),
                     documents=tuple(references),
                     disclosure_id=disclosure_id,
+                    onward_allowed=answer.onward_allowed,
                 )
             )
         return settlements

@@ -93,7 +93,8 @@ class RecordRequestView(View):
                 request_id,
                 "open_categories = open_categories - 1, released_categories = released_categories + 1",
             )
-            self._ledger(cursor, request_id, event.category)
+            if not event.onward_allowed:
+                self._ledger(cursor, request_id, event.category)
         elif isinstance(event, RecordCategoryWithheld | RecordCategoryForwarded):
             self._set(cursor, request_id, "open_categories = open_categories - 1")
         elif isinstance(event, RecordRequestAnswered):
@@ -174,7 +175,8 @@ class RecordRequestQueries:
         )
 
     def received(self, agency_id: UUID, subjects: tuple[UUID, ...]) -> frozenset[tuple[UUID, DataCategory]]:
-        """The (subject, category) pairs the agency holds as records another agency released to it."""
+        """The (subject, category) pairs the agency holds as records another agency released to it and still
+        controls (released without permission to pass them on)."""
         if not subjects:
             return frozenset()
         marks = ", ".join("?" for _ in subjects)

@@ -89,6 +89,12 @@ def test_withdrawing_a_consent_blocks_later_disclosures_at_once_and_keeps_earlie
     again = client.post(f"/v1/consents/{consent['id']}/withdraw", json={"reason": "twice"}, headers=headers)
     assert again.status_code == 409
 
+    replayed = client.get("/v1/audit/replay", params={"subject": child}, headers=auth("auditor")).json()["entries"]
+    on_consent = [(entry["kind"], entry["consent_version"]) for entry in replayed if entry["consent_id"]]
+    assert on_consent == [("disclosure", 1), ("access", 2)], "the auditor sees which version of the consent decided"
+    csv = client.get("/v1/audit/replay", params={"subject": child, "format": "csv"}, headers=auth("auditor")).text
+    assert "consent_version" in csv.splitlines()[0]
+
 
 def test_consent_scope_is_enforced_and_every_denial_recorded(
     client: TestClient, hub: Hub, auth: Auth, child: str

@@ -338,3 +338,19 @@ def test_only_caseworkers_of_record_keeping_agencies_ask_and_only_parties_read(
     responder_view = ok(client.get(f"/v1/record-requests/{request['id']}", headers=auth("tukums.cm")))
     assert responder_view["subjects"][0]["subject_id"] == child
     assert client.get(f"/v1/record-requests/{request['id']}/released", headers=auth("tukums.cm")).status_code == 404
+
+
+def test_records_released_with_the_originators_permission_may_be_passed_on(
+    client: TestClient, hub: Hub, auth: Auth, child: str
+) -> None:
+    request = ask(client, auth, child)
+    ok(answer(client, auth, request["id"], {"category": "assessment", **RELEASE, "onward_allowed": True}))
+    onward = {
+        "recipient": "DAU-BT",
+        "subjects": [child],
+        "categories": ["assessment"],
+        "purpose": "case_management",
+        "basis": "GDPR-6-1-c",
+    }
+    response = client.post("/v1/disclosures", json=onward, headers=auth("daugavpils.cm"))
+    assert response.status_code == 201, response.text

@@ -167,6 +167,7 @@ class ReleasedAnswer(DraftModel):
     outcome: Literal["released"]
     entries: Annotated[list[EntryDraft], Field(max_length=50, default_factory=list)]
     documents: Annotated[list[DocumentDraft], Field(max_length=10, default_factory=list)]
+    onward_allowed: bool = False  # the releasing agency lets the recipient pass these records on
 
     @model_validator(mode="after")
     def _something(self) -> ReleasedAnswer:
