@@ -26,14 +26,15 @@ class ConsentService:
     def grant(self, principal: Principal, draft: ConsentDraft) -> dict[str, Any]:
         """Record a consent the caller's agency received (with its evidence): only the lead social service of the
         person's case records one."""
-        self.subjects.require_known(draft.subject_id, "subject_id")
+        self.core.follower.catch_up()
+        subject_id = self.subjects.known_id(draft.subject_id, draft.personal_code, "")
         role = self.relationships.authorize(
-            principal, PersonAction.RECORD_CONSENT, [draft.subject_id], f"consents:{draft.subject_id}", "consent.record"
+            principal, PersonAction.RECORD_CONSENT, [subject_id], f"consents:{subject_id}", "consent.record"
         ).role
         recipients: list[UUID] = []
         for index, code in enumerate(draft.recipient_agencies):
             recipients.append(UUID(self.core.known_agency(code, f"recipient_agencies.{index}")["id"]))
-        event = grant_consent(draft, actor_for(principal, role), tuple(recipients), self.core.now())
+        event = grant_consent(draft, subject_id, actor_for(principal, role), tuple(recipients), self.core.now())
         self.core.app.append(event)
         return self._present(self.core.app.consent(event.originator_id))
 

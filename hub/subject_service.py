@@ -101,7 +101,7 @@ class SubjectService:
         self.core.follower.catch_up()
         details = []
         for index, person in enumerate(people):
-            subject_id = self._known_id(person, f"{field}.{index}")
+            subject_id = self.known_id(person.subject_id, person.personal_code, f"{field}.{index}")
             details.append(
                 PersonDetails(
                     subject_id=subject_id,
@@ -114,20 +114,25 @@ class SubjectService:
             )
         return tuple(details)
 
-    def _known_id(self, person: SubjectDraft, field: str) -> UUID:
-        by_code = self.queries.by_code(self.index.personal_code(person.personal_code)) if person.personal_code else None
-        if person.subject_id is None:
+    def known_id(self, subject_id: UUID | None, personal_code: str | None, field: str) -> UUID:
+        """The record of a person named by subject id, or else by any personal code they have had (canonical
+        form). Unknown: 422 `unknown_subject`; a code of someone else than the subject id names: 422
+        `subject_code_mismatch`."""
+        by_code = self.queries.by_code(self.index.personal_code(personal_code)) if personal_code else None
+        if subject_id is None:
             if by_code is None:
                 raise InvalidInput(
                     "unknown_subject", "no person with this personal code is known; give their subject id", field
                 )
             return by_code
-        self.require_known(person.subject_id, f"{field}.subject_id")
-        if by_code is not None and by_code not in self.same_person([person.subject_id]):
+        self.require_known(subject_id, f"{field}.subject_id" if field else "subject_id")
+        if by_code is not None and by_code not in self.same_person([subject_id]):
             raise InvalidInput(
-                "subject_code_mismatch", "this personal code belongs to another person", f"{field}.personal_code"
+                "subject_code_mismatch",
+                "this personal code belongs to another person",
+                f"{field}.personal_code" if field else "personal_code",
             )
-        return person.subject_id
+        return subject_id
 
     def require_known(self, subject_id: UUID, field: str) -> None:
         """A subject id from input must name a person the hub knows (422 `unknown_subject`)."""

@@ -291,3 +291,23 @@ def test_an_agency_unrelated_to_the_child_may_not_disclose_anything_about_her(
     assert [event.decision for event in log_of(hub, AccessRecorded)] == ["deny"] * 4
     related = client.post("/v1/disclosures", json=body, headers=auth("tukums.cm"))
     assert related.status_code == 201, related.text
+
+
+def test_a_consent_naming_the_child_by_personal_code_lands_on_her_record(
+    client: TestClient, hub: Hub, auth: Auth
+) -> None:
+    child = known_child(hub)
+    body = {**consent_body(child["subject_id"]), "subject_id": None, "personal_code": child["code"]}
+    recorded = client.post("/v1/consents", json=body, headers=auth("tukums.cm"))
+    assert recorded.status_code == 201, recorded.text
+    assert recorded.json()["subject_id"] == child["subject_id"]
+    before = head(hub)
+    for override, reason in (
+        ({"personal_code": "32999999999"}, "unknown_subject"),
+        ({"subject_id": UNKNOWN}, "unknown_subject"),
+        ({"subject_id": child["subject_id"], "personal_code": known_child(hub)["code"]}, "subject_code_mismatch"),
+    ):
+        before = head(hub)
+        refused = client.post("/v1/consents", json={**body, **override}, headers=auth("tukums.cm"))
+        assert (refused.status_code, refused.json()["reason"]) == (422, reason), override
+        assert head(hub) == before

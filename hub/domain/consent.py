@@ -16,6 +16,7 @@ from events.consent import ConsentExpired, ConsentGranted, ConsentGrantor, Conse
 from events.ids import new_stream_id
 from events.values import AgencyKind, DataCategory, Purpose, Relationship
 from hub.domain.errors import Conflict
+from hub.domain.personal_code import PersonalCodeText
 from hub.domain.referral import DraftModel, Name
 from policies.engine import ConsentFacts
 
@@ -29,9 +30,11 @@ class GrantorDraft(DraftModel):
 
 
 class ConsentDraft(DraftModel):
-    """A consent as recorded by an agency: who gave it, for which recipients, purposes, data and period."""
+    """A consent as recorded by an agency: whose (by subject id or by any personal code they have had), who gave
+    it, for which recipients, purposes, data and period."""
 
-    subject_id: UUID
+    subject_id: UUID | None = None
+    personal_code: PersonalCodeText | None = None
     granted_by: GrantorDraft
     recipient_agencies: Annotated[list[AgencyCode], Field(max_length=20, default_factory=list)]
     recipient_kinds: Annotated[list[AgencyKind], Field(max_length=len(AgencyKind), default_factory=list)]
@@ -43,6 +46,8 @@ class ConsentDraft(DraftModel):
 
     @model_validator(mode="after")
     def _coherent(self) -> ConsentDraft:
+        if self.subject_id is None and self.personal_code is None:
+            raise ValueError("name the person by subject_id or personal_code")
         if not self.recipient_agencies and not self.recipient_kinds:
             raise ValueError("name at least one recipient agency or agency kind")
         if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
@@ -91,13 +96,14 @@ class Consent:
 
 
 def grant_consent(
-    draft: ConsentDraft, actor: Actor, recipient_agencies: tuple[UUID, ...], now: datetime
+    draft: ConsentDraft, subject_id: UUID, actor: Actor, recipient_agencies: tuple[UUID, ...], now: datetime
 ) -> ConsentGranted:
+    """`subject_id`: the person the draft names, resolved to the hub's record of them."""
     return ConsentGranted(
         originator_id=new_stream_id(),
         originator_version=1,
         actor=actor,
-        subject_id=draft.subject_id,
+        subject_id=subject_id,
         grantor=ConsentGrantor(name=draft.granted_by.name, relationship=draft.granted_by.relationship),
         recipient_agencies=recipient_agencies,
         recipient_kinds=tuple(dict.fromkeys(draft.recipient_kinds)),

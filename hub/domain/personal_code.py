@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
+from pydantic import AfterValidator, StringConstraints
 from stdnum.exceptions import ValidationError
 from stdnum.lv import pvn
 
@@ -41,3 +43,15 @@ def parse_personal_code(raw: str) -> PersonalCode:
     if pvn.calc_check_digit_pers(text[:-1]) != text[-1]:
         raise InvalidPersonalCode("check digit does not match")
     return PersonalCode(text, new_format=False)
+
+
+def canonical_code(value: str) -> str:
+    """The code in canonical form, as a pydantic validator: an invalid code is a ValueError naming why."""
+    try:
+        return parse_personal_code(value).value
+    except InvalidPersonalCode as error:
+        raise ValueError(f"invalid personal code: {error}") from error
+
+
+# A personal code as drafts take it: at most 20 characters, stored in canonical form.
+PersonalCodeText = Annotated[str, StringConstraints(strict=True, max_length=20), AfterValidator(canonical_code)]

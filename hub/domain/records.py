@@ -38,7 +38,7 @@ from events.records import (
 )
 from events.values import MUNICIPALITIES, AgencyKind, DataCategory, Purpose, Relationship, Role, Urgency
 from hub.domain.errors import Conflict, InvalidInput
-from hub.domain.personal_code import InvalidPersonalCode, parse_personal_code
+from hub.domain.personal_code import PersonalCodeText
 from hub.domain.referral import DraftModel, Name
 from policies.clocks import CLOCKS_VERSION, RECORD_REQUEST_CLOCKS, ClockName
 from policies.legal_bases import BASES_BY_ID
@@ -72,18 +72,8 @@ class SubjectDraft(DraftModel):
     given_name: Name
     family_name: Name
     birth_date: date | None = None
-    personal_code: Annotated[str, StringConstraints(strict=True, max_length=20)] | None = None
+    personal_code: PersonalCodeText | None = None
     relationship: Relationship | None = None
-
-    @field_validator("personal_code")
-    @classmethod
-    def _checked(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            return parse_personal_code(value).value
-        except InvalidPersonalCode as error:
-            raise ValueError(f"invalid personal code: {error}") from error
 
 
 class RecordRequestDraft(DraftModel):

@@ -31,7 +31,7 @@ from events.referrals import (
 )
 from events.values import MUNICIPALITIES, Concern, Relationship, Urgency
 from hub.domain.errors import Conflict, InvalidInput
-from hub.domain.personal_code import InvalidPersonalCode, parse_personal_code
+from hub.domain.personal_code import PersonalCodeText
 
 MAX_SUMMARY_CHARS = 4000
 MAX_MONITORING_DAYS = 730  # two years: the longest monitoring after closure a close may set
@@ -40,15 +40,6 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 
 class DraftModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _checked_code(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        return parse_personal_code(value).value
-    except InvalidPersonalCode as error:
-        raise ValueError(f"invalid personal code: {error}") from error
 
 
 def known_municipality(value: str) -> str:
@@ -61,10 +52,8 @@ class ChildDraft(DraftModel):
     given_name: Name
     family_name: Name
     birth_date: date
-    personal_code: Annotated[str, StringConstraints(strict=True, max_length=20)] | None = None
+    personal_code: PersonalCodeText | None = None
     municipality: Annotated[str, StringConstraints(strict=True, max_length=40)]
-
-    _code = field_validator("personal_code")(_checked_code)
 
     @field_validator("birth_date")
     @classmethod
@@ -80,9 +69,7 @@ class FamilyMemberDraft(DraftModel):
     given_name: Name
     family_name: Name
     relationship: Relationship
-    personal_code: Annotated[str, StringConstraints(strict=True, max_length=20)] | None = None
-
-    _code = field_validator("personal_code")(_checked_code)
+    personal_code: PersonalCodeText | None = None
 
 
 class ReferralDraft(DraftModel):
