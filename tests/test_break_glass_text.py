@@ -141,3 +141,18 @@ def test_a_justification_header_that_would_arrive_garbled_is_refused_with_a_reas
         assert "UTF-8''" in problem["detail"]
     assert domain_events(hub) == before
     assert log_of(hub, BreakGlassReviewOpened) == []
+
+
+@pytest.mark.parametrize("path", ["/v1/inbox", "/v1/reviews", "/v1/record-requests"])
+def test_a_purpose_that_is_not_ascii_is_refused_before_anything_is_recorded(
+    client: TestClient, hub: Hub, auth: Auth, path: str
+) -> None:
+    accesses = len(log_of(hub, AccessRecorded))
+    headers = {name: value.encode() for name, value in {**auth("tukums.head"), "X-Purpose": "bērna drošība"}.items()}
+    response = client.get(path, headers=headers)  # type: ignore[arg-type]
+    assert response.status_code == 422
+    assert [(error["field"], error["reason"]) for error in response.json()["errors"]] == [
+        ("X-Purpose", "header_not_ascii")
+    ]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert len(log_of(hub, AccessRecorded)) == accesses

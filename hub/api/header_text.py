@@ -1,7 +1,8 @@
-"""Text that travels in HTTP headers, which carry only ASCII safely (latin-1 at most).
+"""Text that travels in HTTP headers, which carry only ASCII safely (servers read other bytes as latin-1).
 
-Non-ASCII text goes in as an RFC 8187 `ext-value` (`UTF-8''<percent-encoded>`): decoded here for request
-headers, and encoded here for the file name of a download (RFC 6266 `filename*` with an ASCII `filename`).
+The hub's own text headers are refused when they are not ASCII (`AsciiTextHeaders`), rather than reaching the log
+garbled; non-ASCII text goes in as an RFC 8187 `ext-value` (`UTF-8''<percent-encoded>`), decoded here, and a
+download's file name is encoded here (RFC 6266 `filename*` with an ASCII `filename`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,21 @@ import re
 import unicodedata
 from urllib.parse import quote, unquote_to_bytes
 
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from hub.api.problems import problem
 from hub.domain.errors import InvalidInput
+
+BREAK_GLASS_HEADER = "X-Break-Glass-Justification"
+# The hub's text headers (lower-case, as ASGI gives them) and where their text goes when it is not ASCII.
+TEXT_HEADERS = {
+    b"x-purpose": ("X-Purpose", "name the purpose in ASCII, for example referral-handling"),
+    BREAK_GLASS_HEADER.lower().encode(): (
+        BREAK_GLASS_HEADER,
+        "send the justification in the body of POST /v1/referrals/{id}/emergency-read, or as "
+        f"{BREAK_GLASS_HEADER}*: UTF-8''<percent-encoded text> (RFC 8187)",
+    ),
+}
 
 # charset ' [language] ' value-chars (RFC 8187 section 3.2.1); only UTF-8 is accepted.
 EXT_VALUE = re.compile(r"(?i:utf-8)'[A-Za-z0-9-]{0,35}'((?:%[0-9A-Fa-f]{2}|[A-Za-z0-9!#$&+.^_`|~-])*)")
@@ -19,16 +34,23 @@ ATTR_SAFE = "!#$&+.^_`|~-"
 ASCII_FALLBACK_UNSAFE = re.compile(r'[^\x20-\x7e]|["\\]')
 
 
-def plain_header_text(value: str, field: str) -> str:
-    """A plain header's text, refused when it is not ASCII (the server would read UTF-8 bytes as latin-1)."""
-    if not value.isascii():
-        raise InvalidInput(
-            "header_not_ascii",
-            "this header carries only ASCII text; send the text in the request body, or as "
-            f"{field}*: UTF-8''<percent-encoded text> (RFC 8187)",
-            field,
-        )
-    return value
+class AsciiTextHeaders:
+    """ASGI middleware: a request whose purpose or break-glass header is not ASCII is refused (422
+    `header_not_ascii`, naming the header and where the text should go) before any handler runs."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for name, value in scope["headers"]:
+                if name in TEXT_HEADERS and not value.isascii():
+                    header, advice = TEXT_HEADERS[name]
+                    detail = f"the {header} header carries only ASCII text; {advice}"
+                    error = {"field": header, "reason": "header_not_ascii", "message": detail}
+                    await problem(422, "header_not_ascii", detail, [error])(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
 
 
 def decode_ext_value(value: str, field: str) -> str:

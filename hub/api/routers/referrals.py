@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Response
 
 from hub.api.auth import HubDep, PrincipalDep
-from hub.api.header_text import decode_ext_value, plain_header_text
+from hub.api.header_text import BREAK_GLASS_HEADER, decode_ext_value
 from hub.api.schemas import ReferralDocument, SubmissionReceipt, Timeline, TransitionResult
 from hub.domain.emergency_read import MAX_JUSTIFICATION, EmergencyReadDraft
 from hub.domain.errors import InvalidInput
@@ -25,7 +25,6 @@ from hub.domain.transition_drafts import (
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
 PurposeHeader = Annotated[str, Header(alias="X-Purpose", max_length=200)]
-BREAK_GLASS_HEADER = "X-Break-Glass-Justification"
 # Percent-encoding takes up to three characters per byte, and a character up to four bytes.
 ENCODED_MAX = 20 + 12 * MAX_JUSTIFICATION
 IdempotencyKey = Annotated[
@@ -67,13 +66,12 @@ def header_justification(
         ),
     ] = None,
 ) -> str | None:
-    """A break-glass justification from the plain (ASCII only) or the RFC 8187 encoded header, not both."""
+    """A break-glass justification from the plain header (ASCII: `AsciiTextHeaders` refuses other bytes) or the
+    RFC 8187 encoded one, not both."""
     if plain is not None and encoded is not None:
         raise InvalidInput("ambiguous_justification", "send the justification in one header only", BREAK_GLASS_HEADER)
-    if plain is not None:
-        return plain_header_text(plain, BREAK_GLASS_HEADER)
     if encoded is None:
-        return None
+        return plain
     justification = decode_ext_value(encoded, f"{BREAK_GLASS_HEADER}*")
     if len(justification) > MAX_JUSTIFICATION:
         raise InvalidInput(
