@@ -218,6 +218,13 @@ ROUTES: tuple[Route, ...] = (
         row(200, 200, 200, 200, 200, 404, 404, 404, 404, 404),
     ),
     Route(
+        "POST",
+        "/v1/referrals/{referral_id}/emergency-read",
+        Setup.referral,
+        lambda _: {"justification": "Bērns ir tiešās briesmās; bāriņtiesa nav sasniedzama pa tālruni."},
+        row(403, 200, 200, 200, 403, 200, 200, 403, 403, 403),
+    ),
+    Route(
         "GET",
         "/v1/referrals/{referral_id}/timeline",
         Setup.referral,

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 
 from hub.api.auth import track_accesses
+from hub.api.header_text import AsciiTextHeaders
 from hub.api.headers import SecurityHeaders
 from hub.api.limits import BodySizeLimit
 from hub.api.problems import PROBLEM_RESPONSES, install_problem_handlers
@@ -79,5 +80,6 @@ def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Seque
         app.include_router(router, responses=PROBLEM_RESPONSES)
     install_web(app)
     app.add_middleware(BodySizeLimit, max_bytes=hub.settings.max_body_bytes)
+    app.add_middleware(AsciiTextHeaders)
     app.add_middleware(SecurityHeaders)
     return app

@@ -7,14 +7,16 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from events.personal import TamperedCiphertext
 from hub import access_tracking
+from hub.api.ratelimit import RateLimited
 from hub.core import AccessNotRecorded
 from hub.domain.errors import DomainError
+from hub.web.rendering import render_error
 from policies.decision import acting_role, denied
 
 PROBLEM_JSON = "application/problem+json"
@@ -25,6 +27,8 @@ HTTP_REASONS = {
     405: "method_not_allowed",
     429: "rate_limited",
 }
+# Paths whose clients are programs: their errors are problem documents; anywhere else a person gets a page.
+MACHINE_PATHS = ("/v1/", "/healthz", "/readyz", "/openapi.json", "/docs", "/redoc")
 
 
 class Problem(BaseModel):
@@ -100,6 +104,10 @@ def install_problem_handlers(app: FastAPI) -> None:
         errors = [{"field": error.field, "reason": error.reason, "message": error.detail}] if error.field else None
         return problem(error.status, error.reason, error.detail, errors)
 
+    @app.exception_handler(RateLimited)
+    async def _limited(_: Request, error: RateLimited) -> JSONResponse:
+        return problem(429, "rate_limited", str(error), headers=error.headers)
+
     @app.exception_handler(AccessNotRecorded)
     async def _unaudited(_: Request, __: AccessNotRecorded) -> JSONResponse:
         return problem(503, "audit_unavailable", "the access could not be recorded, so no data is returned")
@@ -109,15 +117,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem(500, "integrity_failure", "stored data failed its integrity check; nothing is returned")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        reason = {
-            401: "unauthenticated",
-            403: "forbidden",
-            404: "not_found",
-            405: "method_not_allowed",
-            429: "rate_limited",
-        }.get(error.status_code, "http_error")
-        return problem(error.status_code, reason, str(error.detail), headers=getattr(error, "headers", None))
+    async def _http(request: Request, error: StarletteHTTPException) -> Response:
+        """A refusal before any route ran (no such path, wrong method): a problem, or a page for a person."""
+        reason = HTTP_REASONS.get(error.status_code, "http_error")
+        headers = getattr(error, "headers", None)
+        if not request.url.path.startswith(MACHINE_PATHS):
+            return render_error(request, error.status_code, reason, headers=headers)
+        return problem(error.status_code, reason, str(error.detail), headers=headers)
 
 
 def _record_denial(request: Request, error: DomainError) -> None:

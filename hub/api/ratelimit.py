@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import time
 
-from fastapi import HTTPException
 from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -17,7 +16,22 @@ from limits.strategies import MovingWindowRateLimiter
 from policies.decision import Principal
 
 
+class RateLimited(Exception):
+    """Over a limit: the API answers a 429 problem, a web page a 429 page, both with Retry-After."""
+
+    def __init__(self, scope: str, retry_after: int) -> None:
+        super().__init__(f"too many requests for this {scope}; retry later")
+        self.scope = scope
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
 class RateLimits:
+    """One instance per application, counting API calls and web pages alike."""
+
     def __init__(self, per_user_per_minute: int, per_agency_per_minute: int) -> None:
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._rules: list[tuple[str, RateLimitItem]] = [
@@ -27,12 +41,9 @@ class RateLimits:
         ]
 
     def check(self, principal: Principal) -> None:
-        """Count one request for the user and their agency; raise 429 when either is over its limit."""
+        """Count one request for the user and their agency; raise RateLimited when either is over its limit."""
         for scope, item in self._rules:
             key = str(principal.user_id if scope == "user" else principal.agency_id)
             if not self._limiter.hit(item, scope, key):
                 reset = self._limiter.get_window_stats(item, scope, key).reset_time
-                retry_after = max(1, math.ceil(reset - time.time()))
-                raise HTTPException(
-                    429, f"too many requests for this {scope}; retry later", headers={"Retry-After": str(retry_after)}
-                )
+                raise RateLimited(scope, max(1, math.ceil(reset - time.time())))

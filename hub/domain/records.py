@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -16,6 +17,7 @@ from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from events.base import Actor, DomainEvent
 from events.ids import new_stream_id
@@ -46,6 +48,9 @@ from policies.legal_bases import BASES_BY_ID
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=2000)]
 AgencyCode = Annotated[str, StringConstraints(strict=True, min_length=1, max_length=40)]
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+# Unicode categories a file name may not hold: controls (CR, LF, tab...), invisible format characters
+# (direction overrides that disguise an extension), and line and paragraph separators.
+UNPRINTABLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
 OPEN = "open"
 ACKNOWLEDGED = "acknowledged"
 ANSWERED = "answered"
@@ -130,11 +135,24 @@ class EntryDraft(DraftModel):
 
 
 class DocumentDraft(DraftModel):
+    """An uploaded document; its file name and media type end up in a download's headers, so both are checked."""
+
     file_name: Annotated[
         str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^/\\]+$")
     ]
-    media_type: Annotated[str, StringConstraints(strict=True, max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$")]
+    media_type: Annotated[
+        str, StringConstraints(strict=True, max_length=100, pattern=r"^[A-Za-z0-9._+-]+/[A-Za-z0-9._+-]+$")
+    ]
     content_base64: Annotated[str, StringConstraints(strict=True, min_length=1)]
+
+    @field_validator("file_name")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        if any(unicodedata.category(character) in UNPRINTABLE for character in value):
+            raise PydanticCustomError(
+                "control_character", "a file name may not contain line breaks, tabs or other control characters"
+            )
+        return value
 
     @field_validator("content_base64")
     @classmethod

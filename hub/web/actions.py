@@ -5,7 +5,9 @@ from __future__ import annotations
 from uuid import UUID
 
 from hub.domain.referral import ALLOWED_FROM, Referral, Status
+from policies.access import ReferralResource, decide_referral_read
 from policies.decision import Principal
+from policies.engine import BREAK_GLASS_MIN_CHARS
 from policies.referral_actions import ReferralAction, decide_action
 
 # Actions that need nothing but a click, offered in the inbox list itself.
@@ -36,3 +38,10 @@ def quick_actions(principal: Principal, item: dict[str, object]) -> list[Referra
     referrer_id = UUID(str(referrer["id"])) if isinstance(referrer, dict) else NOBODY
     allowed = permitted_actions(principal, Status(str(item["status"])), lead, referrer_id)
     return [action for action in allowed if action in QUICK_ACTIONS]
+
+
+def may_read_in_emergency(principal: Principal) -> bool:
+    """Whether the policy lets the user's role read, with a justification, a referral their agency has no part in
+    (asked about no referral in particular, so the answer reveals nothing and records nothing)."""
+    stranger = ReferralResource(NOBODY, NOBODY, frozenset())
+    return decide_referral_read(principal, stranger, "x" * BREAK_GLASS_MIN_CHARS).permitted

@@ -18,12 +18,16 @@ REASON_MESSAGES: dict[str, str] = {
     "role_may_not_submit": N_("Your role may not submit referrals."),
     "no_social_service": N_("No social service is registered for that municipality."),
     "idempotency_key_reused": N_("This form was already used for a different referral. Open a new form."),
+    "rate_limited": N_("Too many requests in a short time. Wait a minute, then open the page again."),
     "audit_unavailable": N_("The access could not be recorded, so no data is shown. Try again shortly."),
     "consent_not_found": N_("There is no such consent."),
     "subject_not_found": N_("There is no such person record."),
     "role_may_not_record_consent": N_("Your role may not record consents."),
     "unknown_agency": N_("There is no agency with that code."),
-    "break_glass_denied": N_("Emergency access is not allowed for your role."),
+    "break_glass_denied": N_(
+        "Emergency access was refused. Write more fully why you must read it now; not every role may use emergency "
+        "access."
+    ),
     "sign_in_failed": N_("Sign-in failed: the user or token is not valid."),
     "code_belongs_to_another_subject": N_("This personal code is recorded for another person."),
 }

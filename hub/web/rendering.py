@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from hub.api.ratelimit import RateLimited
 from hub.core import AccessNotRecorded
 from hub.domain.errors import DomainError
 from hub.web.i18n import LANGUAGE_COOKIE, LANGUAGES, chosen_language, translations
@@ -60,7 +61,9 @@ def safe_next(value: str | None, default: str = "/inbox") -> str:
     return value
 
 
-def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+def render(
+    request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any
+) -> HTMLResponse:
     """Render a page in the reader's language with the CSRF token, the user and the navigation."""
     language = language_of(request)
     catalogue = translations(language)
@@ -89,7 +92,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         here_quoted=quote(str(request.url.path) + ("?" + request.url.query if request.url.query else ""), safe=""),
         **context,
     )
-    response = HTMLResponse(page, status_code=status)
+    response = HTMLResponse(page, status_code=status, headers=headers)
     new_token = getattr(request.state, "new_csrf", None)
     if new_token:
         response.set_cookie(
@@ -99,13 +102,19 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
 
 
 def render_error(
-    request: Request, status: int, reason: str, detail: str = "", errors: list[dict[str, str]] | None = None
+    request: Request,
+    status: int,
+    reason: str,
+    detail: str = "",
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     catalogue = translations(language_of(request))
     return render(
         request,
         "error.html",
         status=status,
+        headers=headers,
         reason=reason,
         message=catalogue.gettext(reason_message(reason, status)),
         detail=detail,
@@ -144,5 +153,7 @@ class WebRoute(APIRoute):
                 return render_error(request, 422, "invalid_input", errors=_validation_errors(error))
             except AccessNotRecorded:
                 return render_error(request, 503, "audit_unavailable")
+            except RateLimited as error:
+                return render_error(request, 429, "rate_limited", headers=error.headers)
 
         return page

@@ -25,7 +25,8 @@ class CsrfRejected(Exception):
 
 
 def web_principal(request: Request, hub: HubDep) -> Principal:
-    """The signed-in user, verified exactly like an API bearer token (expiry, suspension, agency)."""
+    """The signed-in user, verified exactly like an API bearer token (expiry, suspension, agency), and counted
+    against the same per-user and per-agency request limits as the API."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise SignInRequired
@@ -33,6 +34,7 @@ def web_principal(request: Request, hub: HubDep) -> Principal:
         principal = hub.authenticate(token)
     except (InvalidToken, SuspendedUser):
         raise SignInRequired from None
+    request.app.state.rate_limits.check(principal)
     request.state.principal = principal
     return principal
 

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, Response
 
 from hub.api.auth import HubDep, PrincipalDep
+from hub.api.header_text import content_disposition
 from hub.domain.records import AnswersDraft, ReasonDraft, RecordRequestDraft
 
 router = APIRouter(prefix="/v1/record-requests", tags=["record requests"])
@@ -81,5 +82,5 @@ def download_document(
     return Response(
         download.content,
         media_type=download.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{download.file_name}"'},
+        headers={"Content-Disposition": content_disposition(download.file_name)},
     )

@@ -6,10 +6,13 @@ from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Depends, Header, Response
 
 from hub.api.auth import HubDep, PrincipalDep
+from hub.api.header_text import BREAK_GLASS_HEADER, decode_ext_value
 from hub.api.schemas import ReferralDocument, SubmissionReceipt, Timeline, TransitionResult
+from hub.domain.emergency_read import MAX_JUSTIFICATION, EmergencyReadDraft
+from hub.domain.errors import InvalidInput
 from hub.domain.referral import ReferralDraft
 from hub.domain.transition_drafts import (
     AnswerDraft,
@@ -22,6 +25,8 @@ from hub.domain.transition_drafts import (
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
 PurposeHeader = Annotated[str, Header(alias="X-Purpose", max_length=200)]
+# Percent-encoding takes up to three characters per byte, and a character up to four bytes.
+ENCODED_MAX = 20 + 12 * MAX_JUSTIFICATION
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -49,20 +54,63 @@ def submit_referral(
     return receipt
 
 
+def header_justification(
+    plain: Annotated[str | None, Header(alias=BREAK_GLASS_HEADER, max_length=MAX_JUSTIFICATION)] = None,
+    encoded: Annotated[
+        str | None,
+        Header(
+            alias=f"{BREAK_GLASS_HEADER}*",
+            max_length=ENCODED_MAX,
+            description="The justification as an RFC 8187 ext-value (for text that is not ASCII): "
+            "UTF-8''<percent-encoded>",
+        ),
+    ] = None,
+) -> str | None:
+    """A break-glass justification from the plain header (ASCII: `AsciiTextHeaders` refuses other bytes) or the
+    RFC 8187 encoded one, not both."""
+    if plain is not None and encoded is not None:
+        raise InvalidInput("ambiguous_justification", "send the justification in one header only", BREAK_GLASS_HEADER)
+    if encoded is None:
+        return plain
+    justification = decode_ext_value(encoded, f"{BREAK_GLASS_HEADER}*")
+    if len(justification) > MAX_JUSTIFICATION:
+        raise InvalidInput(
+            "string_too_long", f"a justification has at most {MAX_JUSTIFICATION} characters", f"{BREAK_GLASS_HEADER}*"
+        )
+    return justification
+
+
 @router.get("/{referral_id}", response_model=ReferralDocument, response_model_exclude_none=True)
 def read_referral(
     referral_id: UUID,
     hub: HubDep,
     principal: PrincipalDep,
+    break_glass: Annotated[str | None, Depends(header_justification)],
     purpose: PurposeHeader = "referral-handling",
-    break_glass: Annotated[str | None, Header(alias="X-Break-Glass-Justification", max_length=2000)] = None,
 ) -> dict[str, object]:
     """One referral, shaped by what the caller's agency may see; every read is recorded.
 
     In an emergency, a role that allows it may read with a written justification (break-glass): the access
-    is flagged and a review opens in the head of service's queue.
+    is flagged and a review opens in the head of service's queue. Text that is not ASCII goes in the encoded
+    header or, better, in the body of `POST /v1/referrals/{id}/emergency-read`.
     """
     return hub.referrals.read(principal, referral_id, purpose, break_glass)
+
+
+@router.post("/{referral_id}/emergency-read", response_model=ReferralDocument, response_model_exclude_none=True)
+def emergency_read(
+    referral_id: UUID,
+    draft: EmergencyReadDraft,
+    hub: HubDep,
+    principal: PrincipalDep,
+    purpose: PurposeHeader = "referral-handling",
+) -> dict[str, object]:
+    """Read a referral the caller's agency may not otherwise see, in an emergency, with a written justification.
+
+    The same decision as a break-glass read: a role that allows it and a justification long enough; the access is
+    recorded as break-glass and a review opens in the head of service's queue. A refusal is recorded too.
+    """
+    return hub.referrals.read(principal, referral_id, purpose, draft.justification)
 
 
 @router.get("/{referral_id}/timeline", response_model=Timeline, response_model_exclude_none=True)

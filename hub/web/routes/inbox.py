@@ -15,6 +15,8 @@ from hub.web.session import WebPrincipal
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 PAGE_SIZE = 25
+# Cursors are notification ids; anything beyond what a store can hold is refused as bad input, like the API's.
+MAX_CURSOR = 2**62
 PURPOSE = "referral-triage"
 
 
@@ -27,7 +29,7 @@ def inbox(
     status: Annotated[str | None, Query(max_length=40)] = None,
     urgency: Annotated[str | None, Query(max_length=20)] = None,
     overdue: bool = False,
-    cursor: Annotated[int | None, Query(ge=1)] = None,
+    cursor: Annotated[int | None, Query(ge=1, le=MAX_CURSOR)] = None,
 ) -> HTMLResponse:
     """One page of the agency's referrals, newest first; reading it is recorded like the API's inbox."""
     chosen = direction or default_direction(principal)

@@ -3,7 +3,7 @@ its reader may take, and its timeline. Reads go through the same audited service
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Query, Request, Response
@@ -13,6 +13,8 @@ from pydantic import BaseModel
 from events.referrals import Outcome
 from events.values import MUNICIPALITIES, Concern, Relationship, Urgency
 from hub.api.auth import HubDep
+from hub.domain.emergency_read import MAX_JUSTIFICATION, EmergencyReadDraft
+from hub.domain.errors import DomainError, Forbidden, NotFound
 from hub.domain.referral import MAX_MONITORING_DAYS
 from hub.domain.transition_drafts import (
     AnswerDraft,
@@ -23,17 +25,21 @@ from hub.domain.transition_drafts import (
     RedirectDraft,
 )
 from hub.service import Hub
-from hub.web.actions import available_actions
+from hub.web.actions import available_actions, may_read_in_emergency
 from hub.web.forms import text, validated
 from hub.web.i18n import translations
+from hub.web.reasons import reason_message
 from hub.web.referral_form import FAMILY_ROWS, FieldError, check_personal_code, parse_referral_form
 from hub.web.rendering import WebRoute, language_of, render
 from hub.web.session import CheckedForm, WebPrincipal
 from policies.decision import Principal
+from policies.engine import BREAK_GLASS_MIN_CHARS
 from policies.referral_actions import ASSIGNABLE_ROLES, ReferralAction
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 PURPOSE = "referral-handling"
+# Notices a redirect to the referral page may ask for ("emergency" is shown only after an emergency read).
+PAGE_NOTICES = ("submitted", "already_known", "done")
 CODE_FIELDS = ("child.personal_code", *(f"family.{row}.personal_code" for row in range(FAMILY_ROWS)))
 
 # The body each action takes, if any; the form's fields are named like the draft's.
@@ -105,17 +111,10 @@ def _workers(hub: Hub, agency_id: UUID) -> list[str]:
     ]
 
 
-@router.get("/referrals/{referral_id}")
-def referral_page(
-    request: Request,
-    referral_id: UUID,
-    hub: HubDep,
-    principal: WebPrincipal,
-    notice: Annotated[str | None, Query(max_length=20)] = None,
+def _show_referral(
+    request: Request, hub: Hub, principal: Principal, document: dict[str, Any], notice: str | None
 ) -> Response:
-    """One referral as its reader may see it (recorded), with the actions they may take now."""
-    document = hub.referrals.read(principal, referral_id, PURPOSE)
-    referral = hub.app.referral(referral_id)
+    referral = hub.app.referral(UUID(str(document["id"])))
     actions = available_actions(principal, referral)
     return render(
         request,
@@ -128,8 +127,59 @@ def referral_page(
         outcomes=list(Outcome),
         monitoring_days=hub.settings.monitoring_days,
         max_monitoring_days=MAX_MONITORING_DAYS,
-        notice=notice if notice in ("submitted", "already_known", "done") else None,
+        notice=notice,
     )
+
+
+def _offer_emergency_read(request: Request, referral_id: UUID, error: DomainError, justification: str = "") -> Response:
+    """The refusal, with the emergency-read form for a role that may break the glass (whether the referral exists
+    or not, so the form reveals nothing)."""
+    return render(
+        request,
+        "emergency_read.html",
+        status=error.status,
+        reason=error.reason,
+        message=translations(language_of(request)).gettext(reason_message(error.reason, error.status)),
+        referral_id=referral_id,
+        justification=justification,
+        min_chars=BREAK_GLASS_MIN_CHARS,
+        max_chars=MAX_JUSTIFICATION,
+    )
+
+
+@router.get("/referrals/{referral_id}")
+def referral_page(
+    request: Request,
+    referral_id: UUID,
+    hub: HubDep,
+    principal: WebPrincipal,
+    notice: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    """One referral as its reader may see it (recorded), with the actions they may take now; a refused reader whose
+    role allows it is offered an emergency read."""
+    try:
+        document = hub.referrals.read(principal, referral_id, PURPOSE)
+    except (NotFound, Forbidden) as error:
+        if not may_read_in_emergency(principal):
+            raise
+        return _offer_emergency_read(request, referral_id, error)
+    return _show_referral(request, hub, principal, document, notice if notice in PAGE_NOTICES else None)
+
+
+@router.post("/referrals/{referral_id}/emergency-read")
+def emergency_read(
+    request: Request, referral_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm
+) -> Response:
+    """Read a referral in an emergency with a written justification (break-glass, reviewed by the head of service);
+    the same decision and review as the API's emergency read. The page shows the referral at once."""
+    draft = validated(EmergencyReadDraft, {"justification": text(form, "justification")})
+    try:
+        document = hub.referrals.read(principal, referral_id, PURPOSE, draft.justification)
+    except Forbidden as error:
+        if not may_read_in_emergency(principal):
+            raise
+        return _offer_emergency_read(request, referral_id, error, draft.justification)
+    return _show_referral(request, hub, principal, document, "emergency")
 
 
 @router.get("/referrals/{referral_id}/timeline")
