@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from hub.api.header_text import content_disposition
 from hub.domain.records import DocumentDraft
 from hub.service import Hub
-from tests.conftest import domain_events
+from tests.conftest import domain_events, moved_child
 
 Auth = Callable[[str], dict[str, str]]
 LATVIAN_NAME = "Lēmums-ģimene.txt"
@@ -56,11 +56,13 @@ def test_latvian_names_and_common_media_types_are_accepted() -> None:
     assert draft.file_name == LATVIAN_NAME
 
 
-def record_request(client: TestClient, auth: Auth) -> str:
+def record_request(client: TestClient, auth: Auth, hub: Hub) -> str:
+    """Daugavpils asks Tukums' bāriņtiesa about a child who moved from Tukums."""
+    child = moved_child(hub)
     body = {
         "municipality": "tukuma-novads",
         "agencies": ["TUK-BT"],
-        "subjects": [{"given_name": "Elza", "family_name": "Kalniņa", "personal_code": "120415-20001"}],
+        "subjects": [{"given_name": "Elza", "family_name": "Kalniņa", "personal_code": child["code"]}],
         "basis": "GDPR-6-1-c",
         "categories": ["court_decisions"],
     }
@@ -76,8 +78,8 @@ def release(client: TestClient, auth: Auth, request_id: str, documents: list[dic
     return client.post(f"/v1/record-requests/{request_id}/answers", json=answer, headers=auth("tukums.bt"))
 
 
-def test_a_document_with_a_latvian_name_downloads(client: TestClient, auth: Auth) -> None:
-    request_id = record_request(client, auth)
+def test_a_document_with_a_latvian_name_downloads(client: TestClient, auth: Auth, hub: Hub) -> None:
+    request_id = record_request(client, auth, hub)
     answered = release(client, auth, request_id, [document(LATVIAN_NAME)])
     assert answered.status_code == 200, answered.text
     released = client.get(f"/v1/record-requests/{request_id}/released", headers=auth("daugavpils.cm")).json()
@@ -93,7 +95,7 @@ def test_a_document_with_a_latvian_name_downloads(client: TestClient, auth: Auth
 def test_an_upload_whose_file_name_has_a_line_break_is_422_and_changes_nothing(
     client: TestClient, hub: Hub, auth: Auth, caplog: pytest.LogCaptureFixture
 ) -> None:
-    request_id = record_request(client, auth)
+    request_id = record_request(client, auth, hub)
     before = domain_events(hub)
     answered = release(client, auth, request_id, [document("lēmums\r\nX-Injected: 1.txt")])
     assert answered.status_code == 422
