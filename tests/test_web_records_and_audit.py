@@ -8,8 +8,9 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
+from events.records import RecordCategoryReleased
 from hub.service import Hub
-from tests.conftest import head, moved_child
+from tests.conftest import head, log_of, moved_child
 from tests.test_inbox_and_access import access_events
 from tests.test_web_pages import submit_by_form
 from tests.web import post_form, sign_in
@@ -70,12 +71,15 @@ def test_prior_residence_records_are_asked_answered_and_read_on_the_pages(client
             "outcome.assessment": "released",
             "title.assessment": "Izvērtēšana 2024",
             "text.assessment": "Ģimenei vajadzīgs atbalsts.",
+            "onward.assessment": "yes",
             "outcome.services": "withheld",
             "reason.services": "ongoing_investigation",
         },
     )
     assert answered.status_code == 303, answered.text
     assert "Notiek izmeklēšana" in client.get(f"/records/{request_id}").text
+    [release] = log_of(hub, RecordCategoryReleased)
+    assert release.onward_allowed, "the releasing agency's permission to pass the records on is recorded"
 
     sign_in(client, hub, "daugavpils.cm")
     assert f"/records/{request_id}/released" in client.get(f"/records/{request_id}").text

@@ -61,6 +61,7 @@ def answers_body(form: FormData) -> dict[str, Any]:
             answer["entries"] = [
                 {"title": text(form, f"title.{category.value}"), "text": text(form, f"text.{category.value}")}
             ]
+            answer["onward_allowed"] = text(form, f"onward.{category.value}") == "yes"
         elif outcome == "withheld":
             answer["reason"] = text(form, f"reason.{category.value}")
             answer["note"] = text(form, f"note.{category.value}")
