@@ -1,4 +1,8 @@
-"""Subject view: blind-index lookups (code -> subject, name + birth date -> subjects) and confirmed merges."""
+"""Subject view: blind-index lookups (code -> subject, name + birth date -> subjects) and confirmed merges.
+
+The indexes are sealed in the log under each person's key; this view opens them (`reads_personal_data`) and drops
+them when the person is erased (the erasure then scrubs the views' files, see `ViewDatabase.scrub`).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from events.subjects import (
     SubjectMatchConfirmed,
     SubjectMatchRejected,
     SubjectRegistered,
+    SubjectReindexed,
 )
 from projections.follower import View
 from projections.viewdb import Cursor, Row, ViewDatabase
@@ -47,7 +52,10 @@ class SubjectView(View):
         SubjectMatchConfirmed,
         SubjectMatchRejected,
         SubjectErased,
+        SubjectReindexed,
     )
+    reads_personal_data = True
+    purged_tables = ("view_subjects", "view_subject_codes", "view_subject_candidates")
 
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
         subject_id = str(event.originator_id)
@@ -59,13 +67,17 @@ class SubjectView(View):
             codes: tuple[str, ...] = event.code_indexes
         elif isinstance(event, SubjectCodeAdded):
             codes = (event.code_index,)
+        elif isinstance(event, SubjectReindexed):
+            cursor.execute("DELETE FROM view_subject_codes WHERE subject_id = ?", (subject_id,))
+            cursor.execute("UPDATE view_subjects SET name_index = ? WHERE id = ?", (event.name_index, subject_id))
+            codes = event.code_indexes
         elif isinstance(event, SubjectErased):
             self._purge(cursor, subject_id)
             return
         else:
             codes = ()
             self._candidate(cursor, event, notification_id)
-        for code_index in codes:
+        for code_index in filter(None, codes):  # an erased person's codes read as empty
             cursor.execute(
                 "INSERT INTO view_subject_codes (code_index, subject_id) VALUES (?, ?)", (code_index, subject_id)
             )
