@@ -5,10 +5,15 @@ external KMS would implement. Wrapped data keys live in the `subject_keys` table
 in the log). A new key is only pending until the application recorder commits it in the same transaction as the
 first events sealed under it (`hub/key_recorders.py`): no extra write per new person, and never an event whose key
 was not stored. An erased subject keeps a tombstone row, so no new key is ever made for it.
+
+Destroying a key scrubs the store's files (`ViewDatabase.scrub`), so that no copy of the wrapped key survives in
+a page, the WAL or a full-page image. On PostgreSQL that needs server settings, checked when the store opens
+(`erasure_setting_problems`): each missing one is logged as a warning at start, naming the setting.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import threading
@@ -28,7 +33,16 @@ from events.personal import KeyDestroyed, TamperedCiphertext
 from hub.keyfiles import load_or_create_key_file
 from projections.viewdb import Cursor, ViewDatabase
 
+log = logging.getLogger(__name__)
+
 DATA_KEY_ID = "dk1"
+KEY_TABLES = ("subject_keys",)
+# (setting, value it must have, why): PostgreSQL settings without which erased keys survive in the WAL.
+ERASURE_SETTINGS = (
+    ("wal_recycle", "off", "recycled WAL segments keep old records, with erased keys, until overwritten"),
+    ("wal_keep_size", "0", "kept WAL segments hold erased keys"),
+    ("archive_mode", "off", "archived WAL segments hold erased keys"),
+)
 WRAP_CONTEXT = b"hub:subject-data-key"
 CACHE_SIZE = 10_000
 INSERT_KEY = (
@@ -122,6 +136,9 @@ class SubjectKeyStore:
         self._lock = threading.Lock()
         with database.transaction() as cursor:
             cursor.execute(SCHEMA)
+        if database.dialect == "postgres":
+            for problem in erasure_setting_problems(database):
+                log.warning("erasure will not scrub every copy of a destroyed key: %s", problem)
 
     def encrypt(self, subject_id: UUID, plaintext: bytes, associated_data: bytes) -> tuple[str, bytes, bytes]:
         nonce = os.urandom(12)
@@ -234,6 +251,10 @@ class SubjectKeyStore:
             self._cache.pop(subject_id, None)
             self._pending.pop(subject_id, None)
 
+    def scrub(self) -> None:
+        """After `destroy`: no copy of a destroyed wrapped key left in the store's files (raises `ScrubIncomplete`)."""
+        self.database.scrub(KEY_TABLES)
+
     def rewrap_all(self) -> int:
         """Wrap every live data key under the current master key (after a rotation); returns how many."""
         rows = self.database.query(
@@ -257,6 +278,30 @@ class SubjectKeyStore:
     def master_keys_in_use(self) -> set[str]:
         rows = self.database.query("SELECT DISTINCT master_key_id FROM subject_keys WHERE wrapped IS NOT NULL")
         return {row["master_key_id"] for row in rows}
+
+
+def erasure_setting_problems(database: ViewDatabase) -> list[str]:
+    """What keeps a PostgreSQL store from scrubbing destroyed keys (settings, privileges, replication slots)."""
+    names = [name for name, _, _ in ERASURE_SETTINGS]
+    placeholders = ", ".join("?" for _ in names)
+    current = {
+        row["name"]: row["setting"]
+        for row in database.query(f"SELECT name, setting FROM pg_settings WHERE name IN ({placeholders})", names)
+    }
+    problems = [
+        f"{name} is {current.get(name)!r}, must be {wanted!r} ({why})"
+        for name, wanted, why in ERASURE_SETTINGS
+        if current.get(name) != wanted
+    ]
+    if database.query("SELECT 1 FROM pg_replication_slots LIMIT 1"):
+        problems.append("a replication slot holds WAL segments, with erased keys, for as long as it lags")
+    privileged = database.query(
+        "SELECT rolsuper OR pg_has_role(current_user, 'pg_checkpoint', 'MEMBER') AS allowed "
+        "FROM pg_roles WHERE rolname = current_user"
+    )
+    if not (privileged and privileged[0]["allowed"]):
+        problems.append("the hub's database role may not run CHECKPOINT (grant it pg_checkpoint)")
+    return problems
 
 
 def rotate_master_key(master: FileMasterKeys, store: SubjectKeyStore) -> tuple[str, int, list[str]]:

@@ -55,7 +55,7 @@ class SubjectView(View):
         SubjectReindexed,
     )
     reads_personal_data = True
-    purged_tables = ("view_subjects", "view_subject_codes", "view_subject_candidates")
+    purged_tables: ClassVar[tuple[str, ...]] = ("view_subjects", "view_subject_codes", "view_subject_candidates")
 
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
         subject_id = str(event.originator_id)
