@@ -135,6 +135,10 @@ class SubjectQueries:
         )
         return [UUID(row["canonical_id"]) for row in rows]
 
+    def record_ids(self) -> list[UUID]:
+        """Every subject record (erased ones included: their rows stay, without indexes)."""
+        return [UUID(row["id"]) for row in self.database.query("SELECT id FROM view_subjects ORDER BY id")]
+
     def exists(self, subject_id: UUID) -> bool:
         return bool(self.database.query("SELECT 1 FROM view_subjects WHERE id = ?", (str(subject_id),)))
 
