@@ -134,6 +134,8 @@ def _open_layers(envelope: dict[str, Any], event_id: str, path: str, cipher: Sub
     """Peel the layers of a `NAMES_PEOPLE` envelope, outermost (last subject) first."""
     data = base64.b64decode(envelope["data"])
     layers = list(zip(envelope["subjects"], envelope["keys"], envelope["nonces"], strict=True))
+    if not layers:
+        raise TamperedCiphertext(f"{path} has no layers: the hub never seals text under nobody")
     for subject, key_id, nonce in reversed(layers):
         associated = _associated_data(event_id, path, subject)
         data = cipher.decrypt(UUID(subject), key_id, base64.b64decode(nonce), data, associated)

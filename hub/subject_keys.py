@@ -131,7 +131,7 @@ class SubjectKeyStore:
     def __init__(self, database: ViewDatabase, master: MasterKeyWrapper) -> None:
         self.database = database
         self.master = master
-        self._cache: OrderedDict[UUID, bytes] = OrderedDict()
+        self._cache: OrderedDict[UUID, AESGCM] = OrderedDict()  # ready ciphers: making one costs as much as a seal
         self._pending: dict[UUID, NewKey] = {}
         self._lock = threading.Lock()
         with database.transaction() as cursor:
@@ -145,14 +145,14 @@ class SubjectKeyStore:
         return (
             DATA_KEY_ID,
             nonce,
-            AESGCM(self._data_key(subject_id, create=True)).encrypt(nonce, plaintext, associated_data),
+            self._data_key(subject_id, create=True).encrypt(nonce, plaintext, associated_data),
         )
 
     def decrypt(self, subject_id: UUID, key_id: str, nonce: bytes, ciphertext: bytes, associated_data: bytes) -> bytes:
         if key_id != DATA_KEY_ID:
             raise TamperedCiphertext(f"unknown data key id {key_id!r}")
         try:
-            return AESGCM(self._data_key(subject_id, create=False)).decrypt(nonce, ciphertext, associated_data)
+            return self._data_key(subject_id, create=False).decrypt(nonce, ciphertext, associated_data)
         except InvalidTag:
             raise TamperedCiphertext("a personal field failed authentication") from None
 
@@ -199,7 +199,7 @@ class SubjectKeyStore:
             if self._pending.get(new.subject_id) is new:
                 del self._pending[new.subject_id]
 
-    def _data_key(self, subject_id: UUID, create: bool) -> bytes:
+    def _data_key(self, subject_id: UUID, create: bool) -> AESGCM:
         with self._lock:
             cached = self._cache.get(subject_id)
             if cached is not None:
@@ -207,23 +207,23 @@ class SubjectKeyStore:
                 return cached
             pending = self._pending.get(subject_id) if create else None
             if pending is not None:
-                return pending.key
+                return AESGCM(pending.key)
         key = self._load(subject_id)
         if key is not None:
             with self._lock:
-                self._remember(subject_id, key)
-            return key
+                return self._remember(subject_id, key)
         if not create:
             raise KeyDestroyed(str(subject_id))
         data_key = AESGCM.generate_key(bit_length=256)
         master_id, wrapped = self.master.wrap(data_key)
         with self._lock:
-            return self._pending.setdefault(subject_id, NewKey(subject_id, master_id, wrapped, data_key)).key
+            return AESGCM(self._pending.setdefault(subject_id, NewKey(subject_id, master_id, wrapped, data_key)).key)
 
-    def _remember(self, subject_id: UUID, key: bytes) -> None:
-        self._cache[subject_id] = key
+    def _remember(self, subject_id: UUID, key: bytes) -> AESGCM:
+        cipher = self._cache[subject_id] = AESGCM(key)
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
+        return cipher
 
     def _load(self, subject_id: UUID) -> bytes | None:
         rows = self.database.query(
