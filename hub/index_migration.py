@@ -4,7 +4,8 @@ Stores written before indexes were sealed hold each person's code and name index
 subject ids derived from a code's index. Both are only useful to someone holding the blind-index key. This makes
 a new key, indexes every living person again under it from their decrypted codes and names (`SubjectReindexed`,
 sealed under the person's key), and then destroys the old key file. Run it with the hub stopped: a running hub
-keeps the old key in memory.
+keeps the old key in memory. Interrupted, it can be run again: the old key file goes only after the new indexes
+are committed.
 """
 
 from __future__ import annotations
@@ -54,11 +55,13 @@ def migrate_blind_indexes(hub: Hub) -> MigrationResult:
     index = BlindIndex(new_key)
     people = _known_people(hub)
     events: list[DomainEvent] = []
+    codes_indexed = 0
     for subject_id in hub.subjects.queries.record_ids():
         if hub.subject_keys.is_erased(subject_id):
             continue
         known = people.get(subject_id, KnownAs())
         codes = tuple(sorted(index.personal_code(code) for code in known.codes))
+        codes_indexed += len(codes)
         name = index.name_and_birth_date(*known.name) if known.name is not None else None
         events.append(domain.reindex(hub.app.subject(subject_id), codes, name, SYSTEM, hub.now()))
     if events:
@@ -67,7 +70,7 @@ def migrate_blind_indexes(hub: Hub) -> MigrationResult:
     _destroy_file(key_dir / INDEX_KEY_FILE)
     os.replace(key_dir / NEW_KEY_FILE, key_dir / INDEX_KEY_FILE)
     _sync_directory(key_dir)
-    return MigrationResult(reindexed=len(events), codes=sum(len(known.codes) for known in people.values()))
+    return MigrationResult(reindexed=len(events), codes=codes_indexed)
 
 
 def _known_people(hub: Hub) -> dict[UUID, KnownAs]:

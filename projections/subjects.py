@@ -78,9 +78,20 @@ class SubjectView(View):
             codes = ()
             self._candidate(cursor, event, notification_id)
         for code_index in filter(None, codes):  # an erased person's codes read as empty
-            cursor.execute(
-                "INSERT INTO view_subject_codes (code_index, subject_id) VALUES (?, ?)", (code_index, subject_id)
-            )
+            self._code(cursor, code_index, subject_id)
+
+    @classmethod
+    def _code(cls, cursor: Cursor, code_index: str, subject_id: str) -> None:
+        """Record a code's holder. A code already held by another record (two submissions registered the same new
+        person at once: ids are random, so nothing in the log stopped the second) makes the two one person."""
+        cursor.execute(
+            "INSERT INTO view_subject_codes (code_index, subject_id) VALUES (?, ?) ON CONFLICT (code_index) DO NOTHING",
+            (code_index, subject_id),
+        )
+        holder = cursor.execute("SELECT subject_id FROM view_subject_codes WHERE code_index = ?", (code_index,))
+        held_by = holder.fetchone()["subject_id"]
+        if held_by != subject_id:
+            cls._merge(cursor, subject_id, held_by)
 
     @staticmethod
     def _purge(cursor: Cursor, subject_id: str) -> None:
@@ -106,12 +117,17 @@ class SubjectView(View):
             (state, subject_id, candidate_id),
         )
         if isinstance(event, SubjectMatchConfirmed):
-            row = cursor.execute("SELECT canonical_id FROM view_subjects WHERE id = ?", (candidate_id,)).fetchone()
-            old = cursor.execute("SELECT canonical_id FROM view_subjects WHERE id = ?", (subject_id,)).fetchone()
-            cursor.execute(
-                "UPDATE view_subjects SET canonical_id = ? WHERE canonical_id = ?",
-                (row["canonical_id"], old["canonical_id"]),
-            )
+            SubjectView._merge(cursor, subject_id, candidate_id)
+
+    @staticmethod
+    def _merge(cursor: Cursor, subject_id: str, into: str) -> None:
+        """From now on every record of `subject_id`'s person is the same person as `into`."""
+        row = cursor.execute("SELECT canonical_id FROM view_subjects WHERE id = ?", (into,)).fetchone()
+        old = cursor.execute("SELECT canonical_id FROM view_subjects WHERE id = ?", (subject_id,)).fetchone()
+        cursor.execute(
+            "UPDATE view_subjects SET canonical_id = ? WHERE canonical_id = ?",
+            (row["canonical_id"], old["canonical_id"]),
+        )
 
 
 class SubjectQueries:

@@ -69,7 +69,10 @@ def store_files(settings: Settings, cluster: Cluster | None) -> list[Path]:
 def found_in_files(files: list[Path], looked_for: dict[str, list[bytes]]) -> list[str]:
     hits = []
     for path in files:
-        content = path.read_bytes()
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            continue  # a file PostgreSQL removed meanwhile (a relation cache, a temporary file)
         hits += [f"{what} in {path.name}" for what, forms in looked_for.items() if any(f in content for f in forms)]
     return hits
 
