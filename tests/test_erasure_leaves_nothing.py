@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import psycopg
 import pytest
@@ -24,6 +24,8 @@ from hub.demo import seed_demo
 from hub.document_store import DocumentErased, DocumentStore
 from hub.domain.personal_code import parse_personal_code
 from hub.service import Hub
+from hub.subject_keys import erasure_setting_problems
+from projections.viewdb import PostgresViewDatabase
 from tests.conftest import child_referral, log_of
 from tests.pg import Cluster
 from tests.test_personal_data import encodings
@@ -184,3 +186,23 @@ def test_after_erasure_and_a_normal_stop_no_file_holds_her_key_or_indexes(settin
         assert verified.ok, verified.problems
     finally:
         reopened.close()
+
+
+@pytest.mark.postgres
+def test_the_postgres_settings_erasure_needs_are_checked(pg_cluster: Cluster) -> None:
+    url = pg_cluster.create_database(f"t_{uuid4().hex}")
+    owner = PostgresViewDatabase(url, durable=True, max_size=1)
+    try:
+        assert erasure_setting_problems(owner) == []  # tests/pg.py sets them
+    finally:
+        owner.close()
+    role = f"r_{uuid4().hex[:12]}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"CREATE ROLE {role} LOGIN")
+    plain = PostgresViewDatabase(url.replace("postgres@", f"{role}@"), durable=True, max_size=1)
+    try:
+        assert [problem.split(" (")[0] for problem in erasure_setting_problems(plain)] == [
+            "the hub's database role may not run CHECKPOINT"
+        ]
+    finally:
+        plain.close()
