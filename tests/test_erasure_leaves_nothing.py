@@ -52,10 +52,13 @@ def needles(wrapped_hex: str, indexes: list[str]) -> dict[str, list[bytes]]:
 
 
 def store_files(settings: Settings, cluster: Cluster | None) -> list[Path]:
-    """Every file of the store: SQLite main, WAL, SHM and the views file; or the PostgreSQL data directory
-    (every file but other tests' databases, which never held this hub's data)."""
+    """Every file of the store: SQLite main, WAL, SHM, the views file and the documents; or the PostgreSQL data
+    directory (every file but other tests' databases, which never held this hub's data)."""
     if cluster is None:
-        return [path for path in settings.sqlite_path.parent.iterdir() if path.is_file() and ".sqlite" in path.name]
+        keys = settings.key_dir
+        files = [path for path in settings.sqlite_path.parent.rglob("*") if path.is_file() and keys not in path.parents]
+        assert {settings.sqlite_path.name, settings.views_sqlite_path.name} <= {path.name for path in files}
+        return files
     with psycopg.connect(settings.postgres_conninfo(), autocommit=True) as connection:
         connection.execute("CHECKPOINT")
         ours = connection.execute("SELECT oid FROM pg_database WHERE datname = current_database()").fetchone()
