@@ -132,8 +132,11 @@ def _seal_in_layers(
 
 def _open_layers(envelope: dict[str, Any], event_id: str, path: str, cipher: SubjectCipher) -> bytes:
     """Peel the layers of a `NAMES_PEOPLE` envelope, outermost (last subject) first."""
-    data = base64.b64decode(envelope["data"])
-    layers = list(zip(envelope["subjects"], envelope["keys"], envelope["nonces"], strict=True))
+    try:
+        data = base64.b64decode(envelope["data"])
+        layers = list(zip(envelope["subjects"], envelope["keys"], envelope["nonces"], strict=True))
+    except (KeyError, TypeError, ValueError):
+        raise TamperedCiphertext(f"{path} is not a well-formed envelope") from None
     if not layers:
         raise TamperedCiphertext(f"{path} has no layers: the hub never seals text under nobody")
     for subject, key_id, nonce in reversed(layers):

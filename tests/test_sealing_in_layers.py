@@ -133,3 +133,6 @@ def test_clear_or_empty_text_is_refused_unless_older_events_stored_that_field_in
     emptied["purpose"] = {"$personal": 2, "subjects": [], "keys": [], "nonces": [], "data": ""}
     with pytest.raises(TamperedCiphertext):
         opened(emptied, keys)  # an envelope without layers was not sealed by the hub
+    emptied["purpose"] = {"$personal": 2, "subjects": [str(person)], "keys": [], "nonces": [], "data": ""}
+    with pytest.raises(TamperedCiphertext):
+        opened(emptied, keys)  # layers that do not add up
