@@ -39,6 +39,11 @@ class DomainEvent(Immutable):
         """The person this event's own personal fields are about (people's details name their own subject)."""
         return None
 
+    def data_subjects(self) -> tuple[UUID, ...]:
+        """Everyone this event names: its free text that may name people (`NAMES_PEOPLE`) is sealed under each."""
+        subject = self.data_subject()
+        return (subject,) if subject is not None else ()
+
 
 class AboutSubject(DomainEvent):
     """An event in a stream about a person (a referral, a record request): `about` names whose key seals its text."""

@@ -41,7 +41,7 @@ class PydanticMapper(Mapper[Any]):
     def to_stored_event(self, domain_event: DomainEventProtocol[Any]) -> StoredEvent:
         event = cast(DomainEvent, domain_event)
         state = event.model_dump(mode="json")
-        seal(state, type(event), event.data_subject(), self._cipher())
+        seal(state, type(event), event.data_subject(), self._cipher(), event.data_subjects())
         state.pop("originator_id")
         state.pop("originator_version")
         stored_state = self.transcoder.encode(state)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
-from events.base import DomainEvent, Immutable
+from events.base import AboutSubject, DomainEvent, Immutable
 from events.personal import PERSONAL
 from events.values import AgencyKind, DataCategory, Purpose, Relationship
 
@@ -36,8 +36,12 @@ class ConsentGranted(DomainEvent):
     evidence: Annotated[str, PERSONAL]
 
 
-class ConsentWithdrawn(DomainEvent):
-    reason: str
+class ConsentWithdrawn(AboutSubject):
+    """`about` is the consent's subject, whose key seals the reason (older events lack it: reason in the clear)."""
+
+    clear_in_older_events: ClassVar[frozenset[str]] = frozenset({"reason"})
+
+    reason: Annotated[str, PERSONAL]
 
 
 class ConsentExpired(DomainEvent):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from events.base import DomainEvent, Immutable
 from events.people import PersonDetails
-from events.personal import PERSONAL
+from events.personal import NAMES_PEOPLE
 from events.values import DataCategory
 
 
@@ -25,10 +25,13 @@ class ResidenceChangeRecorded(DomainEvent):
     to_municipality: str
     moved_on: date
     subjects: tuple[PersonDetails, ...]
-    note: Annotated[str, PERSONAL] = ""
+    note: Annotated[str, NAMES_PEOPLE] = ""
 
     def data_subject(self) -> UUID | None:
         return self.subjects[0].subject_id if self.subjects else None
+
+    def data_subjects(self) -> tuple[UUID, ...]:
+        return tuple(subject.subject_id for subject in self.subjects)
 
 
 class HandoverOffered(DomainEvent):
@@ -42,4 +45,12 @@ class HandoverAccepted(DomainEvent):
 
 
 class HandoverDeclined(DomainEvent):
-    reason: str
+    """`subjects` are the handover's people; the reason may name any of them (older events: in the clear)."""
+
+    clear_in_older_events: ClassVar[frozenset[str]] = frozenset({"reason"})
+
+    reason: Annotated[str, NAMES_PEOPLE]
+    subjects: tuple[UUID, ...] = ()
+
+    def data_subjects(self) -> tuple[UUID, ...]:
+        return self.subjects

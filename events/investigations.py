@@ -5,15 +5,24 @@ While open, the subjects' own access report does not show the police's part (see
 
 from __future__ import annotations
 
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from events.base import DomainEvent
+from events.personal import NAMES_PEOPLE
 
 
 class InvestigationOpened(DomainEvent):
+    """The police's case reference may name people: sealed under each subject (older events: in the clear)."""
+
+    clear_in_older_events: ClassVar[frozenset[str]] = frozenset({"reference"})
+
     police_agency_id: UUID
     subjects: tuple[UUID, ...]
-    reference: str
+    reference: Annotated[str, NAMES_PEOPLE]
+
+    def data_subjects(self) -> tuple[UUID, ...]:
+        return self.subjects
 
 
 class InvestigationClosed(DomainEvent):

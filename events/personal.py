@@ -5,6 +5,15 @@ replaced by a ciphertext envelope under the data key of the subject it is about:
 nearest enclosing model that has one (a person's details), else the event's `data_subject()`. The associated
 data binds each ciphertext to its event id, field path and subject, so ciphertexts cannot be moved between
 events or fields. Everything else (ids, types, agencies, times, categories) stays readable.
+
+Free text of an event that names several people (`Annotated[str, NAMES_PEOPLE]`: an access purpose, a break-glass
+justification) may name any of them, so it is sealed in layers, under each of the event's `data_subjects()` in
+turn (AES-GCM, each layer's associated data binding event id, field path and that subject): it becomes
+unreadable as soon as any one of them is erased. Text of an event that names nobody, or an already erased
+person, is not stored at all: it is written as the field's erased value, since no erasure could ever reach it.
+
+Events written before a field was sealed list it in `clear_in_older_events`: such a stored value is read as it
+was written (an upcast; the log is append-only, so it cannot be sealed afterwards), and redacted like any other.
 """
 
 from __future__ import annotations
@@ -30,10 +39,13 @@ class PersonalData:
     """Field marker: what this field holds is about a person and is stored encrypted."""
 
     erased: Any = ERASED_TEXT  # what a reader gets once the person's key is destroyed
+    every_subject: bool = False  # sealed under each of the event's `data_subjects()`, not only the nearest one
 
 
 PERSONAL = PersonalData()
 PERSONAL_OPTIONAL = PersonalData(erased=None)
+NAMES_PEOPLE = PersonalData(every_subject=True)
+LEGACY_CLEAR_FIELDS = "clear_in_older_events"
 
 
 class KeyDestroyed(Exception):
@@ -62,11 +74,22 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def seal(state: dict[str, Any], model: type[BaseModel], subject: UUID | None, cipher: SubjectCipher) -> None:
-    """Encrypt, in place, every personal field of a dumped event (`state` is `model_dump(mode="json")`)."""
+def seal(
+    state: dict[str, Any],
+    model: type[BaseModel],
+    subject: UUID | None,
+    cipher: SubjectCipher,
+    subjects: tuple[UUID, ...] = (),
+) -> None:
+    """Encrypt, in place, every personal field of a dumped event (`state` is `model_dump(mode="json")`).
+
+    `subject` seals ordinary personal fields; `subjects` (the event's `data_subjects()`) seal `NAMES_PEOPLE` text.
+    """
     event_id = str(state["event_id"])
 
-    def encrypt(value: Any, path: str, subject_id: UUID | None) -> Any:
+    def encrypt(value: Any, path: str, subject_id: UUID | None, marker: PersonalData) -> Any:
+        if marker.every_subject:
+            return _seal_in_layers(value, event_id, path, subjects, cipher, marker)
         assert subject_id is not None
         associated = _associated_data(event_id, path, str(subject_id))
         key_id, nonce, ciphertext = cipher.encrypt(subject_id, json.dumps(value).encode(), associated)
@@ -81,12 +104,56 @@ def seal(state: dict[str, Any], model: type[BaseModel], subject: UUID | None, ci
     _walk(model, state, subject, "", encrypt, sealing=True)
 
 
+def _seal_in_layers(
+    value: Any, event_id: str, path: str, subjects: tuple[UUID, ...], cipher: SubjectCipher, marker: PersonalData
+) -> Any:
+    """`value` sealed under every subject in turn; the erased value if there is nobody (or an erased person)."""
+    order = sorted(set(subjects), key=str)
+    if not order:
+        return marker.erased
+    data = json.dumps(value).encode()
+    key_ids: list[str] = []
+    nonces: list[str] = []
+    try:
+        for subject_id in order:
+            key_id, nonce, data = cipher.encrypt(subject_id, data, _associated_data(event_id, path, str(subject_id)))
+            key_ids.append(key_id)
+            nonces.append(_b64(nonce))
+    except KeyDestroyed:
+        return marker.erased
+    return {
+        ENVELOPE_MARK: 2,
+        "subjects": [str(subject_id) for subject_id in order],
+        "keys": key_ids,
+        "nonces": nonces,
+        "data": _b64(data),
+    }
+
+
+def _open_layers(envelope: dict[str, Any], event_id: str, path: str, cipher: SubjectCipher) -> bytes:
+    """Peel the layers of a `NAMES_PEOPLE` envelope, outermost (last subject) first."""
+    try:
+        data = base64.b64decode(envelope["data"])
+        layers = list(zip(envelope["subjects"], envelope["keys"], envelope["nonces"], strict=True))
+    except (KeyError, TypeError, ValueError):
+        raise TamperedCiphertext(f"{path} is not a well-formed envelope") from None
+    if not layers:
+        raise TamperedCiphertext(f"{path} has no layers: the hub never seals text under nobody")
+    for subject, key_id, nonce in reversed(layers):
+        associated = _associated_data(event_id, path, subject)
+        data = cipher.decrypt(UUID(subject), key_id, base64.b64decode(nonce), data, associated)
+    return data
+
+
 def unseal(state: dict[str, Any], model: type[BaseModel], cipher: SubjectCipher) -> None:
     """Decrypt, in place, every personal field; an erased subject's fields get the field's erased value."""
     event_id = str(state["event_id"])
 
-    def decrypt(envelope: Any, path: str, _: UUID | None) -> Any:
-        if not isinstance(envelope, dict) or envelope.get(ENVELOPE_MARK) != 1:
+    def decrypt(envelope: Any, path: str, _: UUID | None, marker: PersonalData) -> Any:
+        mark = envelope.get(ENVELOPE_MARK) if isinstance(envelope, dict) else None
+        if mark == 2 and marker.every_subject:
+            return json.loads(_open_layers(envelope, event_id, path, cipher))
+        if mark != 1:  # a single layer also opens `NAMES_PEOPLE` text that older events sealed under one subject
             raise TamperedCiphertext(f"{path} is not sealed")
         associated = _associated_data(event_id, path, envelope["subject"])
         plaintext = cipher.decrypt(
@@ -113,6 +180,7 @@ class _Plan:
     names_subject: bool
     personal: tuple[tuple[str, PersonalData], ...]
     nested: tuple[tuple[str, type[BaseModel]], ...]
+    clear_before: frozenset[str]  # fields older events stored in the clear
 
 
 @functools.cache
@@ -125,7 +193,8 @@ def _plan(model: type[BaseModel]) -> _Plan:
             personal.append((name, marker))
         elif (inner := _nested_model(field.annotation)) is not None and _holds_personal_data(inner):
             nested.append((name, inner))
-    return _Plan("subject_id" in model.model_fields, tuple(personal), tuple(nested))
+    clear_before = frozenset(getattr(model, LEGACY_CLEAR_FIELDS, frozenset()))
+    return _Plan("subject_id" in model.model_fields, tuple(personal), tuple(nested), clear_before)
 
 
 def _holds_personal_data(model: type[BaseModel]) -> bool:
@@ -138,7 +207,7 @@ def _walk(
     data: dict[str, Any],
     subject: UUID | None,
     path: str,
-    transform: Callable[[Any, str, UUID | None], Any] | None,
+    transform: Callable[[Any, str, UUID | None, PersonalData], Any] | None,
     sealing: bool,
 ) -> None:
     """Apply `transform` to every personal field of `data` (None: set each to its erased value)."""
@@ -149,13 +218,15 @@ def _walk(
         value = data.get(name)
         if value is None:
             continue
-        if subject is None and sealing:
+        if subject is None and sealing and not marker.every_subject:
             raise ValueError(f"{path}{name} holds personal data but names no data subject")
         if transform is None:
             data[name] = marker.erased
             continue
+        if not sealing and name in plan.clear_before and not _is_envelope(value):
+            continue
         try:
-            data[name] = transform(value, f"{path}{name}", subject)
+            data[name] = transform(value, f"{path}{name}", subject, marker)
         except KeyDestroyed:
             if sealing:
                 raise
@@ -169,6 +240,10 @@ def _walk(
             suffix = f"{name}[{index}]." if isinstance(value, list) else f"{name}."
             if isinstance(item, dict):
                 _walk(nested, item, subject, f"{path}{suffix}", transform, sealing)
+
+
+def _is_envelope(value: Any) -> bool:
+    return isinstance(value, dict) and ENVELOPE_MARK in value
 
 
 def _nested_model(annotation: Any) -> type[BaseModel] | None:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from events.base import AboutSubject, DomainEvent, Immutable
 from events.people import PersonDetails
-from events.personal import PERSONAL
+from events.personal import NAMES_PEOPLE, PERSONAL
 from events.values import DataCategory, Purpose, Urgency
 
 
@@ -47,12 +47,15 @@ class RecordRequestCreated(DomainEvent):
     urgency: Urgency
     due_at: datetime
     clocks_version: str
-    note: Annotated[str, PERSONAL] = ""
+    note: Annotated[str, NAMES_PEOPLE] = ""
     handover_id: UUID | None = None
     forwarded_from: UUID | None = None
 
     def data_subject(self) -> UUID | None:
         return self.subjects[0].subject_id if self.subjects else None
+
+    def data_subjects(self) -> tuple[UUID, ...]:
+        return tuple(subject.subject_id for subject in self.subjects)
 
 
 class RecordRequestAcknowledged(DomainEvent):

@@ -14,13 +14,15 @@ from events.base import SYSTEM, Actor, DomainEvent
 from events.subjects import ErasureReason
 from hub.core import Core, actor_for
 from hub.domain import subject as domain
-from hub.domain.errors import NotFound
+from hub.domain.errors import NotFound, Unavailable
 from hub.relationship_service import RelationshipService
 from hub.subject_service import SubjectService
 from policies.decision import Principal
 from policies.engine import PersonAction
 from policies.retention import RETENTION_VERSION, retention_ends
 from projections.referrals import ReferralQueries
+from projections.subjects import SubjectView
+from projections.viewdb import ScrubIncomplete
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,17 @@ class ErasureService:
         return tuple(event for event in events if event is not None)
 
     def _destroy_keys(self, records: tuple[UUID, ...]) -> None:
+        """Destroy the keys, purge the blind indexes from the views, then scrub both databases' files."""
         for record in records:
             self.core.subject_keys.destroy(record, self.core.now())
         self.core.follower.catch_up()
+        try:
+            self.core.views_db.scrub(SubjectView.purged_tables)
+            self.core.subject_keys.scrub()
+        except ScrubIncomplete:
+            raise Unavailable(
+                "erasure_scrub_incomplete", "the person is erased, but copies may remain on disk: repeat the erasure"
+            ) from None
 
     def retention_due(self, now: datetime | None = None) -> list[RetentionDue]:
         """People whose every referral ended longer ago than the retention period, not yet erased."""

@@ -50,6 +50,8 @@ class SQLiteKeyedRecorder(CommitsNewKeys, SQLiteApplicationRecorder):
     def _insert_events(
         self, c: Any, stored_events: Sequence[StoredEvent], new_keys: Sequence[NewKey] = (), **kwargs: Any
     ) -> Sequence[int] | None:
+        if new_keys:
+            c.execute("PRAGMA secure_delete=ON")  # a key row moved by a page split leaves no copy behind
         self._store_new_keys(c, new_keys)
         return super()._insert_events(c, stored_events, **kwargs)
 

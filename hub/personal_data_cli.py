@@ -1,4 +1,5 @@
-"""`hub subjects erase`, `hub retention run`, `hub keys rotate`: personal data and its keys from the command line."""
+"""`hub subjects erase`, `hub retention run`, `hub keys rotate`, `hub keys migrate-indexes`: personal data and its
+keys from the command line."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from rich.console import Console
 
 import hub.cli_support as cli
 from events.subjects import ErasureReason
+from hub.index_migration import migrate_blind_indexes
 from hub.referral_cli import UserOption, show
 from hub.subject_keys import rotate_master_key
 
@@ -53,3 +55,13 @@ def keys_rotate() -> None:
     with cli.open_hub() as hub:
         new_id, moved, retired = rotate_master_key(hub.master_keys, hub.subject_keys)
     console.print(f"master key {new_id}: {moved} data key(s) rewrapped, retired {', '.join(retired) or 'none'}.")
+
+
+@keys_app.command("migrate-indexes")
+def keys_migrate_indexes() -> None:
+    """Once, with the hub stopped: a new blind-index key, every living person indexed again under it, the old key
+    file destroyed, so that indexes and code-derived ids older events keep confirm nothing."""
+    with cli.open_hub() as hub:
+        result = migrate_blind_indexes(hub)
+    console.print(f"{result.reindexed} person(s) indexed again under a new blind-index key ({result.codes} code(s)).")
+    console.print("The old blind-index key is destroyed. Supervision pseudonyms change with it.")

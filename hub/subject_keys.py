@@ -5,10 +5,15 @@ external KMS would implement. Wrapped data keys live in the `subject_keys` table
 in the log). A new key is only pending until the application recorder commits it in the same transaction as the
 first events sealed under it (`hub/key_recorders.py`): no extra write per new person, and never an event whose key
 was not stored. An erased subject keeps a tombstone row, so no new key is ever made for it.
+
+Destroying a key scrubs the store's files (`ViewDatabase.scrub`), so that no copy of the wrapped key survives in
+a page, the WAL or a full-page image. On PostgreSQL that needs server settings, checked when the store opens
+(`erasure_setting_problems`): each missing one is logged as a warning at start, naming the setting.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import threading
@@ -28,7 +33,16 @@ from events.personal import KeyDestroyed, TamperedCiphertext
 from hub.keyfiles import load_or_create_key_file
 from projections.viewdb import Cursor, ViewDatabase
 
+log = logging.getLogger(__name__)
+
 DATA_KEY_ID = "dk1"
+KEY_TABLES = ("subject_keys",)
+# (setting, value it must have, why): PostgreSQL settings without which erased keys survive in the WAL.
+ERASURE_SETTINGS = (
+    ("wal_recycle", "off", "recycled WAL segments keep old records, with erased keys, until overwritten"),
+    ("wal_keep_size", "0", "kept WAL segments hold erased keys"),
+    ("archive_mode", "off", "archived WAL segments hold erased keys"),
+)
 WRAP_CONTEXT = b"hub:subject-data-key"
 CACHE_SIZE = 10_000
 INSERT_KEY = (
@@ -117,25 +131,28 @@ class SubjectKeyStore:
     def __init__(self, database: ViewDatabase, master: MasterKeyWrapper) -> None:
         self.database = database
         self.master = master
-        self._cache: OrderedDict[UUID, bytes] = OrderedDict()
+        self._cache: OrderedDict[UUID, AESGCM] = OrderedDict()  # ready ciphers: making one costs as much as a seal
         self._pending: dict[UUID, NewKey] = {}
         self._lock = threading.Lock()
         with database.transaction() as cursor:
             cursor.execute(SCHEMA)
+        if database.dialect == "postgres":
+            for problem in erasure_setting_problems(database):
+                log.warning("erasure will not scrub every copy of a destroyed key: %s", problem)
 
     def encrypt(self, subject_id: UUID, plaintext: bytes, associated_data: bytes) -> tuple[str, bytes, bytes]:
         nonce = os.urandom(12)
         return (
             DATA_KEY_ID,
             nonce,
-            AESGCM(self._data_key(subject_id, create=True)).encrypt(nonce, plaintext, associated_data),
+            self._data_key(subject_id, create=True).encrypt(nonce, plaintext, associated_data),
         )
 
     def decrypt(self, subject_id: UUID, key_id: str, nonce: bytes, ciphertext: bytes, associated_data: bytes) -> bytes:
         if key_id != DATA_KEY_ID:
             raise TamperedCiphertext(f"unknown data key id {key_id!r}")
         try:
-            return AESGCM(self._data_key(subject_id, create=False)).decrypt(nonce, ciphertext, associated_data)
+            return self._data_key(subject_id, create=False).decrypt(nonce, ciphertext, associated_data)
         except InvalidTag:
             raise TamperedCiphertext("a personal field failed authentication") from None
 
@@ -182,7 +199,7 @@ class SubjectKeyStore:
             if self._pending.get(new.subject_id) is new:
                 del self._pending[new.subject_id]
 
-    def _data_key(self, subject_id: UUID, create: bool) -> bytes:
+    def _data_key(self, subject_id: UUID, create: bool) -> AESGCM:
         with self._lock:
             cached = self._cache.get(subject_id)
             if cached is not None:
@@ -190,23 +207,23 @@ class SubjectKeyStore:
                 return cached
             pending = self._pending.get(subject_id) if create else None
             if pending is not None:
-                return pending.key
+                return AESGCM(pending.key)
         key = self._load(subject_id)
         if key is not None:
             with self._lock:
-                self._remember(subject_id, key)
-            return key
+                return self._remember(subject_id, key)
         if not create:
             raise KeyDestroyed(str(subject_id))
         data_key = AESGCM.generate_key(bit_length=256)
         master_id, wrapped = self.master.wrap(data_key)
         with self._lock:
-            return self._pending.setdefault(subject_id, NewKey(subject_id, master_id, wrapped, data_key)).key
+            return AESGCM(self._pending.setdefault(subject_id, NewKey(subject_id, master_id, wrapped, data_key)).key)
 
-    def _remember(self, subject_id: UUID, key: bytes) -> None:
-        self._cache[subject_id] = key
+    def _remember(self, subject_id: UUID, key: bytes) -> AESGCM:
+        cipher = self._cache[subject_id] = AESGCM(key)
         if len(self._cache) > CACHE_SIZE:
             self._cache.popitem(last=False)
+        return cipher
 
     def _load(self, subject_id: UUID) -> bytes | None:
         rows = self.database.query(
@@ -234,6 +251,10 @@ class SubjectKeyStore:
             self._cache.pop(subject_id, None)
             self._pending.pop(subject_id, None)
 
+    def scrub(self) -> None:
+        """After `destroy`: no copy of a destroyed wrapped key left in the store's files (raises `ScrubIncomplete`)."""
+        self.database.scrub(KEY_TABLES)
+
     def rewrap_all(self) -> int:
         """Wrap every live data key under the current master key (after a rotation); returns how many."""
         rows = self.database.query(
@@ -257,6 +278,30 @@ class SubjectKeyStore:
     def master_keys_in_use(self) -> set[str]:
         rows = self.database.query("SELECT DISTINCT master_key_id FROM subject_keys WHERE wrapped IS NOT NULL")
         return {row["master_key_id"] for row in rows}
+
+
+def erasure_setting_problems(database: ViewDatabase) -> list[str]:
+    """What keeps a PostgreSQL store from scrubbing destroyed keys (settings, privileges, replication slots)."""
+    names = [name for name, _, _ in ERASURE_SETTINGS]
+    placeholders = ", ".join("?" for _ in names)
+    current = {
+        row["name"]: row["setting"]
+        for row in database.query(f"SELECT name, setting FROM pg_settings WHERE name IN ({placeholders})", names)
+    }
+    problems = [
+        f"{name} is {current.get(name)!r}, must be {wanted!r} ({why})"
+        for name, wanted, why in ERASURE_SETTINGS
+        if current.get(name) != wanted
+    ]
+    if database.query("SELECT 1 FROM pg_replication_slots LIMIT 1"):
+        problems.append("a replication slot holds WAL segments, with erased keys, for as long as it lags")
+    privileged = database.query(
+        "SELECT rolsuper OR pg_has_role(current_user, 'pg_checkpoint', 'MEMBER') AS allowed "
+        "FROM pg_roles WHERE rolname = current_user"
+    )
+    if not (privileged and privileged[0]["allowed"]):
+        problems.append("the hub's database role may not run CHECKPOINT (grant it pg_checkpoint)")
+    return problems
 
 
 def rotate_master_key(master: FileMasterKeys, store: SubjectKeyStore) -> tuple[str, int, list[str]]:

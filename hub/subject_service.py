@@ -11,7 +11,6 @@ from eventsourcing.persistence import IntegrityError
 
 from events.base import Actor, DomainEvent
 from events.people import PersonDetails
-from events.subjects import subject_id_for_index
 from hub.blind_index import BlindIndex
 from hub.core import Core, actor_for
 from hub.domain import subject as domain
@@ -74,17 +73,10 @@ class SubjectService:
     def _subject_for(
         self, code_index: str | None, name_index: str | None, actor: Actor, at: datetime
     ) -> tuple[UUID, list[DomainEvent]]:
-        if code_index is not None:
-            known = self.queries.by_code(code_index)
-            if known is not None:
-                return known, []
-            subject_id = subject_id_for_index(code_index)
-            if self.core.subject_keys.is_erased(subject_id):
-                subject_id = uuid4()  # the person was erased: whatever comes now starts a new record
-            elif self.core.app.exists(subject_id):
-                return subject_id, []
-        else:
-            subject_id = uuid4()
+        known = self.queries.by_code(code_index) if code_index is not None else None
+        if known is not None:
+            return known, []
+        subject_id = uuid4()  # random: an id derived from a code would confirm the code after erasure
         events: list[DomainEvent] = [domain.register_subject(subject_id, code_index, name_index, actor, at)]
         if name_index is not None:
             subject = domain.mutate_subject(events[0], None)
@@ -157,7 +149,7 @@ class SubjectService:
         if holder is not None and holder not in self.queries.same_person([subject_id]):
             raise Conflict("code_belongs_to_another_subject", "this personal code is recorded for another person")
         event = domain.add_code(
-            self.core.app.subject(subject_id), code_index, actor_for(principal, role), self.core.now()
+            self.core.app.subject(subject_id), code_index, code, actor_for(principal, role), self.core.now()
         )
         if event is not None:
             self._append(event)

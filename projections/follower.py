@@ -73,6 +73,9 @@ class View(ABC):
     schema: ClassVar[dict[str, str]]  # table name -> CREATE TABLE statement
     indexes: ClassVar[tuple[str, ...]] = ()  # CREATE INDEX IF NOT EXISTS statements for the view's queries
     handles: ClassVar[tuple[type, ...]]
+    # Opens the personal fields of the events it handles (decrypting them): only a view whose rows are themselves
+    # purged when a person is erased (the blind-index lookups) may.
+    reads_personal_data: ClassVar[bool] = False
 
     @abstractmethod
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None: ...
@@ -180,7 +183,8 @@ class Follower:
         that change a view store its position: after a restart a view re-reads the notifications it had skipped,
         finds nothing for it again, and moves on, so the result is the same and a write per view per batch is saved
         (most events concern one or two views).
-        Views never show personal data, so they get events with personal fields redacted and use no keys.
+        Views never show personal data, so they get events with personal fields redacted and use no keys; only a
+        view that `reads_personal_data` gets them decrypted (an erased person's fields at their erased values).
         """
         if self._stored is None:
             self._stored = self._stored_positions()
@@ -197,14 +201,17 @@ class Follower:
             work = [(view, self._unapplied(view, notifications, reached[view.name])) for view in views]
             work = [(view, mine) for view, mine in work if mine]
             if work:
-                decoded: dict[int, Any] = {}
+                decoded: dict[tuple[int, bool], Any] = {}
                 with self.database.transaction() as cursor:
                     for view, mine in work:
                         claim_position(cursor, self.database.dialect, view.name, stored.get(view.name, 0))
+                        opened = view.reads_personal_data
                         for notification in mine:
-                            if notification.id not in decoded:
-                                decoded[notification.id] = self.mapper.to_redacted_event(notification)
-                        view.apply_all(cursor, [(decoded[notification.id], notification.id) for notification in mine])
+                            if (notification.id, opened) not in decoded:
+                                decoded[notification.id, opened] = self._decode(notification, opened)
+                        view.apply_all(
+                            cursor, [(decoded[notification.id, opened], notification.id) for notification in mine]
+                        )
                         advance_position(cursor, view.name, stored.get(view.name, 0), last)
                 for view, _ in work:
                     stored[view.name] = last
@@ -213,6 +220,9 @@ class Follower:
             total += len(notifications)
             if len(notifications) < self.batch_size:
                 return total  # a short batch is the end of the log as it stood
+
+    def _decode(self, notification: Notification, opened: bool) -> Any:
+        return self.mapper.to_domain_event(notification) if opened else self.mapper.to_redacted_event(notification)
 
     def _unapplied(self, view: View, notifications: Sequence[Notification], reached: int) -> list[Notification]:
         topics = self._topics[view.name]

@@ -1,4 +1,8 @@
-"""Subject view: blind-index lookups (code -> subject, name + birth date -> subjects) and confirmed merges."""
+"""Subject view: blind-index lookups (code -> subject, name + birth date -> subjects) and confirmed merges.
+
+The indexes are sealed in the log under each person's key; this view opens them (`reads_personal_data`) and drops
+them when the person is erased (the erasure then scrubs the views' files, see `ViewDatabase.scrub`).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from events.subjects import (
     SubjectMatchConfirmed,
     SubjectMatchRejected,
     SubjectRegistered,
+    SubjectReindexed,
 )
 from projections.follower import View
 from projections.viewdb import Cursor, Row, ViewDatabase
@@ -47,7 +52,10 @@ class SubjectView(View):
         SubjectMatchConfirmed,
         SubjectMatchRejected,
         SubjectErased,
+        SubjectReindexed,
     )
+    reads_personal_data = True
+    purged_tables: ClassVar[tuple[str, ...]] = ("view_subjects", "view_subject_codes", "view_subject_candidates")
 
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
         subject_id = str(event.originator_id)
@@ -59,16 +67,31 @@ class SubjectView(View):
             codes: tuple[str, ...] = event.code_indexes
         elif isinstance(event, SubjectCodeAdded):
             codes = (event.code_index,)
+        elif isinstance(event, SubjectReindexed):
+            cursor.execute("DELETE FROM view_subject_codes WHERE subject_id = ?", (subject_id,))
+            cursor.execute("UPDATE view_subjects SET name_index = ? WHERE id = ?", (event.name_index, subject_id))
+            codes = event.code_indexes
         elif isinstance(event, SubjectErased):
             self._purge(cursor, subject_id)
             return
         else:
             codes = ()
             self._candidate(cursor, event, notification_id)
-        for code_index in codes:
-            cursor.execute(
-                "INSERT INTO view_subject_codes (code_index, subject_id) VALUES (?, ?)", (code_index, subject_id)
-            )
+        for code_index in filter(None, codes):  # an erased person's codes read as empty
+            self._code(cursor, code_index, subject_id)
+
+    @classmethod
+    def _code(cls, cursor: Cursor, code_index: str, subject_id: str) -> None:
+        """Record a code's holder. A code already held by another record (two submissions registered the same new
+        person at once: ids are random, so nothing in the log stopped the second) makes the two one person."""
+        cursor.execute(
+            "INSERT INTO view_subject_codes (code_index, subject_id) VALUES (?, ?) ON CONFLICT (code_index) DO NOTHING",
+            (code_index, subject_id),
+        )
+        holder = cursor.execute("SELECT subject_id FROM view_subject_codes WHERE code_index = ?", (code_index,))
+        held_by = holder.fetchone()["subject_id"]
+        if held_by != subject_id:
+            cls._merge(cursor, subject_id, held_by)
 
     @staticmethod
     def _purge(cursor: Cursor, subject_id: str) -> None:
@@ -94,12 +117,17 @@ class SubjectView(View):
             (state, subject_id, candidate_id),
         )
         if isinstance(event, SubjectMatchConfirmed):
-            row = cursor.execute("SELECT canonical_id FROM view_subjects WHERE id = ?", (candidate_id,)).fetchone()
-            old = cursor.execute("SELECT canonical_id FROM view_subjects WHERE id = ?", (subject_id,)).fetchone()
-            cursor.execute(
-                "UPDATE view_subjects SET canonical_id = ? WHERE canonical_id = ?",
-                (row["canonical_id"], old["canonical_id"]),
-            )
+            SubjectView._merge(cursor, subject_id, candidate_id)
+
+    @staticmethod
+    def _merge(cursor: Cursor, subject_id: str, into: str) -> None:
+        """From now on every record of `subject_id`'s person is the same person as `into`."""
+        row = cursor.execute("SELECT canonical_id FROM view_subjects WHERE id = ?", (into,)).fetchone()
+        old = cursor.execute("SELECT canonical_id FROM view_subjects WHERE id = ?", (subject_id,)).fetchone()
+        cursor.execute(
+            "UPDATE view_subjects SET canonical_id = ? WHERE canonical_id = ?",
+            (row["canonical_id"], old["canonical_id"]),
+        )
 
 
 class SubjectQueries:
@@ -122,6 +150,10 @@ class SubjectQueries:
             (name_index,),
         )
         return [UUID(row["canonical_id"]) for row in rows]
+
+    def record_ids(self) -> list[UUID]:
+        """Every subject record (erased ones included: their rows stay, without indexes)."""
+        return [UUID(row["id"]) for row in self.database.query("SELECT id FROM view_subjects ORDER BY id")]
 
     def exists(self, subject_id: UUID) -> bool:
         return bool(self.database.query("SELECT 1 FROM view_subjects WHERE id = ?", (str(subject_id),)))

@@ -3,12 +3,18 @@
 Views can be rebuilt from the log and store their position with their rows, so their handle is opened with
 `durable=False`: a commit does not wait for the disk, and what a power cut loses is applied again from the log.
 Anything that cannot be rebuilt (subject keys) uses a durable handle.
+
+`scrub` makes deleted rows gone from the files, not only from the tables (after an erasure): SQLite overwrites
+deleted content (`secure_delete`) and the WAL is checkpointed and truncated; PostgreSQL rewrites the tables into
+new files (`VACUUM FULL`) and, with `wal_recycle=off`, switches and checkpoints the WAL so that old segments,
+with their records and full-page images of the old rows, are deleted.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -20,6 +26,12 @@ from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
 Row = dict[str, Any]
+
+SCRUB_ATTEMPTS = 40  # a checkpoint waits this many times for readers still on the WAL (about 8 s in all)
+
+
+class ScrubIncomplete(RuntimeError):
+    """Deleted data may still be in the database's files (readers kept the WAL busy): retry the scrub."""
 
 
 class Cursor(Protocol):
@@ -53,6 +65,11 @@ class ViewDatabase(ABC):
     @abstractmethod
     def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """A read whose rows come as plain tuples: for bulk reads that would only unpack dictionaries again."""
+
+    @abstractmethod
+    def scrub(self, tables: Sequence[str]) -> None:
+        """Leave no copy of rows deleted or overwritten in `tables` in any file of the database (see above);
+        raises `ScrubIncomplete` if that could not be done now."""
 
     @abstractmethod
     def close(self) -> None:
@@ -121,6 +138,17 @@ class SQLiteViewDatabase(ViewDatabase):
             return cursor.execute(sql, params).fetchall()
         finally:
             cursor.close()
+
+    def scrub(self, tables: Sequence[str]) -> None:
+        """Deleted rows are already overwritten in the pages (`secure_delete`); copy the WAL into the main file and
+        truncate it to nothing, waiting for readers still on it."""
+        for attempt in range(SCRUB_ATTEMPTS):
+            with self._lock:
+                busy, _, _ = self._connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy == 0:
+                return
+            time.sleep(0.01 * (attempt + 1))
+        raise ScrubIncomplete(f"{self._path.name}: readers kept the WAL busy; it still holds deleted rows")
 
     def close(self) -> None:
         with self._lock:
@@ -209,6 +237,15 @@ class PostgresViewDatabase(ViewDatabase):
     def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._pool.connection() as connection:
             return list(connection.execute(sql.replace("?", "%s"), params, binary=True).fetchall())
+
+    def scrub(self, tables: Sequence[str]) -> None:
+        """Rewrite the tables into new files (the old ones are truncated at commit), then start a new WAL segment
+        and checkpoint, so that every older segment is removed (`wal_recycle=off`; see `erasure_settings`)."""
+        with self._pool.connection() as connection:
+            for table in tables:
+                connection.execute(f"VACUUM FULL {table}")
+            connection.execute("SELECT pg_switch_wal()")
+            connection.execute("CHECKPOINT")
 
     def close(self) -> None:
         self._pool.close()

@@ -59,6 +59,7 @@ class Cluster:
         fsync = "on" if self.fsync else "off"
         options = (
             f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync={fsync} -c max_connections=300"
+            " -c wal_recycle=off"  # erasure scrubs the WAL: old segments are deleted, not recycled (README)
         )
         self._run(
             str(self.bindir / "pg_ctl"),

@@ -119,7 +119,11 @@ def withdraw_consent(consent: Consent, actor: Actor, reason: str, now: datetime)
     if consent.status_at(now) != "active":
         raise Conflict("consent_not_active", f"the consent is already {consent.status_at(now)}", "consent_id")
     return ConsentWithdrawn(
-        originator_id=consent.id, originator_version=consent.version + 1, actor=actor, reason=reason
+        originator_id=consent.id,
+        originator_version=consent.version + 1,
+        actor=actor,
+        reason=reason,
+        about=consent.subject_id,
     )
 
 

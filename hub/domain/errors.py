@@ -33,3 +33,7 @@ class Conflict(DomainError):
 
 class Gone(DomainError):
     status = 410
+
+
+class Unavailable(DomainError):
+    status = 503

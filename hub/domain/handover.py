@@ -134,7 +134,12 @@ def accept_handover(
 def decline_handover(handover: Handover, actor: Actor, reason: str, now: datetime) -> HandoverDeclined:
     _require_offered(handover, "declined")
     return HandoverDeclined(
-        originator_id=handover.id, originator_version=handover.version + 1, timestamp=now, actor=actor, reason=reason
+        originator_id=handover.id,
+        originator_version=handover.version + 1,
+        timestamp=now,
+        actor=actor,
+        reason=reason,
+        subjects=handover.subject_ids,
     )
 
 

@@ -65,6 +65,7 @@ def resolve_review(review: Review, actor: Actor, draft: ResolutionDraft) -> Brea
         actor=actor,
         outcome=draft.outcome,
         note=draft.note,
+        subjects=review.subjects,
     )
 
 

@@ -17,6 +17,7 @@ from events.subjects import (
     SubjectMatchConfirmed,
     SubjectMatchRejected,
     SubjectRegistered,
+    SubjectReindexed,
 )
 from hub.domain.errors import Conflict, NotFound
 
@@ -48,11 +49,20 @@ def _next(subject: Subject, actor: Actor, at: datetime) -> dict[str, object]:
     return {"originator_id": subject.id, "originator_version": subject.version + 1, "actor": actor, "timestamp": at}
 
 
-def add_code(subject: Subject, code_index: str, actor: Actor, at: datetime) -> SubjectCodeAdded | None:
+def add_code(
+    subject: Subject, code_index: str, personal_code: str, actor: Actor, at: datetime
+) -> SubjectCodeAdded | None:
     """A new personal code for the person; None when the subject already has it."""
     if code_index in subject.code_indexes:
         return None
-    return SubjectCodeAdded(**_next(subject, actor, at), code_index=code_index)
+    return SubjectCodeAdded(**_next(subject, actor, at), code_index=code_index, personal_code=personal_code)
+
+
+def reindex(
+    subject: Subject, code_indexes: tuple[str, ...], name_index: str | None, actor: Actor, at: datetime
+) -> SubjectReindexed:
+    """The person's indexes under a new blind-index key."""
+    return SubjectReindexed(**_next(subject, actor, at), code_indexes=code_indexes, name_index=name_index)
 
 
 def match_candidate(subject: Subject, candidate_id: UUID, actor: Actor, at: datetime) -> SubjectCandidateMatched:
@@ -93,6 +103,17 @@ def mutate_subject(event: DomainEvent, subject: Subject | None) -> Subject:
 def _(event: SubjectRegistered, _: Subject | None) -> Subject:
     return Subject(
         id=event.originator_id,
+        version=event.originator_version,
+        code_indexes=frozenset(event.code_indexes),
+        name_index=event.name_index,
+    )
+
+
+@mutate_subject.register
+def _(event: SubjectReindexed, subject: Subject | None) -> Subject:
+    assert subject is not None
+    return replace(
+        subject,
         version=event.originator_version,
         code_indexes=frozenset(event.code_indexes),
         name_index=event.name_index,
