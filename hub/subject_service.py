@@ -14,7 +14,7 @@ from events.people import PersonDetails
 from hub.blind_index import BlindIndex
 from hub.core import Core, actor_for
 from hub.domain import subject as domain
-from hub.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from hub.domain.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from hub.domain.personal_code import InvalidPersonalCode, parse_personal_code
 from hub.domain.records import SubjectDraft
 from hub.domain.referral import ChildDraft, FamilyMemberDraft
@@ -127,11 +127,14 @@ class SubjectService:
         return subject_id
 
     def require_known(self, subject_id: UUID, field: str) -> None:
-        """A subject id from input must name a person the hub knows (422 `unknown_subject`)."""
+        """A subject id from input must name a person the hub knows (422 `unknown_subject`) and has not erased
+        (410 `subject_erased`: nothing more can be recorded or disclosed about them)."""
         if not self.queries.exists(subject_id):
             self.core.follower.catch_up()
             if not self.queries.exists(subject_id):
                 raise InvalidInput("unknown_subject", "no person with this subject id is known", field)
+        if self.core.subject_keys.is_erased(subject_id):
+            raise Gone("subject_erased", "this person's data was erased", field)
 
     def same_person(self, subject_ids: Sequence[UUID]) -> list[UUID]:
         """Every record confirmed to be the same person, as far as the views have followed (callers catch up)."""

@@ -3,7 +3,9 @@
 Derived from the log: referrals sent and received (lasting while the referral is open and through its monitoring
 period after closure), cases led and handed over, record requests while they are open, consents recorded or naming
 the agency (while valid), disclosures received, and police investigations while open. Each row names the stream it
-comes from (`source_id`), so that a later event of the same stream can end it. An erased person keeps no rows.
+comes from (`source_id`), so that a later event of the same stream can end it. Rows hold ids only: an erased
+person's rows stay (nothing in them identifies her), so the lead service can still repeat the erasure or give an
+access report, while every change about her is refused (`hub/subject_service.py`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from events.referrals import (
     ReferralSubmitted,
     ReferralWithdrawn,
 )
-from events.subjects import SubjectErased
 from events.values import Tie
 from projections.follower import View
 from projections.record_requests import utc_text
@@ -76,7 +77,6 @@ class RelationshipView(View):
         DisclosureRecorded,
         InvestigationOpened,
         InvestigationClosed,
-        SubjectErased,
     )
 
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
@@ -118,8 +118,6 @@ class RelationshipView(View):
         elif isinstance(event, InvestigationOpened):
             subjects = [str(subject) for subject in event.subjects]
             self._add(cursor, [(event.police_agency_id, Tie.INVESTIGATION)], subjects, source, at)
-        elif isinstance(event, SubjectErased):
-            cursor.execute("DELETE FROM view_relationships WHERE subject_id = ?", (source,))
 
     @staticmethod
     def _add(

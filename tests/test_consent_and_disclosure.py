@@ -311,3 +311,22 @@ def test_a_consent_naming_the_child_by_personal_code_lands_on_her_record(
         refused = client.post("/v1/consents", json={**body, **override}, headers=auth("tukums.cm"))
         assert (refused.status_code, refused.json()["reason"]) == (422, reason), override
         assert head(hub) == before
+
+
+def test_after_erasure_nothing_more_is_recorded_or_disclosed_and_the_erasure_can_be_repeated(
+    client: TestClient, hub: Hub, auth: Auth, child: str
+) -> None:
+    erase = {"reason": "data_subject_request"}
+    assert client.post(f"/v1/subjects/{child}/erase", json=erase, headers=auth("riga.head")).status_code == 403
+    assert client.post(f"/v1/subjects/{child}/erase", json=erase, headers=auth("tukums.head")).status_code == 200
+    before = head(hub)
+    consent = client.post("/v1/consents", json=consent_body(child), headers=auth("tukums.cm"))
+    body = disclosure(child, recipient="TUK-BT", categories=["identity"], purpose="child_protection", basis="BTAL-73")
+    disclosed = client.post("/v1/disclosures", json=body, headers=auth("tukums.cm"))
+    assert [(consent.status_code, consent.json()["reason"]), (disclosed.status_code, disclosed.json()["reason"])] == [
+        (410, "subject_erased"),
+        (410, "subject_erased"),
+    ]
+    assert head(hub) == before
+    again = client.post(f"/v1/subjects/{child}/erase", json=erase, headers=auth("tukums.head"))
+    assert again.status_code == 200, "repeating finishes the scrub if the first one could not"

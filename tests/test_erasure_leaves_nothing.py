@@ -96,6 +96,8 @@ def live_until_erasure(hub: Hub) -> tuple[UUID, str, list[str], UUID, UUID]:
 
         referral = ok(client.post("/v1/referrals", json=child_referral(), headers=auth("tukums.school")), 201)
         child = hub.app.referral(UUID(referral["id"])).child.subject_id
+        moved = {**child_referral()["child"], "municipality": "daugavpils"}  # she now lives in Daugavpils
+        ok(client.post("/v1/referrals", json=child_referral(child=moved), headers=auth("daugavpils.school")), 201)
         subject = {"subject_id": str(child), "given_name": CHILD["given_name"], "family_name": CHILD["family_name"]}
         body = {
             "municipality": "tukuma-novads",
