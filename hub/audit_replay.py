@@ -15,9 +15,10 @@ from eventsourcing.utils import get_topic
 
 from events.access import AccessRecorded
 from events.disclosure import DisclosureRecorded
+from events.review import BreakGlassReviewOpened
 from events.values import Decision
 
-TOPICS = (get_topic(AccessRecorded), get_topic(DisclosureRecorded))
+TOPICS = (get_topic(AccessRecorded), get_topic(DisclosureRecorded), get_topic(BreakGlassReviewOpened))
 BATCH = 2000
 COLUMNS = (
     "notification_id",
@@ -34,6 +35,7 @@ COLUMNS = (
     "decision",
     "basis",
     "break_glass",
+    "justification",
     "recipient_agency_id",
     "consent_id",
     "consent_version",
@@ -80,6 +82,7 @@ def _entry(notification_id: int, event: AccessRecorded | DisclosureRecorded) -> 
         "categories": [str(category) for category in event.categories],
         "basis": event.basis,
         "break_glass": event.break_glass,
+        "justification": None,
         "consent_id": event.consent_id,
         "consent_version": event.consent_version,
         "policy_hash": event.policy_hash,
@@ -102,16 +105,27 @@ def _entry(notification_id: int, event: AccessRecorded | DisclosureRecorded) -> 
 
 
 def replay(recorder: ApplicationRecorder, mapper: Mapper[Any], where: ReplayFilter) -> Iterator[dict[str, Any]]:
-    """Access and disclosure entries in log order that pass the filter (read from the stored records)."""
+    """Access and disclosure entries in log order that pass the filter (read from the stored records).
+
+    A break-glass access carries its written justification: the review it opened is appended right after it.
+    """
     last = 0
+    held: dict[str, Any] | None = None  # the last entry, until the next record shows whether a review follows it
     while batch := recorder.select_notifications(last, BATCH, topics=TOPICS, inclusive_of_start=False):
         for notification in batch:
             event = mapper.to_domain_event(notification)
+            if isinstance(event, BreakGlassReviewOpened):
+                if held is not None and (held["user"], held["resource"]) == (event.actor.user_id, event.resource):
+                    held["justification"] = event.justification
+                continue
             assert isinstance(event, AccessRecorded | DisclosureRecorded)
+            if held is not None:
+                yield held
             entry = _entry(notification.id, event)
-            if where.admits(entry, event.subjects):
-                yield entry
+            held = entry if where.admits(entry, event.subjects) else None
         last = batch[-1].id
+    if held is not None:
+        yield held
 
 
 def to_csv(entries: Iterable[dict[str, Any]]) -> str:

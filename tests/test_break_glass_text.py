@@ -45,6 +45,7 @@ def assert_reviewed_intact(client: TestClient, hub: Hub, auth: Auth) -> None:
     assert item["justification"].encode() == JUSTIFICATION.encode()
     replayed = client.get("/v1/audit/replay", params={"break_glass_only": "true"}, headers=auth("auditor")).json()
     assert [(entry["user"], entry["resource"]) for entry in replayed["entries"]] == [("daugavpils.cm", access.resource)]
+    assert replayed["entries"][0]["justification"].encode() == JUSTIFICATION.encode()
 
 
 def test_an_emergency_read_takes_its_justification_in_the_body(client: TestClient, hub: Hub, auth: Auth) -> None:
