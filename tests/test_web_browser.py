@@ -177,7 +177,28 @@ def test_referral_scenario_in_latvian(browser: Browser, base_url: str) -> None:
         session.close()
 
 
+def refer_elza(session: Session, municipality: str) -> None:
+    """The school refers Elza (known by her personal code) to the social service of `municipality`."""
+    page = session.page
+    page.get_by_role("link", name="Jauns ziņojums").click()
+    page.locator('[name="child.given_name"]').fill("Elza")
+    page.locator('[name="child.family_name"]').fill("Kalniņa")
+    page.locator('[name="child.birth_date"]').fill("2015-04-12")
+    page.locator('[name="child.personal_code"]').fill("120415-20001")
+    page.locator('[name="child.municipality"]').select_option(municipality)
+    page.get_by_label("Nolaidība").check()
+    page.get_by_label("Steidzams").check()
+    page.get_by_label("Ko esat pamanījis?").fill("Bērns nesen pārcēlies un nav apmeklējis skolu.")
+    page.get_by_role("button", name="Nosūtīt ziņojumu").click()
+    expect(page.locator(".notice")).to_be_visible()
+
+
 def test_prior_residence_scenario_in_latvian(browser: Browser, base_url: str) -> None:
+    """Elza, known in Tukums, moved to Daugavpils: her new school refers her there, so Daugavpils' social service
+    leads her case and may ask Tukums for her records, naming her by her personal code."""
+    school = Session(browser, base_url, "daugavpils.school")
+    refer_elza(school, "daugavpils")
+    school.close()
     requester = Session(browser, base_url, "daugavpils.cm")
     page = requester.page
     page.get_by_role("link", name="Informācijas pieprasījumi").click()
@@ -186,6 +207,7 @@ def test_prior_residence_scenario_in_latvian(browser: Browser, base_url: str) ->
     page.locator("#agency-TUK-SD").check()
     page.get_by_label("Vārds", exact=True).fill("Elza")
     page.get_by_label("Uzvārds", exact=True).fill("Kalniņa")
+    page.get_by_label("Personas kods", exact=True).fill("120415-20001")
     page.locator("#category-assessment").check()
     page.locator("#category-services").check()
     page.get_by_role("button", name="Nosūtīt pieprasījumu").click()
