@@ -37,9 +37,6 @@ class RelationshipService:
     def ties_by_subject(self, agency_id: UUID, subject_ids: Iterable[UUID]) -> dict[UUID, frozenset[Tie]]:
         return {subject_id: self.ties(agency_id, subject_id) for subject_id in subject_ids}
 
-    def related_agencies(self, subject_id: UUID) -> frozenset[UUID]:
-        return self.queries.related_agencies(self.records_of(subject_id), self.core.now())
-
     def decide(
         self,
         principal: Principal,

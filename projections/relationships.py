@@ -188,16 +188,3 @@ class RelationshipQueries:
             (str(agency_id), *ids, utc_text(now)),
         )
         return frozenset(Tie(row["tie"]) for row in rows)
-
-    def related_agencies(self, subject_ids: Iterable[UUID], now: datetime) -> frozenset[UUID]:
-        """Every agency related now to any of these records."""
-        ids = [str(subject_id) for subject_id in subject_ids]
-        if not ids:
-            return frozenset()
-        placeholders = ", ".join("?" for _ in ids)
-        rows = self.database.query(
-            f"SELECT DISTINCT agency_id FROM view_relationships WHERE subject_id IN ({placeholders}) "
-            "AND (until IS NULL OR until > ?)",
-            (*ids, utc_text(now)),
-        )
-        return frozenset(UUID(row["agency_id"]) for row in rows)

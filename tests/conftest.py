@@ -79,6 +79,38 @@ def auth(hub: Hub) -> Callable[[str], dict[str, str]]:
     return headers
 
 
+def demo_hub_without_rate_limits(directory: Path) -> Hub:
+    """A hub on SQLite in `directory` with the demo registry and no rate limits (tests that call it very often)."""
+    settings = Settings(  # type: ignore[call-arg]
+        store=str(directory / "hub.sqlite"),
+        key_dir=directory / "keys",
+        rate_limit_user_per_minute=0,
+        rate_limit_agency_per_minute=0,
+        _env_file=None,
+    )
+    hub = Hub(settings)
+    seed_demo(hub)
+    return hub
+
+
+def cli_store_with_a_referral(directory: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A demo store the command line opens (HUB_STORE and HUB_KEY_DIR point at `directory`), holding one referral
+    from the Tukums school; returns its id."""
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+
+    monkeypatch.setenv("HUB_STORE", str(directory / "hub.sqlite"))
+    monkeypatch.setenv("HUB_KEY_DIR", str(directory / "keys"))
+    assert CliRunner().invoke(app, ["demo", "seed"]).exit_code == 0
+    hub = Hub(Settings())  # type: ignore[call-arg]
+    try:
+        school = hub.principal_for("tukums.school")
+        return str(hub.referrals.submit(school, ReferralDraft.model_validate(child_referral()))["id"])
+    finally:
+        hub.close()
+
+
 def head(hub: Hub) -> int:
     """The newest notification id: equal before and after means nothing at all was appended."""
     return hub.app.recorder.max_notification_id() or 0

@@ -4,7 +4,6 @@ request that fails appends nothing but the audit record of its denial."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,11 +18,9 @@ from schemathesis.specs.openapi.checks import (
 
 from events.access import AccessRecorded
 from hub.api.app import create_app
-from hub.config import Settings
-from hub.demo import seed_demo
 from hub.domain.referral import ReferralDraft
 from hub.service import Hub
-from tests.conftest import child_referral
+from tests.conftest import child_referral, demo_hub_without_rate_limits
 
 # What every response must satisfy. Accepting all schema-valid input is not required: the domain validates more
 # than a schema can say (personal-code checksums, birth dates in the past, known municipalities).
@@ -35,17 +32,7 @@ EXAMPLES_PER_OPERATION = 20
 
 @pytest.fixture(scope="module")
 def fuzz_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    directory: Path = tmp_path_factory.mktemp("fuzz")
-    hub = Hub(
-        Settings(  # type: ignore[call-arg]
-            store=str(directory / "hub.sqlite"),
-            key_dir=directory / "keys",
-            rate_limit_user_per_minute=0,
-            rate_limit_agency_per_minute=0,
-            _env_file=None,
-        )
-    )
-    seed_demo(hub)
+    hub = demo_hub_without_rate_limits(tmp_path_factory.mktemp("fuzz"))
     school = hub.principal_for("tukums.school")
     hub.referrals.submit(school, ReferralDraft.model_validate(child_referral()))
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -18,10 +17,8 @@ from fastapi.testclient import TestClient
 from adapters import fhir_api, webhook_api
 from events.access import AccessRecorded
 from hub.api.app import create_app
-from hub.config import Settings
-from hub.demo import seed_demo
 from hub.service import Hub
-from tests.conftest import child_referral, fresh_code, log_of, moved_child
+from tests.conftest import child_referral, demo_hub_without_rate_limits, fresh_code, log_of, moved_child
 
 # One user per kind of caller: the referral's own social service (three roles), its bāriņtiesa and school,
 # another municipality's social service, and national bodies.
@@ -525,16 +522,7 @@ ROUTES: tuple[Route, ...] = (
 
 @pytest.fixture(scope="module")
 def matrix_client(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    directory: Path = tmp_path_factory.mktemp("matrix")
-    settings = Settings(  # type: ignore[call-arg]
-        store=str(directory / "hub.sqlite"),
-        key_dir=directory / "keys",
-        rate_limit_user_per_minute=0,
-        rate_limit_agency_per_minute=0,
-        _env_file=None,
-    )
-    hub = Hub(settings)
-    seed_demo(hub)
+    hub = demo_hub_without_rate_limits(tmp_path_factory.mktemp("matrix"))
     with TestClient(
         create_app(hub, follow_in_background=False, extra_routers=[fhir_api.router, webhook_api.router])
     ) as client:
@@ -556,10 +544,9 @@ def accesses_by(hub: Hub, user: str, after: int) -> int:
     return sum(1 for event in log_of(hub, AccessRecorded, after) if event.actor.user_id == user)
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.path}")
-def test_each_kind_of_user_gets_the_expected_outcome(matrix_client: Any, route: Route) -> None:
-    client, hub = matrix_client
-    setup = Setup(client, hub)
+def outcomes(setup: Setup, route: Route) -> dict[str, int]:
+    """Each persona's status for the route, on fresh state of its own; every refusal must be an access record."""
+    client, hub = setup.client, setup.hub
     observed: dict[str, int] = {}
     for user in PERSONAS:
         params = route.prepare(setup)
@@ -571,6 +558,13 @@ def test_each_kind_of_user_gets_the_expected_outcome(matrix_client: Any, route: 
         observed[user] = response.status_code
         if response.status_code in (403, 404):
             assert accesses_by(hub, user, before) >= 1, (user, route.path, "refusal not recorded")
+    return observed
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.path}")
+def test_each_kind_of_user_gets_the_expected_outcome(matrix_client: Any, route: Route) -> None:
+    client, hub = matrix_client
+    observed = outcomes(Setup(client, hub), route)
     assert observed == route.expected, f"observed: row({', '.join(str(observed[user]) for user in PERSONAS)})"
 
 
@@ -596,17 +590,5 @@ def test_an_agency_unrelated_to_the_person_is_refused_and_the_refusal_recorded(
     """The same routes about a person of Rīga: no persona's agency is related to her, so every kind of user of
     every other agency, same kinds included, is refused, and each refusal is an access record."""
     client, hub = matrix_client
-    setup = Setup(client, hub, in_riga=True)
-    observed: dict[str, int] = {}
-    for user in PERSONAS:
-        params = route.prepare(setup)
-        path = route.path.format(**params)
-        body = route.body(params) if route.body else None
-        before = hub.app.recorder.max_notification_id() or 0
-        response = client.request(
-            route.method, path, json=body, headers={"Authorization": f"Bearer {hub.issue_token(user)}"}
-        )
-        observed[user] = response.status_code
-        if response.status_code in (403, 404):
-            assert accesses_by(hub, user, before) >= 1, (user, route.path, "refusal not recorded")
+    observed = outcomes(Setup(client, hub, in_riga=True), route)
     assert {user: status for user, status in observed.items() if status not in (403, 404)} == {}, observed

@@ -20,7 +20,7 @@ from hub.config import Settings
 from hub.domain.referral import ReferralDraft
 from hub.referral_service import ALREADY_KNOWN
 from hub.service import Hub
-from tests.conftest import child_referral, head
+from tests.conftest import child_referral, cli_store_with_a_referral, head
 from tests.test_referral_lifecycle import RIGA, act, freeze, submit
 from tests.web import post_form, sign_in
 
@@ -187,16 +187,8 @@ def test_the_web_close_form_sets_the_period_and_the_page_shows_its_end(
 
 
 def test_the_command_line_close_takes_a_period(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HUB_STORE", str(tmp_path / "hub.sqlite"))
-    monkeypatch.setenv("HUB_KEY_DIR", str(tmp_path / "keys"))
+    referral_id = cli_store_with_a_referral(tmp_path, monkeypatch)
     runner = CliRunner()
-    assert runner.invoke(app, ["demo", "seed"]).exit_code == 0
-    hub = Hub(Settings())
-    try:
-        school = hub.principal_for("tukums.school")
-        referral_id = hub.referrals.submit(school, ReferralDraft.model_validate(child_referral()))["id"]
-    finally:
-        hub.close()
     for user, *step in [
         ("tukums.intake", "acknowledge"),
         ("tukums.head", "assign", "--worker", "tukums.cm"),

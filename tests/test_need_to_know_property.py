@@ -23,10 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from hub.api.app import create_app
-from hub.config import Settings
-from hub.demo import seed_demo
-from hub.service import Hub
-from tests.conftest import child_referral, fresh_code
+from tests.conftest import child_referral, demo_hub_without_rate_limits, fresh_code
 
 MUNICIPALITIES = {"tukuma-novads": "tukums", "daugavpils": "daugavpils", "riga": "riga"}
 # One caseworker of each agency that could act about a child; the check asks each of them.
@@ -44,17 +41,7 @@ class NeedToKnow(RuleBasedStateMachine):
 
     @initialize()
     def start(self) -> None:
-        directory = Path(DIRECTORY.mktemp("need-to-know"))
-        self.hub = Hub(
-            Settings(  # type: ignore[call-arg]
-                store=str(directory / "hub.sqlite"),
-                key_dir=directory / "keys",
-                rate_limit_user_per_minute=0,
-                rate_limit_agency_per_minute=0,
-                _env_file=None,
-            )
-        )
-        seed_demo(self.hub)
+        self.hub = demo_hub_without_rate_limits(Path(DIRECTORY.mktemp("need-to-know")))
         self.client = TestClient(create_app(self.hub, follow_in_background=False))
         self.agency_of = {user: str(self.hub.principal_for(user).agency_id) for user in CHECKED_USERS}
         self.codes = [fresh_code() for _ in range(CHILDREN)]

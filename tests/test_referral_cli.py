@@ -9,23 +9,12 @@ import pytest
 from typer.testing import CliRunner
 
 from hub.cli import app
-from hub.config import Settings
-from hub.domain.referral import ReferralDraft
-from hub.service import Hub
-from tests.conftest import child_referral
+from tests.conftest import cli_store_with_a_referral
 
 
 def test_a_referral_worked_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HUB_STORE", str(tmp_path / "hub.sqlite"))
-    monkeypatch.setenv("HUB_KEY_DIR", str(tmp_path / "keys"))
+    referral_id = cli_store_with_a_referral(tmp_path, monkeypatch)
     runner = CliRunner()
-    assert runner.invoke(app, ["demo", "seed"]).exit_code == 0
-    hub = Hub(Settings())
-    try:
-        school = hub.principal_for("tukums.school")
-        referral_id = hub.referrals.submit(school, ReferralDraft.model_validate(child_referral()))["id"]
-    finally:
-        hub.close()
 
     def run(*args: str) -> str:
         result = runner.invoke(app, list(args))
