@@ -107,7 +107,7 @@ class AccessReportService:
 
         Produced by a social service related to the person now (their case, a referral about them, ...).
         """
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         ties = self.relationships.ties(principal.agency_id, subject_id)
         relations = frozenset({Relation.ACCESS_REPORT}) if ties else frozenset()
         decision = self.core.policy_engine.decide_read(

@@ -26,7 +26,7 @@ class ConsentService:
     def grant(self, principal: Principal, draft: ConsentDraft) -> dict[str, Any]:
         """Record a consent the caller's agency received (with its evidence): only the lead social service of the
         person's case records one."""
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         subject_id = self.subjects.known_id(draft.subject_id, draft.personal_code, "")
         role = self.relationships.authorize(
             principal, PersonAction.RECORD_CONSENT, [subject_id], f"consents:{subject_id}", "consent.record"
@@ -49,7 +49,7 @@ class ConsentService:
         if not decision.permitted:
             self.core.record_access(principal, decision, "consents.read", resource, purpose, (subject_id,))
             raise Forbidden("access_denied", "; ".join(decision.reasons))
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         consents = [self.core.app.consent(UUID(row["id"])) for row in self.queries.for_subject(subject_id)]
         self.core.record_access(principal, decision, "consents.read", resource, purpose, (subject_id,))
         return [self._present(consent) for consent in consents]
@@ -74,7 +74,7 @@ class ConsentService:
 
     def expire_due(self) -> int:
         """Append an expiry event for every active consent whose period has ended; returns how many."""
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         now = self.core.now()
         expired = 0
         for row in self.queries.active_with_end():
@@ -89,7 +89,7 @@ class ConsentService:
         return consent.facts() if consent is not None else None
 
     def _consent(self, consent_id: UUID) -> Consent | None:
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         if not self.queries.exists(consent_id):
             return None
         return self.core.app.consent(consent_id)

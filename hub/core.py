@@ -15,17 +15,19 @@ from events.values import AgencyKind, Role
 from hub import access_tracking
 from hub.application import HubApplication
 from hub.config import Settings
-from hub.domain.errors import InvalidInput, NotFound
+from hub.domain.errors import InvalidInput, NotFound, Unavailable
 from hub.group_commit import GroupCommitter
 from hub.identity import InvalidToken, issue_token, load_or_create_signing_key, verify_token
 from hub.subject_keys import FileMasterKeys, SubjectKeyStore, move_keys_from_views
 from policies.access import AccessDecision, Principal
 from policies.engine import default_engine
-from projections.follower import Follower, View
+from projections.follower import Follower, View, ViewsBehind
 from projections.registry import RegistryQueries, RegistryView
 from projections.viewdb import PostgresViewDatabase, Row, SQLiteViewDatabase, ViewDatabase
 
 log = logging.getLogger(__name__)
+
+VIEWS_WAIT_SECONDS = 5.0  # how long a read waits for the views to apply the writes it must see, before a 503
 
 
 class AccessNotRecorded(Exception):
@@ -96,7 +98,21 @@ class Core:
         self.access_log: GroupCommitter[AccessRecorded] = GroupCommitter(
             self._append_access_events, max_wait=settings.access_batch_wait_ms / 1000, name="access-log"
         )
+        self.views_wait_seconds = VIEWS_WAIT_SECONDS
         self.follower.catch_up()
+
+    def wait_for_views(self, position: int | None = None) -> None:
+        """Before a read that must see writes: wait until the views have applied the log through `position`, by
+        default every write acknowledged before now (the log's head, whichever process wrote it).
+
+        If they have not within `views_wait_seconds`, the read is refused with 503 `views_behind`.
+        """
+        needed = (self.app.recorder.max_notification_id() or 0) if position is None else position
+        try:
+            self.follower.wait_for(needed, self.views_wait_seconds)
+        except ViewsBehind:
+            log.warning("the views are behind the log; a read was refused")
+            raise Unavailable("views_behind", "the hub is catching up with recent changes; try again shortly") from None
 
     def known_agency(self, code: str, field: str) -> Row:
         """The registry row of the agency with this code; an unknown code is the caller's input error on `field`."""
@@ -150,7 +166,7 @@ class Core:
     def _user_row(self, username: str) -> Row | None:
         user = self.registry.user_by_username(username)
         if user is None:
-            self.follower.catch_up()
+            self.wait_for_views()
             user = self.registry.user_by_username(username)
         return user
 

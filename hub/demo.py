@@ -57,5 +57,5 @@ def seed_demo(hub: Hub) -> int:
         hub.admin.register_agency(code, name, kind, municipality)
     for username, display_name, agency_code, roles in DEMO_USERS:
         hub.admin.register_user(username, display_name, agency_code, list(roles))
-    hub.follower.catch_up()
+    hub.wait_for_views()
     return len(hub.registry.agencies()) + len(hub.registry.users()) - before

@@ -73,7 +73,7 @@ class DisclosureService:
         of each person."""
         recipient = self.core.known_agency(draft.recipient, "recipient")
         subjects = tuple(dict.fromkeys(draft.subjects))
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         for index, subject_id in enumerate(subjects):
             self.subjects.require_known(subject_id, f"subjects.{index}")
         return DisclosureRequest(

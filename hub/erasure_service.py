@@ -42,7 +42,7 @@ class ErasureService:
     def erase(self, principal: Principal, subject_id: UUID, reason: ErasureReason, purpose: str) -> dict[str, Any]:
         """A manual erasure of a person (every record merged with it), by the head of the lead social service of
         their case, or by the registry administrator on a court order; the decision is audited either way."""
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         if not self.subjects.queries.exists(subject_id):
             raise NotFound("subject_not_found", "no subject with this id")
         records = tuple(self.subjects.same_person([subject_id]))
@@ -67,7 +67,7 @@ class ErasureService:
         """Destroy the keys, purge the blind indexes from the views, then scrub both databases' files."""
         for record in records:
             self.core.subject_keys.destroy(record, self.core.now())
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         try:
             self.core.views_db.scrub(SubjectView.purged_tables)
             self.core.subject_keys.scrub()
@@ -79,7 +79,7 @@ class ErasureService:
     def retention_due(self, now: datetime | None = None) -> list[RetentionDue]:
         """People whose every referral ended longer ago than the retention period, not yet erased."""
         at = now or self.core.now()
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         due = []
         for row in self.referrals.subjects_last_closed():
             if row["still_open"] or row["last_closed"] is None:

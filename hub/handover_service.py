@@ -97,7 +97,7 @@ class HandoverService:
     def listing(self, principal: Principal, box: str, limit: int) -> list[dict[str, Any]]:
         """Envelopes only (no personal data)."""
         self._social_service_role(principal)
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         return [
             {
                 "id": row["id"],
@@ -131,7 +131,7 @@ class HandoverService:
         return document
 
     def _handover(self, handover_id: UUID) -> Handover | None:
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         if self.queries.envelope(handover_id) is None:
             return None
         return self.core.app.handover(handover_id)

@@ -49,7 +49,7 @@ class MigrationResult:
 def migrate_blind_indexes(hub: Hub) -> MigrationResult:
     """Index every living person under a new blind-index key, then destroy the old key file."""
     key_dir = hub.settings.key_dir
-    hub.follower.catch_up()
+    hub.wait_for_views()
     new_key = secrets.token_bytes(32)
     _write_synced(key_dir / NEW_KEY_FILE, new_key)
     index = BlindIndex(new_key)
@@ -66,7 +66,7 @@ def migrate_blind_indexes(hub: Hub) -> MigrationResult:
         events.append(domain.reindex(hub.app.subject(subject_id), codes, name, SYSTEM, hub.now()))
     if events:
         hub.app.append(*events)
-    hub.follower.catch_up()
+    hub.wait_for_views()
     _destroy_file(key_dir / INDEX_KEY_FILE)
     os.replace(key_dir / NEW_KEY_FILE, key_dir / INDEX_KEY_FILE)
     _sync_directory(key_dir)

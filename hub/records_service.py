@@ -162,7 +162,7 @@ class RecordsService:
     def tick(self, now: datetime | None = None) -> int:
         """Append the reminders, overdue and escalation events the clocks call for now; returns how many."""
         moment = now or self.core.now()
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         appended = 0
         for row in self.queries.active():
             events = records.clock_events(self.core.app.record_request(UUID(row["id"])), moment)
@@ -177,7 +177,7 @@ class RecordsService:
         """Envelopes only (no personal data): agencies, state, clocks."""
         if roles.casework_role(principal.roles) is None:
             raise Forbidden("access_denied", "none of the caller's roles works record requests")
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         return [self._envelope(row) for row in self.queries.listing(principal.agency_id, box, limit)]
 
     def read(self, principal: Principal, request_id: UUID, purpose: str) -> dict[str, Any]:
@@ -262,7 +262,7 @@ class RecordsService:
         return request, decision
 
     def _request(self, request_id: UUID) -> RecordRequest | None:
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         if self.queries.envelope(request_id) is None:
             return None
         return self.core.app.record_request(request_id)
@@ -285,7 +285,7 @@ class RecordsService:
     def _subjects(self, principal: Principal, draft: RecordRequestDraft) -> tuple[PersonDetails, ...]:
         if draft.handover_id is None:
             return self.subjects.known(draft.subjects)
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         if not self.core.app.exists(draft.handover_id):
             raise InvalidInput("unknown_handover", "no handover with this id", "handover_id")
         handover = self.core.app.handover(draft.handover_id)

@@ -141,7 +141,7 @@ class ReferralService:
         if not decision.permitted:
             self.core.record_access(principal, decision, "inbox.read", resource, purpose)
             raise Forbidden("access_denied", "; ".join(decision.reasons))
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         if direction == "outgoing":
             rows = self.queries.outgoing(principal.agency_id, limit, before)
             self.core.record_access(principal, decision, "inbox.read", resource, purpose)
@@ -199,7 +199,7 @@ class ReferralService:
 
     def resource_of(self, referral_id: UUID) -> ReferralResource | None:
         """What the policy needs to know about a referral, or None if there is no such referral."""
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         envelope = self.queries.envelope(referral_id)
         if envelope is None:
             return None

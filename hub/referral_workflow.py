@@ -150,7 +150,7 @@ class ReferralWorkflow:
 
     def _open_case_of(self, referral: Referral) -> UUID | None:
         """The family's open case at this social service, if another accepted referral about the child has one."""
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         same_child = self.referrals.subjects.same_person([referral.child.subject_id])
         for row in self.referrals.queries.open_referrals_about(same_child):
             if (
@@ -164,7 +164,7 @@ class ReferralWorkflow:
     def tick(self, now: datetime | None = None) -> list[ReferralOverdue]:
         """Raise one overdue event per breached clock and escalate it to the agency's heads of service."""
         at = now or self.core.now()
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         raised: list[ReferralOverdue] = []
         for row in self.referrals.queries.breached_clocks(at):
             referral = self.core.app.referral(UUID(row["referral_id"]))
@@ -179,7 +179,7 @@ class ReferralWorkflow:
                 continue
             raised.append(event)
         if raised:
-            self.core.follower.catch_up()
+            self.core.wait_for_views()
         return raised
 
     def _heads_of(self, agency_id: UUID) -> tuple[str, ...]:

@@ -119,8 +119,7 @@ class RegistryService:
             if suspended
             else UserReinstated(originator_id=user_id, originator_version=version)
         )
-        self.core.app.append(event)
-        self.core.follower.catch_up()
+        self.core.wait_for_views(self.core.app.append(event))
 
     def agency(self, code: str) -> Agency:
         agency_id = agency_id_for(code)
@@ -172,5 +171,5 @@ class RegistryService:
             raise InvalidInput("agency_may_not_submit", f"a {agency.kind.value} does not submit referrals", "agency")
         username = integration_username(code)
         self.register_user(username, f"System integration ({code})", code, [role])
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         return username

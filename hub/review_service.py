@@ -28,7 +28,7 @@ class ReviewService:
         if not decision.permitted:
             self.core.record_access(principal, decision, "reviews.read", resource, purpose)
             raise Forbidden("access_denied", "; ".join(decision.reasons))
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         reviews = [self.core.app.review(UUID(row["id"])) for row in self.queries.queue(principal.agency_id, status)]
         subjects = tuple(dict.fromkeys(subject for review in reviews for subject in review.subjects))
         self.core.record_access(principal, decision, "reviews.read", resource, purpose, subjects)
@@ -37,7 +37,7 @@ class ReviewService:
     def resolve(self, principal: Principal, review_id: UUID, draft: ResolutionDraft) -> dict[str, Any]:
         if Role.HEAD_OF_SERVICE not in principal.roles:
             raise Forbidden("role_may_not_review", "only the head of service resolves break-glass reviews")
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         mine = {row["id"] for row in self.queries.queue(principal.agency_id, None)}
         if str(review_id) not in mine:
             raise NotFound("review_not_found", "no review with this id in the caller's agency")

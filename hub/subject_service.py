@@ -38,7 +38,7 @@ class SubjectService:
         self, people: Sequence[ChildDraft | FamilyMemberDraft], actor: Actor
     ) -> tuple[tuple[PersonDetails, ...], list[DomainEvent]]:
         """Each person's subject record, and the events that register new records or note candidate matches."""
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         at = self.core.now()
         seen: dict[str, UUID] = {}
         details: list[PersonDetails] = []
@@ -90,7 +90,7 @@ class SubjectService:
         """The people a request names (record requests, handovers), each resolved to the record the hub has of them:
         by subject id, else by any personal code they have had. A person the hub does not know is 422
         `unknown_subject` (no agency could be related to them), so no second record of anyone is ever made here."""
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         details = []
         for index, person in enumerate(people):
             subject_id = self.known_id(person.subject_id, person.personal_code, f"{field}.{index}")
@@ -130,7 +130,7 @@ class SubjectService:
         """A subject id from input must name a person the hub knows (422 `unknown_subject`) and has not erased
         (410 `subject_erased`: nothing more can be recorded or disclosed about them)."""
         if not self.queries.exists(subject_id):
-            self.core.follower.catch_up()
+            self.core.wait_for_views()
             if not self.queries.exists(subject_id):
                 raise InvalidInput("unknown_subject", "no person with this subject id is known", field)
         if self.core.subject_keys.is_erased(subject_id):
@@ -175,7 +175,7 @@ class SubjectService:
         """Candidate matches waiting for the caller's agency (ids only: the referrals show who they are). The caller
         must hold a role that settles subject records; each person listed is one its agency is related to now."""
         decision = self.relationships.decide_role(principal, PersonAction.CHANGE_SUBJECT)
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         rows = [
             row
             for row in (self.queries.pending_candidates(principal.agency_id) if decision.permitted else [])
@@ -191,7 +191,7 @@ class SubjectService:
         ]
 
     def _permitted(self, principal: Principal, subject_id: UUID, action: str) -> str:
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
         if not self.queries.exists(subject_id):
             raise NotFound("subject_not_found", "no subject with this id")
         return self.relationships.authorize(

@@ -46,7 +46,7 @@ class SupervisionService:
         self.core.record_access(principal, decision, "supervision.read", f"supervision:{resource}", purpose)
         if not decision.permitted:
             raise Forbidden("access_denied", "; ".join(decision.reasons))
-        self.core.follower.catch_up()
+        self.core.wait_for_views()
 
     def referrals(self, principal: Principal, municipality: str | None, purpose: str) -> dict[str, Any]:
         self._authorize(principal, f"referrals:{municipality or 'all'}", purpose)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
@@ -14,7 +16,6 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 from eventsourcing.utils import get_topic
 
 from events.codec import PydanticMapper
-from projections.periodic import Periodic
 from projections.viewdb import Cursor, ViewDatabase
 
 log = logging.getLogger(__name__)
@@ -25,11 +26,17 @@ TRACKING_TABLE = (
 SCHEMA_TABLE = "CREATE TABLE IF NOT EXISTS view_schemas (view_name TEXT PRIMARY KEY, schema_hash TEXT NOT NULL)"
 
 
-MAX_CONFLICTS = 10
-
-
 class PositionConflict(RuntimeError):
     """Another follower advanced the same view first; this batch was rolled back."""
+
+
+class ViewsBehind(RuntimeError):
+    """The views had not applied a needed position of the log within the time a read may wait."""
+
+    def __init__(self, needed: int, applied: int) -> None:
+        super().__init__(f"the views have applied the log through {applied}, not yet through {needed}")
+        self.needed = needed
+        self.applied = applied
 
 
 def read_position(database: ViewDatabase, name: str) -> int:
@@ -42,8 +49,14 @@ def claim_position(cursor: Cursor, dialect: str, name: str, expected: int) -> No
     """Before applying anything: hold the view's position (locked on PostgreSQL) and check it is `expected`.
 
     Another follower that moved the view since this one last looked makes this a `PositionConflict` before any
-    row is written twice.
+    row is written twice. A view with no position yet gets a row at 0 first, so that there is a row to lock: two
+    followers starting it at once would otherwise both apply its first batch (and collide on its rows' keys).
     """
+    if expected == 0:
+        cursor.execute(
+            "INSERT INTO view_tracking (view_name, notification_id) VALUES (?, 0) ON CONFLICT (view_name) DO NOTHING",
+            (name,),
+        )
     lock = " FOR UPDATE" if dialect == "postgres" else ""  # SQLite's write transaction already excludes others
     row = cursor.execute(f"SELECT notification_id FROM view_tracking WHERE view_name = ?{lock}", (name,)).fetchone()
     if (int(row["notification_id"]) if row else 0) != expected:
@@ -52,9 +65,10 @@ def claim_position(cursor: Cursor, dialect: str, name: str, expected: int) -> No
 
 def advance_position(cursor: Cursor, name: str, old: int, new: int) -> None:
     """Move a position from `old` to `new` inside the caller's transaction; raise if someone else moved it."""
-    if old == 0:
+    if old == 0:  # no row yet, or the row at 0 that `claim_position` holds
         cursor.execute(
-            "INSERT INTO view_tracking (view_name, notification_id) VALUES (?, ?) ON CONFLICT (view_name) DO NOTHING",
+            "INSERT INTO view_tracking (view_name, notification_id) VALUES (?, ?) ON CONFLICT (view_name) "
+            "DO UPDATE SET notification_id = excluded.notification_id WHERE view_tracking.notification_id = 0",
             (name, new),
         )
     else:
@@ -115,7 +129,10 @@ class Follower:
         self._applied_through = 0  # every view has applied at least this far (positions only grow)
         self._stored: dict[str, int] | None = None  # positions as last read or written (None: read them again)
         self._skipped: dict[str, int] = {}  # per view: read this far, though its stored position may be lower
-        self._background: Periodic | None = None
+        self._background: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._wake = threading.Event()  # set by a read that waits: follow now rather than at the next interval
+        self._progress = threading.Condition()  # notified whenever `_applied_through` grows
         with database.transaction() as cursor:
             cursor.execute(TRACKING_TABLE)
             cursor.execute(SCHEMA_TABLE)
@@ -151,33 +168,71 @@ class Follower:
     def catch_up(self) -> int:
         """Apply everything recorded before this call; returns how many notifications were read.
 
+        For the startup path and the follower's own loops; a read that must see writes calls `wait_for` instead.
         Concurrent callers share the work: whoever waited for another's catch-up returns at once if that covered it.
         """
         head = self.recorder.max_notification_id() or 0
         if head <= self._applied_through:
             return 0
         with self._lock:
-            if head <= self._applied_through:
-                return 0
-            total = self._catch_up_alongside_others(self.views)
-            self._applied_through = max(self._applied_through, head)
-            return total
+            return self._follow_through(head, math.inf)
 
-    def _catch_up_alongside_others(self, views: list[View]) -> int:
-        """Catch up; when another follower (another process) moved a view first, read where it got to and go on."""
-        for _ in range(MAX_CONFLICTS):
+    def wait_for(self, position: int, timeout: float) -> None:
+        """Return once every view has applied the log through `position`, waiting at most `timeout` seconds.
+
+        Returns at once when the views are there. Otherwise the background follower is woken and awaited, or, when
+        none runs, what is missing is applied here under the follower's lock. Raises `ViewsBehind` if the views are
+        still short of `position` when the time is up.
+        """
+        if position <= self._applied_through:
+            return
+        deadline = time.monotonic() + timeout
+        if self._background is not None:
+            self._wake.set()
+            with self._progress:
+                self._progress.wait_for(lambda: position <= self._applied_through, timeout)
+        elif self._lock.acquire(timeout=timeout):
             try:
-                return self._catch_up(views)
+                if position > self._applied_through:
+                    self._follow_through(max(position, self.recorder.max_notification_id() or 0), deadline)
+            finally:
+                self._lock.release()
+        if position > self._applied_through:
+            raise ViewsBehind(position, self._applied_through)
+
+    def _follow_through(self, head: int, deadline: float) -> int:
+        """Under the lock: apply the log through `head` unless the deadline passes first; returns how many were read.
+
+        When another follower (another process) moved a view first, this one reads where it got to and goes on:
+        every such conflict means the other applied those notifications, so the views still get to `head`.
+        """
+        total = 0
+        while time.monotonic() < deadline:
+            try:
+                total += self._catch_up(self.views, head, deadline)
             except PositionConflict:
                 self._stored = None  # its batch was rolled back; the other follower's rows are in
-        raise PositionConflict(f"views kept moving under this follower {MAX_CONFLICTS} times in a row")
+                continue
+            if self._all_reached(head):
+                self._mark_applied(head)
+            break
+        return total
+
+    def _all_reached(self, head: int) -> bool:
+        return all(self._skipped.get(view.name, 0) >= head for view in self.views)
+
+    def _mark_applied(self, head: int) -> None:
+        with self._progress:
+            self._applied_through = max(self._applied_through, head)
+            self._progress.notify_all()
 
     def reached(self, view_name: str) -> int:
         """How far a view has read: its stored position, or further if what followed held nothing for it."""
         return max(self.position(view_name), self._skipped.get(view_name, 0))
 
-    def _catch_up(self, views: list[View]) -> int:
-        """Read new notifications once for all `views`, decode each once, and apply them view by view.
+    def _catch_up(self, views: list[View], through: int = 0, deadline: float = math.inf) -> int:
+        """Read new notifications once for all `views`, decode each once, and apply them view by view: through
+        `through` at least (to the end of the log as it stood, when 0), in batches, until the deadline passes.
 
         A batch's rows and the positions of the views it changed commit together, in one transaction. Only batches
         that change a view store its position: after a restart a view re-reads the notifications it had skipped,
@@ -190,6 +245,7 @@ class Follower:
             self._stored = self._stored_positions()
         stored = self._stored
         reached = {view.name: max(stored.get(view.name, 0), self._skipped.get(view.name, 0)) for view in views}
+        self._skipped.update(reached)
         total = 0
         while True:
             notifications = self.recorder.select_notifications(
@@ -218,7 +274,7 @@ class Follower:
             for view in views:
                 reached[view.name] = self._skipped[view.name] = max(reached[view.name], last)
             total += len(notifications)
-            if len(notifications) < self.batch_size:
+            if len(notifications) < self.batch_size or 0 < through <= last or time.monotonic() >= deadline:
                 return total  # a short batch is the end of the log as it stood
 
     def _decode(self, notification: Notification, opened: bool) -> Any:
@@ -235,19 +291,25 @@ class Follower:
         return {row["view_name"]: int(row["notification_id"]) for row in rows}
 
     def start(self, interval: float = 0.2) -> None:
-        """Keep following in a background thread until `stop()`."""
-        self._background = Periodic("follower", interval, self._catch_up_quietly)
+        """Keep following in a background thread until `stop()`: every `interval` seconds, or at once when woken."""
+        self._stopping.clear()
+        self._background = threading.Thread(target=self._follow, args=(interval,), name="follower", daemon=True)
         self._background.start()
 
-    def _catch_up_quietly(self) -> None:
-        try:
-            self.catch_up()
-        except PositionConflict:
-            log.info("another follower advanced a view; retrying")
+    def _follow(self, interval: float) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.catch_up()
+            except Exception as error:
+                log.error("following the log failed (%s); trying again in %.1f s", type(error).__name__, interval)
+            self._wake.wait(interval)
+            self._wake.clear()
 
     def stop(self) -> None:
         if self._background is not None:
-            self._background.stop()
+            self._stopping.set()
+            self._wake.set()
+            self._background.join(timeout=5)
             self._background = None
 
     def rebuild(self, view: View) -> int:
