@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Header, Response
+from fastapi.responses import JSONResponse
 
+from adapters.fhir_bundle_model import ReferralBundle
 from adapters.fhir_referrals import bundle_from_referral, draft_from_bundle, request_id
 from events.values import DataCategory
 from hub.api.auth import HubDep, PrincipalDep
+from hub.api.schemas import SubmissionReceipt
 
 router = APIRouter(prefix="/v1/fhir", tags=["fhir"])
 FHIR_JSON = "application/fhir+json"
 
 
-@router.post("/Bundle", status_code=201)
+class FhirJSONResponse(JSONResponse):
+    media_type = FHIR_JSON
+
+
+@router.post(
+    "/Bundle",
+    status_code=201,
+    response_model=SubmissionReceipt,
+    response_model_exclude_none=True,
+    responses={200: {"model": SubmissionReceipt, "description": "a repeat (same ServiceRequest.id)"}},
+)
 def submit_bundle(
     bundle: Annotated[dict[str, Any], Body(media_type=FHIR_JSON)],
     hub: HubDep,
@@ -35,15 +47,20 @@ def submit_bundle(
 FHIR_BUNDLE_CATEGORIES = frozenset({DataCategory.IDENTITY, DataCategory.REFERRAL_CONTENT})
 
 
-@router.get("/ServiceRequest/{referral_id}/$bundle")
+@router.get(
+    "/ServiceRequest/{referral_id}/$bundle",
+    response_model=ReferralBundle,
+    response_model_exclude_none=True,
+    response_class=FhirJSONResponse,
+)
 def read_bundle(
     referral_id: UUID,
     hub: HubDep,
     principal: PrincipalDep,
     purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "referral-handling",
-) -> Response:
+) -> dict[str, Any]:
     """The referral as a FHIR Bundle, for an agency allowed to see both its identity data and content."""
     referral, _ = hub.referrals.authorize_read(
         principal, referral_id, "referral.read.fhir", purpose, needs=FHIR_BUNDLE_CATEGORIES
     )
-    return Response(json.dumps(bundle_from_referral(referral)), media_type=FHIR_JSON)
+    return bundle_from_referral(referral)

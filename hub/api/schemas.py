@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from events.values import AgencyKind, Concern, DataCategory, Purpose, Relationship, Urgency
+from events.values import AgencyKind, Concern, DataCategory, Decision, Purpose, Relationship, Urgency
 
 
 class AgencySummary(BaseModel):
@@ -233,3 +234,126 @@ class ReviewDocument(BaseModel):
 class Erasure(BaseModel):
     subject_id: UUID
     erased: list[UUID] = Field(description="every record of the person (records confirmed to be the same person)")
+
+
+class Checkpoint(BaseModel):
+    """A signed checkpoint of the audit log: the Merkle tree's size and root, and the signed note."""
+
+    tree_size: int
+    root_hash: str = Field(description="the tree's root hash, base64")
+    signed_at: datetime
+    checkpoint: str = Field(description="the signed note (C2SP format, Ed25519)")
+
+
+class InclusionProof(BaseModel):
+    type: Literal["inclusion"]
+    notification_id: int
+    leaf_index: int
+    leaf_hash: str = Field(description="base64")
+    tree_size: int
+    proof: list[str] = Field(description="the audit path, base64 hashes from the leaf up")
+    checkpoint: str = Field(description="the signed note the proof leads to")
+
+
+class ConsistencyProof(BaseModel):
+    type: Literal["consistency"]
+    from_: int = Field(alias="from")
+    to: int
+    proof: list[str] = Field(description="base64 hashes")
+    old_checkpoint: str = Field(description="the signed note of size `from`")
+    checkpoint: str = Field(description="the signed note of size `to`")
+
+
+class ReplayEntry(BaseModel):
+    """One access (permitted or denied) or disclosure, as the log recorded it."""
+
+    notification_id: int
+    time: datetime
+    kind: Literal["access", "disclosure"]
+    user: str
+    agency_id: UUID | None
+    role: str
+    action: str
+    resource: str
+    purpose: str
+    subjects: list[UUID]
+    categories: list[DataCategory]
+    decision: Decision
+    basis: str | None
+    break_glass: bool
+    justification: str | None = Field(description="a break-glass access's written justification")
+    recipient_agency_id: UUID | None
+    consent_id: UUID | None
+    consent_version: int | None
+    policy_hash: str | None
+
+
+class AuditReplay(BaseModel):
+    entries: list[ReplayEntry]
+    checkpoint: Checkpoint | None = Field(
+        description="the checkpoint the replay stands on: the latest, or the last one signed by `as_of`"
+    )
+
+
+class NamedAgency(BaseModel):
+    code: str
+    name: str
+    kind: str
+
+
+class WithheldAgency(BaseModel):
+    """An agency that reported a concern, not named to the person who is the alleged source of risk."""
+
+    withheld: Literal[True]
+    name: Notice
+
+
+class UnlistedAgency(BaseModel):
+    """An agency the registry no longer lists, known by its id only."""
+
+    id: UUID
+
+
+ReportAgency = NamedAgency | WithheldAgency | UnlistedAgency
+
+
+class AccessReportEntry(BaseModel):
+    time: datetime
+    kind: Literal["access", "disclosure"]
+    agency: ReportAgency | None
+    recipient: ReportAgency | None = Field(description="for a disclosure, the agency that received the data")
+    what: Notice
+    categories: list[DataCategory]
+    purpose: str
+    basis: str | None
+    break_glass: bool
+
+
+class AccessReport(BaseModel):
+    subject_id: UUID
+    as_of: datetime
+    title: Notice
+    withholding_rules: str = Field(description="the version of the withholding rules applied")
+    for_alleged_source_of_risk: bool
+    entries: list[AccessReportEntry]
+
+
+class Investigation(BaseModel):
+    id: UUID
+    status: Literal["open", "closed"]
+    subjects: list[UUID]
+
+
+class RecordsTimeliness(BaseModel):
+    """One municipality's prior-residence requests and handed-over cases."""
+
+    municipality: str
+    requests_sent: int
+    requests_received: int
+    answered: int
+    answered_on_time_percent: float | None
+    median_turnaround_hours: float | None
+    p90_turnaround_hours: float | None
+    overdue_now: int
+    handed_over_cases: int
+    cases_holding_prior_residence_records_percent: float | None

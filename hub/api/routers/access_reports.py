@@ -10,12 +10,13 @@ from fastapi import APIRouter, Header
 
 from hub.access_report_service import InvestigationDraft
 from hub.api.auth import HubDep, PrincipalDep
+from hub.api.schemas import AccessReport, Investigation
 from hub.domain.errors import InvalidInput
 
 router = APIRouter(tags=["access reports"])
 
 
-@router.get("/v1/subjects/{subject_id}/access-report")
+@router.get("/v1/subjects/{subject_id}/access-report", response_model=AccessReport)
 def access_report(
     subject_id: UUID,
     hub: HubDep,
@@ -30,13 +31,13 @@ def access_report(
     return hub.access_reports.report(principal, subject_id, purpose, for_alleged_source_of_risk, as_of)
 
 
-@router.post("/v1/investigations", status_code=201)
+@router.post("/v1/investigations", status_code=201, response_model=Investigation)
 def open_investigation(draft: InvestigationDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
     """Police: an investigation concerns these subjects; their access reports hide it until it is closed."""
     return hub.access_reports.open_investigation(principal, draft)
 
 
-@router.post("/v1/investigations/{investigation_id}/close")
+@router.post("/v1/investigations/{investigation_id}/close", response_model=Investigation)
 def close_investigation(investigation_id: UUID, hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
     """Police: the investigation is closed; it appears in the subjects' access reports from now on."""
     return hub.access_reports.close_investigation(principal, investigation_id)

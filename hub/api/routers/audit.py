@@ -11,20 +11,22 @@ from fastapi.responses import Response
 
 from events.values import Decision
 from hub.api.auth import HubDep, PrincipalDep
+from hub.api.schemas import AuditReplay, Checkpoint, ConsistencyProof, InclusionProof
 from hub.audit_replay import ReplayFilter, to_csv
 from hub.domain.errors import InvalidInput
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 Size = Annotated[int, Query(ge=1, le=2**62)]
+CSV = "text/csv"
 
 
-@router.get("/checkpoint")
+@router.get("/checkpoint", response_model=Checkpoint)
 def latest_checkpoint(hub: HubDep, _: PrincipalDep) -> dict[str, Any]:
     """The latest signed checkpoint (C2SP format, Ed25519); verify it with `hub audit public-key`."""
     return hub.audit.latest_checkpoint()
 
 
-@router.get("/proof/inclusion")
+@router.get("/proof/inclusion", response_model=InclusionProof)
 def inclusion_proof(
     hub: HubDep, _: PrincipalDep, notification_id: Size, tree_size: Size | None = None
 ) -> dict[str, Any]:
@@ -32,7 +34,7 @@ def inclusion_proof(
     return hub.audit.inclusion_proof(notification_id, tree_size)
 
 
-@router.get("/proof/consistency")
+@router.get("/proof/consistency", response_model=ConsistencyProof)
 def consistency_proof(
     hub: HubDep,
     _: PrincipalDep,
@@ -43,7 +45,11 @@ def consistency_proof(
     return hub.audit.consistency_proof(old_size, new_size)
 
 
-@router.get("/replay", response_model=None)
+@router.get(
+    "/replay",
+    response_model=AuditReplay,
+    responses={200: {"content": {CSV: {"schema": {"type": "string", "description": "the entries, one row each"}}}}},
+)
 def replay(
     hub: HubDep,
     principal: PrincipalDep,
@@ -67,4 +73,4 @@ def replay(
     result = hub.audit.replay(principal, where, purpose)
     if format == "json":
         return result
-    return Response(to_csv(result["entries"]), media_type="text/csv")
+    return Response(to_csv(result["entries"]), media_type=CSV)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query
 
 from hub.api.auth import HubDep, PrincipalDep
-from hub.api.schemas import SupervisionReport
+from hub.api.schemas import RecordsTimeliness, SupervisionReport
 
 router = APIRouter(prefix="/v1/supervision", tags=["supervision"])
 
@@ -23,7 +23,7 @@ def referral_figures(
     return hub.supervision.referrals(principal, municipality, purpose)
 
 
-@router.get("/records")
+@router.get("/records", response_model=list[RecordsTimeliness])
 def records_timeliness(
     hub: HubDep,
     principal: PrincipalDep,
