@@ -1,0 +1,44 @@
+"""What every `hub` command group shares: reading settings and opening the hub with readable errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from hub.kernel.config import Settings
+from hub.kernel.errors import DomainError
+from hub.service import Hub, startup_objects_frozen
+
+errors = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as error:
+        errors.print("[red]Invalid settings:[/red]")
+        for item in error.errors():
+            field = ".".join(str(part) for part in item["loc"])
+            errors.print(f"  HUB_{field.upper()}: {item['msg']}")
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def open_hub() -> Iterator[Hub]:
+    with startup_objects_frozen():
+        hub = Hub(load_settings())
+        try:
+            yield hub
+        except DomainError as error:
+            errors.print(f"[red]{error.reason}:[/red] {error.detail}")
+            raise typer.Exit(1) from None
+        except ValidationError as error:
+            for item in error.errors():
+                errors.print(f"[red]invalid {'.'.join(str(part) for part in item['loc'])}:[/red] {item['msg']}")
+            raise typer.Exit(2) from None
+        finally:
+            hub.close()

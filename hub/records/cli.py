@@ -1,0 +1,66 @@
+"""`hub records ...` and `hub handover ...`: the clocks of record requests and handovers from the command line."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import typer
+from rich.console import Console
+
+import hub.kernel.cli_support as cli
+
+records_app = typer.Typer(help="Prior-residence record requests.", no_args_is_help=True)
+handover_app = typer.Typer(help="Case handovers after a change of residence (pēctecība).", no_args_is_help=True)
+console = Console()
+UserOption = Annotated[str, typer.Option(help="Act as this user (recorded as the actor)")]
+
+
+@records_app.command("tick")
+def records_tick(
+    at: Annotated[
+        datetime | None, typer.Option(help="Evaluate the clocks at this time (default: now; UTC if naive)")
+    ] = None,
+) -> None:
+    """Append the reminders, overdue and escalation events due now (idempotent)."""
+    with cli.open_hub() as hub:
+        appended = hub.records.tick(at.astimezone() if at else None)
+    console.print(f"{appended} clock events appended.")
+
+
+@records_app.command("list")
+def records_list(
+    user: UserOption,
+    box: Annotated[str, typer.Option(help="incoming | outgoing | escalated")] = "incoming",
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
+) -> None:
+    """The user's agency's record requests (envelopes, no personal data)."""
+    if box not in ("incoming", "outgoing", "escalated"):
+        raise typer.BadParameter("use incoming, outgoing or escalated", param_hint="--box")
+    with cli.open_hub() as hub:
+        rows = hub.records.listing(hub.principal_for(user), box, limit)
+    console.print_json(json.dumps(rows, default=str))
+
+
+@handover_app.command("list")
+def handover_list(
+    user: UserOption,
+    box: Annotated[str, typer.Option(help="incoming | outgoing")] = "incoming",
+    limit: Annotated[int, typer.Option(min=1, max=200)] = 50,
+) -> None:
+    """Handovers offered to (or by) the user's agency."""
+    if box not in ("incoming", "outgoing"):
+        raise typer.BadParameter("use incoming or outgoing", param_hint="--box")
+    with cli.open_hub() as hub:
+        rows = hub.handovers.listing(hub.principal_for(user), box, limit)
+    console.print_json(json.dumps(rows, default=str))
+
+
+@handover_app.command("accept")
+def handover_accept(user: UserOption, handover_id: Annotated[UUID, typer.Option("--id", help="Handover id")]) -> None:
+    """Accept a handover offered to the user's social service and print its checklist."""
+    with cli.open_hub() as hub:
+        document = hub.handovers.accept(hub.principal_for(user), handover_id)
+    console.print_json(json.dumps(document, default=str))
