@@ -31,7 +31,7 @@ from adapters.webhook_signature import key_id
 from hub import cli as hub_cli
 from hub.audit.replay import ReplayFilter
 from hub.cli import console
-from hub.kernel.cli_support import errors, open_hub
+from hub.cli_support import errors, open_hub
 
 agencies_app = typer.Typer(help="Agency systems: signing keys and webhooks.", no_args_is_help=True)
 webhooks_app = typer.Typer(help="Webhook deliveries to agencies without Kafka.", no_args_is_help=True)

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from hub.capabilities import CAPABILITIES
 from hub.capability import load
-from hub.kernel.cli_support import load_settings, open_hub
+from hub.cli_support import load_settings, open_hub
 from hub.service import Hub, startup_objects_frozen
 
 app = typer.Typer(help="Inter-agency referral hub.", no_args_is_help=True)

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from events.referrals import Outcome, ReferralClosed
+from hub.kernel.config import MAX_MONITORING_DAYS
 from hub.kernel.errors import InvalidInput
 from hub.referrals import domain as domain
-from hub.referrals.domain import MAX_MONITORING_DAYS, Status
+from hub.referrals.domain import Status
 from hub.referrals.drafts import CloseDraft
 from tests.test_referral_domain import ACTOR, AT, in_state
 

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from hub.cli import app
 from hub.kernel.config import Settings
+from hub.people.drafts import SubjectDraft
 from hub.records.cli import handover_app, records_app
-from hub.records.domain import RecordRequestDraft, SubjectDraft
+from hub.records.domain import RecordRequestDraft
 from hub.records.handover import ResidenceChangeDraft
 from hub.service import Hub
 from tests.conftest import moved_child

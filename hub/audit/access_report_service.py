@@ -20,9 +20,9 @@ from events.referrals import ReferralSubmitted
 from events.values import DataCategory, Decision, Role
 from hub.audit.replay import ReplayFilter, replay
 from hub.kernel.core import Core, actor_for
+from hub.kernel.drafts import DraftModel
 from hub.kernel.errors import Conflict, Forbidden, NotFound
 from hub.people.relationship_service import RelationshipService
-from hub.referrals.domain import DraftModel
 from policies.access_report import POLICY_VERSION, ReportEntry, WithholdingFacts, withhold
 from policies.decision import Principal
 from policies.engine import ReadRequest, Relation

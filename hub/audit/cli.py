@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-import hub.kernel.cli_support as cli
+import hub.cli_support as cli
 from events.integrity.checkpoint import CheckpointError, Verifier
 from events.integrity.proofs import ProofError, check_proof
 from events.values import Decision

@@ -10,7 +10,7 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
-import hub.kernel.cli_support as cli
+import hub.cli_support as cli
 from events.values import AgencyKind, DataCategory, Purpose, Relationship
 from hub.consent.disclosure_service import DisclosureDraft
 from hub.consent.domain import ConsentDraft, GrantorDraft, WithdrawalDraft

@@ -17,10 +17,10 @@ from events.values import AgencyKind, DataCategory, Purpose
 from hub.consent.review import open_review
 from hub.consent.service import ConsentService
 from hub.kernel.core import Core, actor_for, agency_summary
+from hub.kernel.drafts import DraftModel
 from hub.kernel.errors import Forbidden
 from hub.people.relationship_service import RelationshipService
 from hub.people.service import SubjectService
-from hub.referrals.domain import DraftModel
 from policies.decision import Principal
 from policies.engine import BREAK_GLASS_MIN_CHARS, AgencyFacts, DisclosureRequest
 from policies.legal_bases import BASES_BY_ID

@@ -15,9 +15,9 @@ from events.base import Actor, DomainEvent
 from events.consent import ConsentExpired, ConsentGranted, ConsentGrantor, ConsentWithdrawn
 from events.ids import new_stream_id
 from events.values import AgencyKind, DataCategory, Purpose, Relationship
+from hub.kernel.drafts import DraftModel, Name
 from hub.kernel.errors import Conflict
 from hub.kernel.personal_code import PersonalCodeText
-from hub.referrals.domain import DraftModel, Name
 from policies.engine import ConsentFacts
 
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=500)]

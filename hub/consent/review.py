@@ -15,8 +15,8 @@ from events.base import Actor, DomainEvent
 from events.ids import new_stream_id
 from events.review import BreakGlassReviewOpened, BreakGlassReviewResolved
 from events.values import ReviewOutcome
+from hub.kernel.drafts import DraftModel
 from hub.kernel.errors import Conflict
-from hub.referrals.domain import DraftModel
 
 
 class ResolutionDraft(DraftModel):

@@ -1,4 +1,7 @@
-"""Break-glass reviews: the head of service's queue (audited) and resolving a review (justified or not)."""
+"""Break-glass reviews: the head of service's queue (audited) and resolving a review (justified or not).
+
+`open_review` is how other capabilities open a review, appended with the emergency access it reviews.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from uuid import UUID
 
 from events.values import DataCategory, Role
 from hub.consent.review import ResolutionDraft, Review, resolve_review
+from hub.consent.review import open_review as open_review
 from hub.kernel.core import Core, actor_for
 from hub.kernel.errors import Forbidden, NotFound
 from policies.decision import Principal

@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from hub.referrals.domain import MAX_MONITORING_DAYS
+MAX_MONITORING_DAYS = 730  # two years: the longest monitoring after closure a close may set
 
 
 class Settings(BaseSettings):

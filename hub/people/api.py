@@ -11,7 +11,7 @@ from pydantic import StringConstraints
 from events.subjects import ErasureReason
 from hub.api.auth import HubDep, PrincipalDep
 from hub.api.schemas import CandidateMatch, Erasure, SubjectChange
-from hub.referrals.domain import DraftModel
+from hub.kernel.drafts import DraftModel
 
 router = APIRouter(prefix="/v1/subjects", tags=["subjects"])
 

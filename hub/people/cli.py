@@ -10,11 +10,11 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
-import hub.kernel.cli_support as cli
+import hub.cli_support as cli
 from events.subjects import ErasureReason
+from hub.cli_support import UserOption, show
 from hub.kernel.subject_keys import rotate_master_key
 from hub.people.index_migration import migrate_blind_indexes
-from hub.referrals.cli import UserOption, show
 
 subjects_app = typer.Typer(help="Subject records: erasure.", no_args_is_help=True)
 retention_app = typer.Typer(help="Retention of personal data.", no_args_is_help=True)

@@ -16,9 +16,8 @@ from hub.kernel.core import Core, actor_for
 from hub.kernel.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from hub.kernel.personal_code import InvalidPersonalCode, parse_personal_code
 from hub.people import domain as domain
+from hub.people.drafts import SubjectDraft
 from hub.people.relationship_service import RelationshipService
-from hub.records.domain import SubjectDraft
-from hub.referrals.domain import ChildDraft, FamilyMemberDraft
 from policies.decision import Principal
 from policies.engine import PersonAction
 from projections.subjects import SubjectQueries
@@ -35,7 +34,7 @@ class SubjectService:
         self.queries = SubjectQueries(core.views_db)
 
     def resolve(
-        self, people: Sequence[ChildDraft | FamilyMemberDraft], actor: Actor
+        self, people: Sequence[SubjectDraft], actor: Actor
     ) -> tuple[tuple[PersonDetails, ...], list[DomainEvent]]:
         """Each person's subject record, and the events that register new records or note candidate matches."""
         self.core.follower.catch_up()
@@ -44,7 +43,7 @@ class SubjectService:
         details: list[PersonDetails] = []
         events: list[DomainEvent] = []
         for person in people:
-            birth_date = person.birth_date if isinstance(person, ChildDraft) else None
+            birth_date = person.birth_date
             code_index = self.index.personal_code(person.personal_code) if person.personal_code else None
             name_index = (
                 self.index.name_and_birth_date(person.given_name, person.family_name, birth_date)
@@ -65,7 +64,7 @@ class SubjectService:
                     family_name=person.family_name,
                     birth_date=birth_date,
                     personal_code=person.personal_code,
-                    relationship=person.relationship if isinstance(person, FamilyMemberDraft) else None,
+                    relationship=person.relationship,
                 )
             )
         return tuple(details), events

@@ -10,7 +10,7 @@ from uuid import UUID
 import typer
 from rich.console import Console
 
-import hub.kernel.cli_support as cli
+import hub.cli_support as cli
 
 records_app = typer.Typer(help="Prior-residence record requests.", no_args_is_help=True)
 handover_app = typer.Typer(help="Case handovers after a change of residence (pēctecība).", no_args_is_help=True)

@@ -38,10 +38,10 @@ from events.records import (
     RecordRequestWithdrawn,
     WithholdReason,
 )
-from events.values import MUNICIPALITIES, AgencyKind, DataCategory, Purpose, Relationship, Role, Urgency
+from events.values import MUNICIPALITIES, AgencyKind, DataCategory, Purpose, Role, Urgency
+from hub.kernel.drafts import DraftModel
 from hub.kernel.errors import Conflict, InvalidInput
-from hub.kernel.personal_code import PersonalCodeText
-from hub.referrals.domain import DraftModel, Name
+from hub.people.drafts import SubjectDraft
 from policies.clocks import CLOCKS_VERSION, RECORD_REQUEST_CLOCKS, ClockName
 from policies.legal_bases import BASES_BY_ID
 
@@ -68,17 +68,6 @@ DEFAULT_CATEGORIES: dict[AgencyKind, tuple[DataCategory, ...]] = {
     ),
     AgencyKind.ORPHANS_COURT: (DataCategory.COURT_DECISIONS, DataCategory.OUT_OF_HOME_CARE),
 }
-
-
-class SubjectDraft(DraftModel):
-    """A person the request is about; `subject_id` links to a subject the hub already knows."""
-
-    subject_id: UUID | None = None
-    given_name: Name
-    family_name: Name
-    birth_date: date | None = None
-    personal_code: PersonalCodeText | None = None
-    relationship: Relationship | None = None
 
 
 class RecordRequestDraft(DraftModel):

@@ -20,9 +20,10 @@ from events.handover import ChecklistItem, HandoverAccepted, HandoverDeclined, H
 from events.ids import new_stream_id
 from events.people import PersonDetails
 from events.values import MUNICIPALITIES, AgencyKind
+from hub.kernel.drafts import DraftModel
 from hub.kernel.errors import Conflict, InvalidInput
-from hub.records.domain import DEFAULT_CATEGORIES, SubjectDraft
-from hub.referrals.domain import DraftModel
+from hub.people.drafts import SubjectDraft
+from hub.records.domain import DEFAULT_CATEGORIES
 
 OFFERED = "offered"
 ACCEPTED = "accepted"

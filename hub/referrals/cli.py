@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 import typer
-from pydantic import TypeAdapter
 from rich.console import Console
 
-import hub.kernel.cli_support as cli
+import hub.cli_support as cli
 from events.referrals import Outcome
+from hub.cli_support import UserOption, show
 from hub.referrals.drafts import (
     AnswerDraft,
     AssignDraft,
@@ -25,14 +25,8 @@ referrals_app = typer.Typer(help="Referrals: inbox, timeline and every transitio
 clocks_app = typer.Typer(help="Response clocks.", no_args_is_help=True)
 supervision_app = typer.Typer(help="Supervision figures (ministry supervisors).", no_args_is_help=True)
 console = Console()
-UserOption = Annotated[str, typer.Option("--user", help="Act as this user (recorded as the actor)")]
 Referral = Annotated[UUID, typer.Argument(help="Referral id")]
 Reason = Annotated[str, typer.Option(help="Why (kept with the referral)")]
-JSON: TypeAdapter[Any] = TypeAdapter(Any)
-
-
-def show(document: object) -> None:
-    console.print_json(JSON.dump_json(document).decode())
 
 
 @referrals_app.command("inbox")

@@ -10,7 +10,7 @@ from functools import singledispatch
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, field_validator
 
 from events.base import SYSTEM, Actor, DomainEvent
 from events.people import PersonDetails
@@ -30,16 +30,13 @@ from events.referrals import (
     ReferralWithdrawn,
 )
 from events.values import MUNICIPALITIES, Concern, Relationship, Urgency
+from hub.kernel.config import MAX_MONITORING_DAYS
+from hub.kernel.drafts import DraftModel, Name
 from hub.kernel.errors import Conflict, InvalidInput
 from hub.kernel.personal_code import PersonalCodeText
+from hub.people.drafts import SubjectDraft
 
 MAX_SUMMARY_CHARS = 4000
-MAX_MONITORING_DAYS = 730  # two years: the longest monitoring after closure a close may set
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, strict=True)]
-
-
-class DraftModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 def known_municipality(value: str) -> str:
@@ -76,7 +73,7 @@ class ReferralDraft(DraftModel):
     """What a referrer submits; validation here serves every inbound channel."""
 
     child: ChildDraft
-    family: Annotated[list[FamilyMemberDraft], Field(max_length=20)] = []
+    family: Annotated[list[FamilyMemberDraft], Field(max_length=20, default_factory=list)]
     concerns: Annotated[list[Concern], Field(min_length=1, max_length=len(Concern))]
     urgency: Urgency
     summary: Annotated[
@@ -89,6 +86,28 @@ class ReferralDraft(DraftModel):
         if len(set(value)) != len(value):
             raise ValueError("a concern is listed twice")
         return value
+
+    def people(self) -> tuple[SubjectDraft, ...]:
+        """The child, then the family, as the people capability takes them to find their records."""
+        child = self.child
+        named = [
+            SubjectDraft(
+                given_name=child.given_name,
+                family_name=child.family_name,
+                birth_date=child.birth_date,
+                personal_code=child.personal_code,
+            )
+        ]
+        named += [
+            SubjectDraft(
+                given_name=member.given_name,
+                family_name=member.family_name,
+                personal_code=member.personal_code,
+                relationship=member.relationship,
+            )
+            for member in self.family
+        ]
+        return tuple(named)
 
 
 class Status(StrEnum):

@@ -7,7 +7,9 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, field_validator
 
 from events.referrals import Outcome
-from hub.referrals.domain import MAX_MONITORING_DAYS, DraftModel, known_municipality
+from hub.kernel.config import MAX_MONITORING_DAYS
+from hub.kernel.drafts import DraftModel
+from hub.referrals.domain import known_municipality
 
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=2000)]
 

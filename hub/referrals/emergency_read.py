@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from hub.referrals.domain import DraftModel
+from hub.kernel.drafts import DraftModel
 
 MAX_JUSTIFICATION = 2000
 

@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError
 
 from events.ids import new_stream_id
 from events.values import AgencyKind, Concern, DataCategory, Decision, Urgency
-from hub.consent.review import open_review
+from hub.consent.review_service import open_review
 from hub.kernel.core import Core, actor_for, agency_summary
 from hub.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.people.service import SubjectService
@@ -79,7 +79,7 @@ class ReferralService:
         submitting_role = sorted(principal.roles & roles.REFERRAL_SUBMITTING_ROLES)[0]
         actor = actor_for(principal, submitting_role)
         recipients = self.route(draft.child.municipality, draft.concerns, draft.urgency, "child.municipality")
-        people, subject_events = self.subjects.resolve([draft.child, *draft.family], actor)
+        people, subject_events = self.subjects.resolve(draft.people(), actor)
         at = self.core.now()
         same_child = self.subjects.same_person([people[0].subject_id])
         linked = self.queries.open_referrals_about(same_child, monitored_at=at)

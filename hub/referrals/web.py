@@ -13,8 +13,8 @@ from pydantic import BaseModel
 from events.referrals import Outcome
 from events.values import MUNICIPALITIES, Concern, Relationship, Urgency
 from hub.api.auth import HubDep
+from hub.kernel.config import MAX_MONITORING_DAYS
 from hub.kernel.errors import DomainError, Forbidden, NotFound
-from hub.referrals.domain import MAX_MONITORING_DAYS
 from hub.referrals.drafts import (
     AnswerDraft,
     AssignDraft,
