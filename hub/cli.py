@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hub.capabilities import CAPABILITIES
+from hub import capabilities
 from hub.capability import load
 from hub.cli_support import load_settings, open_hub
 from hub.service import Hub, startup_objects_frozen
@@ -23,9 +23,15 @@ tokens_app = typer.Typer(help="Bearer tokens for the API.", no_args_is_help=True
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
-for capability in CAPABILITIES:
-    for name, group in capability.commands:
-        app.add_typer(load(group), name=name)
+
+
+def capability_commands() -> list[tuple[str, typer.Typer]]:
+    """Every capability's command groups with their names, in `hub/capabilities.py` order."""
+    return [(name, load(group)) for capability in capabilities.CAPABILITIES for name, group in capability.commands]
+
+
+for group_name, group in capability_commands():
+    app.add_typer(group, name=group_name)
 console = Console()
 # Routers the composition root (`adapters.cli`) adds to the served API; hub itself knows no adapters.
 API_EXTENSIONS: list[Any] = []

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from hub.capabilities import CAPABILITIES
+from hub import capabilities
 from hub.kernel.blind_index import BlindIndex
 from hub.kernel.config import Settings
 from hub.kernel.core import Core
@@ -52,16 +52,16 @@ class Hub(Core):
     access_reports: AccessReportService
 
     def __init__(self, settings: Settings) -> None:
-        views = [view for capability in CAPABILITIES for view in capability.views()]
+        views = [view for capability in capabilities.CAPABILITIES for view in capability.views()]
         self.referral_view = next(view for view in views if isinstance(view, ReferralView))
         super().__init__(settings, views=views)
         self.index = BlindIndex.load(settings.key_dir)
-        for capability in CAPABILITIES:
+        for capability in capabilities.CAPABILITIES:
             capability.install(self)
 
     def run_due_work(self) -> None:
         """What time alone sets off: overdue response clocks (referrals, record requests) and expired consents."""
-        for capability in CAPABILITIES:
+        for capability in capabilities.CAPABILITIES:
             capability.due_work(self)
 
     def close(self) -> None:

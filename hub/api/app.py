@@ -14,7 +14,7 @@ from hub.api.health import router as health_router
 from hub.api.limits import BodySizeLimit
 from hub.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from hub.api.ratelimit import RateLimits
-from hub.capabilities import CAPABILITIES
+from hub import capabilities
 from hub.capability import load
 from hub.service import Hub
 from hub.web import install_web
@@ -51,7 +51,7 @@ def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Seque
         hub.settings.rate_limit_user_per_minute, hub.settings.rate_limit_agency_per_minute
     )
     install_problem_handlers(app)
-    routers = [health_router, *(load(router) for capability in CAPABILITIES for router in capability.api)]
+    routers = [health_router, *(load(router) for capability in capabilities.CAPABILITIES for router in capability.api)]
     for router in (*routers, *extra_routers):
         app.include_router(router, responses=PROBLEM_RESPONSES)
     install_web(app)

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from hub.capabilities import CAPABILITIES
+from hub import capabilities
 from hub.capability import load
 from hub.web.signin import router as signin_router
 
@@ -16,7 +16,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 def web_routers() -> list[APIRouter]:
     """The sign-in pages, then every capability's pages, in `hub/capabilities.py` order."""
-    return [signin_router, *(load(router) for capability in CAPABILITIES for router in capability.web)]
+    return [signin_router, *(load(router) for capability in capabilities.CAPABILITIES for router in capability.web)]
 
 
 def install_web(app: FastAPI) -> None:
