@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 
+from hub import capabilities
 from hub.api.auth import track_accesses
 from hub.api.header_text import AsciiTextHeaders
 from hub.api.headers import SecurityHeaders
@@ -14,7 +15,6 @@ from hub.api.health import router as health_router
 from hub.api.limits import BodySizeLimit
 from hub.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from hub.api.ratelimit import RateLimits
-from hub import capabilities
 from hub.capability import load
 from hub.service import Hub
 from hub.web import install_web
