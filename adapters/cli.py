@@ -29,7 +29,7 @@ from adapters.webhook_delivery import WebhookDispatcher
 from adapters.webhook_outbox import DeliveryLog, DeliveryStatus, WebhookOutbox
 from adapters.webhook_signature import key_id
 from hub import cli as hub_cli
-from hub.audit_replay import ReplayFilter
+from hub.audit.replay import ReplayFilter
 from hub.cli import console
 from hub.cli_support import errors, open_hub
 

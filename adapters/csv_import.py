@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from hub.domain.errors import DomainError
-from hub.domain.referral import ReferralDraft
+from hub.kernel.errors import DomainError
+from hub.referrals.domain import ReferralDraft
 from hub.service import Hub
 
 REQUIRED_COLUMNS = (

@@ -9,7 +9,7 @@ from fhir.resources.R4B.auditevent import AuditEvent
 from events.access import AccessRecorded
 from events.consent import HUB_CODES
 from events.values import Decision
-from hub.audit_replay import ReplayFilter
+from hub.audit.replay import ReplayFilter
 from hub.service import Hub
 from policies.decision import Principal
 

@@ -10,8 +10,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from events.consent import FHIR_CONSENT_SCOPE, HUB_CODES, ConsentGranted, fhir_provision
 from events.values import AgencyKind, DataCategory, Purpose
-from hub.domain.consent import ConsentDraft
-from hub.domain.errors import InvalidInput
+from hub.consent.domain import ConsentDraft
+from hub.kernel.errors import InvalidInput
 
 KIND_PREFIX = "agency-kind:"
 

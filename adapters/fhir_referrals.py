@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from events.consent import HUB_CODES
 from events.values import Urgency
-from hub.domain.errors import InvalidInput
-from hub.domain.referral import Referral, ReferralDraft
+from hub.kernel.errors import InvalidInput
+from hub.referrals.domain import Referral, ReferralDraft
 
 PERSONAL_CODE_SYSTEM = "urn:oid:1.3.6.1.4.1.48950.1.1"  # placeholder OID for the Latvian personal code
 URGENCY_OF_PRIORITY = {

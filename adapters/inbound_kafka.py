@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from adapters.kafka_relay import Publisher
 from adapters.signed_messages import SIGNATURE_HEADER, verify
-from hub.domain.errors import DomainError, InvalidInput, NotFound
-from hub.domain.referral import ReferralDraft
-from hub.registry_service import integration_username
+from hub.kernel.errors import DomainError, InvalidInput, NotFound
+from hub.referrals.domain import ReferralDraft
+from hub.registry.service import integration_username
 from hub.service import Hub
 
 log = logging.getLogger(__name__)

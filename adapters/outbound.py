@@ -16,7 +16,7 @@ from eventsourcing.utils import get_topic
 from events.base import DomainEvent
 from events.referrals import REFERRAL_EVENTS
 from events.values import AgencyKind
-from hub.domain.referral import Referral, project_referral
+from hub.referrals.domain import Referral, project_referral
 from hub.service import Hub
 from policies import outbound
 

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from adapters.webhook_outbox import DeliveryLog, DeliveryStatus
 from adapters.webhook_signature import key_id
 from hub.api.auth import HubDep, PrincipalDep
-from hub.domain.errors import Forbidden
-from hub.registry_service import MAX_WEBHOOK_URL_LENGTH
+from hub.kernel.errors import Forbidden
+from hub.registry.service import MAX_WEBHOOK_URL_LENGTH
 from hub.service import Hub
 from policies.access import Principal
 from policies.roles import may_manage_webhooks

@@ -9,8 +9,8 @@ from eventsourcing.domain import Aggregate
 
 from bench.fill import SUBMITTER, distinct_draft
 from bench.harness import BenchStore, Row, Scale, per_second, ratio_row
-from hub.config import Settings
-from hub.demo import seed_demo
+from hub.kernel.config import Settings
+from hub.registry.demo import seed_demo
 from hub.service import Hub
 
 WARM_UP = 10

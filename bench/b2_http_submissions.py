@@ -8,8 +8,8 @@ from bench.fill import SUBMITTER
 from bench.harness import BenchStore, Row, Scale, ratio_row
 from bench.http_load import Request, bench_server_command, running_server, warm_then_drive
 from bench.server import TRIVIAL_PATH
-from hub.config import Settings
-from hub.demo import seed_demo
+from hub.kernel.config import Settings
+from hub.registry.demo import seed_demo
 from hub.service import Hub
 from tests.conftest import distinct_child_referral
 

@@ -10,8 +10,8 @@ from bench.harness import BenchStore, Row, Scale, per_second, ratio_row
 from bench.http_load import Request, bench_server_command, running_server, warm_then_drive
 from bench.raw_transactions import single_row_transactions_per_second
 from bench.server import TRIVIAL_PATH
-from hub.config import Settings
-from hub.demo import seed_demo
+from hub.kernel.config import Settings
+from hub.registry.demo import seed_demo
 from hub.service import Hub
 from policies import access
 

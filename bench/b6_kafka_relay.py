@@ -13,7 +13,7 @@ from adapters.kafka_relay import SEND_TIMEOUT_SECONDS, KafkaRelay, Publisher
 from adapters.outbound import OutboundMessages, agency_topic
 from bench.fill import fill_referrals
 from bench.harness import BenchStore, Row, Scale, per_second, ratio_row
-from hub.demo import seed_demo
+from hub.registry.demo import seed_demo
 from hub.service import Hub
 from tests.broker import Broker
 

@@ -6,9 +6,9 @@ from uuid import UUID, uuid4
 
 from bench.harness import BenchStore
 from events.ids import new_stream_id
-from hub.config import Settings
-from hub.demo import seed_demo
-from hub.domain.referral import ReferralDraft
+from hub.kernel.config import Settings
+from hub.referrals.domain import ReferralDraft
+from hub.registry.demo import seed_demo
 from hub.service import Hub
 from tests.conftest import distinct_child_referral
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hub.config import Settings
+from hub.kernel.config import Settings
 from tests.pg import Cluster, start_cluster
 
 

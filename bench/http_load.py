@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from hub.config import Settings
+from hub.kernel.config import Settings
 from tests.pg import free_port
 
 ROOT = Path(__file__).resolve().parent.parent

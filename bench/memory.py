@@ -11,8 +11,8 @@ import httpx
 from bench.fill import filled_store
 from bench.harness import BenchStore, Row, Scale
 from bench.http_load import running_server
-from hub.config import Settings
-from hub.demo import seed_demo
+from hub.kernel.config import Settings
+from hub.registry.demo import seed_demo
 from hub.service import Hub
 
 GOAL_MB = 300.0

@@ -7,7 +7,7 @@ import sqlite3
 import psycopg
 
 from bench.harness import per_second
-from hub.config import Settings
+from hub.kernel.config import Settings
 
 PAYLOAD = "x" * 300
 CREATE = "CREATE TABLE raw_rows (id BIGINT PRIMARY KEY, payload TEXT NOT NULL)"

@@ -10,7 +10,7 @@ import argparse
 import uvicorn
 
 from hub.api.app import create_app
-from hub.config import Settings
+from hub.kernel.config import Settings
 from hub.service import Hub, startup_objects_frozen
 
 TRIVIAL_PATH = "/bench/trivial"

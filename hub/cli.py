@@ -11,12 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hub.audit_cli import audit_app
+from hub import capabilities
+from hub.capability import load
 from hub.cli_support import load_settings, open_hub
-from hub.personal_data_cli import keys_app, retention_app, subjects_app
-from hub.policy_cli import consent_app, policy_app
-from hub.records_cli import handover_app, records_app
-from hub.referral_cli import clocks_app, referrals_app, supervision_app
 from hub.service import Hub, startup_objects_frozen
 
 app = typer.Typer(help="Inter-agency referral hub.", no_args_is_help=True)
@@ -26,17 +23,15 @@ tokens_app = typer.Typer(help="Bearer tokens for the API.", no_args_is_help=True
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
-app.add_typer(consent_app, name="consent")
-app.add_typer(audit_app, name="audit")
-app.add_typer(policy_app, name="policy")
-app.add_typer(referrals_app, name="referrals")
-app.add_typer(clocks_app, name="clocks")
-app.add_typer(supervision_app, name="supervision")
-app.add_typer(subjects_app, name="subjects")
-app.add_typer(retention_app, name="retention")
-app.add_typer(keys_app, name="keys")
-app.add_typer(records_app, name="records")
-app.add_typer(handover_app, name="handover")
+
+
+def capability_commands() -> list[tuple[str, typer.Typer]]:
+    """Every capability's command groups with their names, in `hub/capabilities.py` order."""
+    return [(name, load(group)) for capability in capabilities.CAPABILITIES for name, group in capability.commands]
+
+
+for group_name, group in capability_commands():
+    app.add_typer(group, name=group_name)
 console = Console()
 # Routers the composition root (`adapters.cli`) adds to the served API; hub itself knows no adapters.
 API_EXTENSIONS: list[Any] = []
@@ -51,7 +46,7 @@ def serve(
     import uvicorn
 
     from hub.api.app import create_app
-    from hub.demo import seed_demo
+    from hub.registry.demo import seed_demo
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = load_settings()
@@ -86,7 +81,7 @@ def _print_demo_help(hub: Hub) -> None:
 @demo_app.command("seed")
 def demo_seed() -> None:
     """Register the demo agencies and users (idempotent)."""
-    from hub.demo import seed_demo
+    from hub.registry.demo import seed_demo
 
     with open_hub() as hub:
         added = seed_demo(hub)

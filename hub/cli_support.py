@@ -1,19 +1,28 @@
-"""What every `hub` command group shares: reading settings and opening the hub with readable errors."""
+"""What every `hub` command group shares: reading settings, opening the hub with readable errors, acting as a user,
+and printing documents."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 
-from hub.config import Settings
-from hub.domain.errors import DomainError
+from hub.kernel.config import Settings
+from hub.kernel.errors import DomainError
 from hub.service import Hub, startup_objects_frozen
 
 errors = Console(stderr=True)
+output = Console()
+UserOption = Annotated[str, typer.Option("--user", help="Act as this user (recorded as the actor)")]
+JSON: TypeAdapter[Any] = TypeAdapter(Any)
+
+
+def show(document: object) -> None:
+    output.print_json(JSON.dump_json(document).decode())
 
 
 def load_settings() -> Settings:

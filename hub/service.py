@@ -5,73 +5,64 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-from hub.access_report_service import AccessReportService
-from hub.audit_service import AuditService
-from hub.blind_index import BlindIndex
-from hub.config import Settings
-from hub.consent_service import ConsentService
-from hub.core import Core
-from hub.disclosure_service import DisclosureService
-from hub.erasure_service import ErasureService
-from hub.handover_service import HandoverService
-from hub.records_service import RecordsService
-from hub.referral_service import ReferralService
-from hub.referral_timeline import ReferralTimeline
-from hub.referral_workflow import ReferralWorkflow
-from hub.registry_service import RegistryService
-from hub.relationship_service import RelationshipService
-from hub.review_service import ReviewService
-from hub.subject_service import SubjectService
-from hub.supervision_service import SupervisionService
-from projections.consents import ConsentView
-from projections.handovers import HandoverView
-from projections.record_requests import RecordRequestView
+from hub import capabilities
+from hub.kernel.blind_index import BlindIndex
+from hub.kernel.config import Settings
+from hub.kernel.core import Core
 from projections.referrals import ReferralView
-from projections.relationships import RelationshipView
-from projections.reviews import ReviewView
-from projections.subjects import SubjectView
+
+if TYPE_CHECKING:
+    from hub.audit.access_report_service import AccessReportService
+    from hub.audit.service import AuditService
+    from hub.consent.disclosure_service import DisclosureService
+    from hub.consent.review_service import ReviewService
+    from hub.consent.service import ConsentService
+    from hub.people.erasure_service import ErasureService
+    from hub.people.relationship_service import RelationshipService
+    from hub.people.service import SubjectService
+    from hub.records.handover_service import HandoverService
+    from hub.records.service import RecordsService
+    from hub.referrals.service import ReferralService
+    from hub.referrals.timeline import ReferralTimeline
+    from hub.referrals.workflow import ReferralWorkflow
+    from hub.registry.service import RegistryService
+    from hub.supervision.service import SupervisionService
 
 
 class Hub(Core):
-    """Everything callers use; nothing else appends to the log."""
+    """Everything callers use; nothing else appends to the log. Its services are the capabilities' (each
+    capability's manifest installs its own, `hub/capabilities.py` lists them)."""
+
+    admin: RegistryService
+    relationships: RelationshipService
+    subjects: SubjectService
+    erasure: ErasureService
+    referrals: ReferralService
+    workflow: ReferralWorkflow
+    timeline: ReferralTimeline
+    supervision: SupervisionService
+    consents: ConsentService
+    disclosures: DisclosureService
+    reviews: ReviewService
+    records: RecordsService
+    handovers: HandoverService
+    audit: AuditService
+    access_reports: AccessReportService
 
     def __init__(self, settings: Settings) -> None:
-        self.referral_view = ReferralView()
-        super().__init__(
-            settings,
-            views=[
-                self.referral_view,
-                SubjectView(),
-                ConsentView(),
-                ReviewView(),
-                RecordRequestView(),
-                HandoverView(),
-                RelationshipView(),
-            ],
-        )
-        index = BlindIndex.load(settings.key_dir)
-        self.admin = RegistryService(self)
-        self.relationships = RelationshipService(self)
-        self.subjects = SubjectService(self, index, self.relationships)
-        self.referrals = ReferralService(self, self.subjects)
-        self.workflow = ReferralWorkflow(self, self.referrals)
-        self.timeline = ReferralTimeline(self, self.referrals)
-        self.supervision = SupervisionService(self, index)
-        self.erasure = ErasureService(self, self.subjects, self.relationships)
-        self.consents = ConsentService(self, self.subjects, self.relationships)
-        self.disclosures = DisclosureService(self, self.consents, self.subjects, self.relationships)
-        self.reviews = ReviewService(self)
-        self.records = RecordsService(self, self.disclosures, self.subjects, self.relationships)
-        self.handovers = HandoverService(self, self.subjects, self.relationships)
-        self.audit = AuditService(self)
-        self.access_reports = AccessReportService(self, self.relationships)
+        views = [view for capability in capabilities.CAPABILITIES for view in capability.views()]
+        self.referral_view = next(view for view in views if isinstance(view, ReferralView))
+        super().__init__(settings, views=views)
+        self.index = BlindIndex.load(settings.key_dir)
+        for capability in capabilities.CAPABILITIES:
+            capability.install(self)
 
     def run_due_work(self) -> None:
         """What time alone sets off: overdue response clocks (referrals, record requests) and expired consents."""
-        self.workflow.tick()
-        self.records.tick()
-        self.consents.expire_due()
+        for capability in capabilities.CAPABILITIES:
+            capability.due_work(self)
 
     def close(self) -> None:
         self.audit.close()

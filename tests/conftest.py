@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from stdnum.lv import pvn
 
 from hub.api.app import create_app
-from hub.config import Settings
-from hub.demo import seed_demo
-from hub.domain.referral import ReferralDraft
+from hub.kernel.config import Settings
+from hub.referrals.domain import ReferralDraft
+from hub.registry.demo import seed_demo
 from hub.service import Hub
 from tests.broker import Broker
 from tests.pg import Cluster, start_cluster

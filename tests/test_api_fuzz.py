@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
 
 from events.access import AccessRecorded
 from hub.api.app import create_app
-from hub.domain.referral import ReferralDraft
+from hub.referrals.domain import ReferralDraft
 from hub.service import Hub
 from tests.conftest import child_referral, demo_hub_without_rate_limits
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from events.access import AccessRecorded
 from events.integrity.checkpoint import Verifier
 from events.integrity.proofs import ProofError, check_proof
-from hub.audit_cli import audit_app
+from hub.audit.cli import audit_app
 from hub.service import Hub
 from tests.conftest import child_referral, domain_events, head
 

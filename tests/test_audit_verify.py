@@ -13,10 +13,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from typer.testing import CliRunner
 
 from events.integrity.checkpoint import Verifier, open_checkpoint
-from hub.audit_service import CHECKPOINT_KEY_FILE
+from hub.audit.service import CHECKPOINT_KEY_FILE
 from hub.cli import app as cli_app
-from hub.config import Settings
-from hub.demo import seed_demo
+from hub.kernel.config import Settings
+from hub.registry.demo import seed_demo
 from hub.service import Hub
 from projections.audit_log import CheckpointSigner
 
@@ -212,7 +212,7 @@ def test_the_cli_exits_non_zero_and_names_the_place(sealed: Hub, monkeypatch: py
     monkeypatch.setenv("HUB_STORE", sealed.settings.store)
     monkeypatch.setenv("HUB_KEY_DIR", str(sealed.settings.key_dir))
     runner = CliRunner()
-    from hub.audit_cli import audit_app
+    from hub.audit.cli import audit_app
 
     cli_app.add_typer(audit_app, name="audit")
     vkey = runner.invoke(cli_app, ["audit", "public-key"]).output.strip()

@@ -8,7 +8,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 
-from hub.identity import AUDIENCE, ISSUER, issue_token
+from hub.kernel.identity import AUDIENCE, ISSUER, issue_token
 from hub.service import Hub
 
 

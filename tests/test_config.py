@@ -6,7 +6,7 @@ import sys
 import pytest
 from pydantic import ValidationError
 
-from hub.config import Settings
+from hub.kernel.config import Settings
 
 
 def test_defaults_are_the_embedded_store() -> None:

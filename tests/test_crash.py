@@ -23,8 +23,8 @@ import pytest
 
 from events.access import AccessRecorded
 from events.referrals import ReferralSubmitted
-from hub.config import Settings
-from hub.demo import seed_demo
+from hub.kernel.config import Settings
+from hub.registry.demo import seed_demo
 from hub.service import Hub
 from tests.conftest import child_referral
 

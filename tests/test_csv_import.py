@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 from adapters import csv_import
 from adapters.cli import compose
 from events.registry import agency_id_for
-from hub.config import Settings
-from hub.referral_service import idempotent_referral_id
+from hub.kernel.config import Settings
+from hub.referrals.service import idempotent_referral_id
 from hub.service import Hub
 from tests.conftest import head
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from hub.api.header_text import content_disposition
-from hub.domain.records import DocumentDraft
+from hub.records.domain import DocumentDraft
 from hub.service import Hub
 from tests.conftest import domain_events, moved_child
 

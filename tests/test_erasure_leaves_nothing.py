@@ -18,13 +18,13 @@ from events.access import AccessRecorded
 from events.personal import ERASED_TEXT
 from events.subjects import ErasureReason
 from hub.api.app import create_app
-from hub.audit_replay import ReplayFilter, replay
-from hub.config import Settings
-from hub.demo import seed_demo
-from hub.document_store import DocumentErased, DocumentStore
-from hub.domain.personal_code import parse_personal_code
+from hub.audit.replay import ReplayFilter, replay
+from hub.kernel.config import Settings
+from hub.kernel.personal_code import parse_personal_code
+from hub.kernel.subject_keys import erasure_setting_problems
+from hub.records.document_store import DocumentErased, DocumentStore
+from hub.registry.demo import seed_demo
 from hub.service import Hub
-from hub.subject_keys import erasure_setting_problems
 from projections.viewdb import PostgresViewDatabase
 from tests.conftest import child_referral, log_of
 from tests.pg import Cluster

@@ -21,8 +21,8 @@ from events.consent import ConsentGranted, ConsentGrantor
 from events.registry import agency_id_for
 from events.values import AgencyKind, DataCategory, Decision, Purpose
 from hub.api.app import create_app
-from hub.audit_replay import ReplayFilter
-from hub.domain.errors import DomainError
+from hub.audit.replay import ReplayFilter
+from hub.kernel.errors import DomainError
 from hub.service import Hub
 from tests.conftest import head
 from tests.test_inbox_and_access import access_events

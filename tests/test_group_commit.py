@@ -12,9 +12,9 @@ import pytest
 
 from events.access import AccessRecorded
 from events.values import Decision
-from hub.config import Settings
-from hub.core import AccessNotRecorded
-from hub.group_commit import CommitFailed, CommitterClosed, GroupCommitter
+from hub.kernel.config import Settings
+from hub.kernel.core import AccessNotRecorded
+from hub.kernel.group_commit import CommitFailed, CommitterClosed, GroupCommitter
 from hub.service import Hub
 from policies.access import AccessDecision, Principal
 from tests.conftest import head

@@ -16,8 +16,8 @@ from adapters.inbound_kafka import DEAD_LETTER_TOPIC, INBOUND_TOPIC, InboundCons
 from adapters.kafka_relay import Publisher
 from adapters.signed_messages import SIGNATURE_HEADER, sign
 from events.registry import agency_id_for
-from hub.domain.errors import DomainError
-from hub.referral_service import idempotent_referral_id
+from hub.kernel.errors import DomainError
+from hub.referrals.service import idempotent_referral_id
 from hub.service import Hub
 from tests.broker import FAST_GROUP, Broker, read_topic
 from tests.conftest import child_referral, head

@@ -19,10 +19,10 @@ from events.review import BreakGlassReviewResolved
 from events.subjects import SubjectRegistered, SubjectReindexed
 from events.values import Decision, ReviewOutcome
 from hub.api.app import create_app
-from hub.blind_index import INDEX_KEY_FILE, BlindIndex
-from hub.config import Settings
-from hub.domain.personal_code import parse_personal_code
-from hub.index_migration import migrate_blind_indexes
+from hub.kernel.blind_index import INDEX_KEY_FILE, BlindIndex
+from hub.kernel.config import Settings
+from hub.kernel.personal_code import parse_personal_code
+from hub.people.index_migration import migrate_blind_indexes
 from hub.service import Hub
 from tests.conftest import child_referral, log_of
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from events.registry import AgencyRegistered, agency_id_for
 from events.values import AgencyKind
-from hub.config import Settings
+from hub.kernel.config import Settings
 from hub.service import Hub
 from tests.conftest import child_referral, head
 

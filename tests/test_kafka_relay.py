@@ -16,7 +16,7 @@ from adapters.kafka_relay import Backoff, KafkaRelay, Publisher, follow_with_bac
 from adapters.outbound import OutboundMessages, agency_topic
 from events.personal import ERASED_TEXT
 from events.registry import agency_id_for
-from hub.domain.referral import ReferralDraft
+from hub.referrals.domain import ReferralDraft
 from hub.service import Hub
 from tests.broker import FAST_GROUP, Broker, read_topic
 from tests.conftest import child_referral

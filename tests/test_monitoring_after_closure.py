@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from hub.cli import app
-from hub.config import Settings
-from hub.domain.referral import ReferralDraft
-from hub.referral_service import ALREADY_KNOWN
+from hub.kernel.config import Settings
+from hub.referrals.domain import ReferralDraft
+from hub.referrals.service import ALREADY_KNOWN
 from hub.service import Hub
 from tests.conftest import child_referral, cli_store_with_a_referral, head
 from tests.test_referral_lifecycle import RIGA, act, freeze, submit

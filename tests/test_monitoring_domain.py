@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 
 from events.referrals import Outcome, ReferralClosed
-from hub.domain import referral as domain
-from hub.domain.errors import InvalidInput
-from hub.domain.referral import MAX_MONITORING_DAYS, Status
-from hub.domain.transition_drafts import CloseDraft
+from hub.kernel.config import MAX_MONITORING_DAYS
+from hub.kernel.errors import InvalidInput
+from hub.referrals import domain as domain
+from hub.referrals.domain import Status
+from hub.referrals.drafts import CloseDraft
 from tests.test_referral_domain import ACTOR, AT, in_state
 
 

@@ -13,10 +13,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # (module, function) -> why it may catch up
 ALLOWED = {
-    ("hub/core.py", "Core.__init__"): "startup: the views apply what the log holds before the hub serves",
-    ("hub/audit_service.py", "AuditService.__init__"): "startup of the audit tree's own follower",
-    ("hub/audit_service.py", "AuditService.seal"): "`hub audit seal`: give every record its leaf, then sign",
-    ("hub/audit_cli.py", "verify"): "`hub audit verify`: the tree must hold every record before it is checked",
+    ("hub/kernel/core.py", "Core.__init__"): "startup: the views apply what the log holds before the hub serves",
+    ("hub/audit/service.py", "AuditService.__init__"): "startup of the audit tree's own follower",
+    ("hub/audit/service.py", "AuditService.seal"): "`hub audit seal`: give every record its leaf, then sign",
+    ("hub/audit/cli.py", "verify"): "`hub audit verify`: the tree must hold every record before it is checked",
     ("adapters/cli.py", "worker_projections"): "the projections worker is a follower's loop",
     ("adapters/cli.py", "worker_relay"): "the Kafka relay worker is the relay's follower loop",
     ("adapters/cli.py", "worker_webhooks.step"): "the webhook worker is the outbox's follower loop",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hub.domain.personal_code import InvalidPersonalCode, parse_personal_code
+from hub.kernel.personal_code import InvalidPersonalCode, parse_personal_code
 
 
 @pytest.mark.parametrize("code", ["161175-19997", "030303-10012", "16117519997", "328673-00679"])

@@ -15,10 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from events.personal import ERASED_TEXT, TamperedCiphertext
-from hub.config import Settings
-from hub.document_store import DocumentCorrupted, DocumentErased, DocumentStore, sha256_hex
+from hub.kernel.config import Settings
+from hub.kernel.subject_keys import rotate_master_key
+from hub.records.document_store import DocumentCorrupted, DocumentErased, DocumentStore, sha256_hex
 from hub.service import Hub
-from hub.subject_keys import rotate_master_key
 from tests.conftest import child_referral, head
 
 Auth = Callable[[str], dict[str, str]]

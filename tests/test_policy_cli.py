@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hub.cli import app
-from hub.config import Settings
+from hub.kernel.config import Settings
 from hub.service import Hub
 from tests.conftest import known_child
 

@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from events.access import AccessRecorded
 from events.disclosure import DisclosureRecorded
 from events.records import RecordRequestEscalated, RecordRequestOverdue, RecordRequestReminded
-from hub.domain.records import RecordRequestDraft, SubjectDraft
+from hub.people.drafts import SubjectDraft
+from hub.records.domain import RecordRequestDraft
 from hub.service import Hub
 from tests.conftest import child_referral, log_of, moved_child
 

@@ -7,10 +7,10 @@ import pytest
 
 from events.referrals import ReferralSubmitted
 from events.values import Role
-from hub.config import Settings
-from hub.demo import seed_demo
-from hub.domain.referral import ReferralDraft
-from hub.domain.transition_drafts import RedirectDraft
+from hub.kernel.config import Settings
+from hub.referrals.domain import ReferralDraft
+from hub.referrals.drafts import RedirectDraft
+from hub.registry.demo import seed_demo
 from hub.service import Hub
 from policies.access import Principal
 from projections.follower import Follower, View

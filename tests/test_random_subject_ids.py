@@ -7,8 +7,8 @@ from uuid import UUID, uuid4
 from fastapi.testclient import TestClient
 
 from events.base import SYSTEM
-from hub.domain import subject as domain
-from hub.domain.personal_code import parse_personal_code
+from hub.kernel.personal_code import parse_personal_code
+from hub.people import domain as domain
 from hub.service import Hub
 from tests.conftest import child_referral
 

@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from events.registry import UserRegistered
 from events.values import Role
-from hub.domain.errors import Unavailable
-from hub.domain.referral import ReferralDraft
+from hub.kernel.errors import Unavailable
+from hub.referrals.domain import ReferralDraft
 from hub.service import Hub
 from projections.follower import ViewsBehind
 from tests.conftest import distinct_child_referral

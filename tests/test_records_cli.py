@@ -11,10 +11,11 @@ import pytest
 from typer.testing import CliRunner
 
 from hub.cli import app
-from hub.config import Settings
-from hub.domain.handover import ResidenceChangeDraft
-from hub.domain.records import RecordRequestDraft, SubjectDraft
-from hub.records_cli import handover_app, records_app
+from hub.kernel.config import Settings
+from hub.people.drafts import SubjectDraft
+from hub.records.cli import handover_app, records_app
+from hub.records.domain import RecordRequestDraft
+from hub.records.handover import ResidenceChangeDraft
 from hub.service import Hub
 from tests.conftest import moved_child
 

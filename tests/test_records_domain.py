@@ -13,9 +13,9 @@ from events.base import Actor
 from events.people import PersonDetails
 from events.records import RecordCategoryWithheld, RecordRequestAnswered, WithholdReason
 from events.values import AgencyKind, DataCategory, Purpose, Role, Tie, Urgency
-from hub.domain import records
-from hub.domain.errors import Conflict, InvalidInput
-from hub.domain.records import RequestTerms, project_request
+from hub.kernel.errors import Conflict, InvalidInput
+from hub.records import domain as records
+from hub.records.domain import RequestTerms, project_request
 from policies.decision import Principal
 from policies.engine import AgencyFacts, DisclosureRequest, default_engine
 

@@ -11,9 +11,9 @@ import pytest
 from events.base import Actor
 from events.people import PersonDetails
 from events.referrals import Outcome
-from hub.domain import referral as domain
-from hub.domain.errors import Conflict
-from hub.domain.referral import ALLOWED_FROM, Referral, ReferralDraft, Status
+from hub.kernel.errors import Conflict
+from hub.referrals import domain as domain
+from hub.referrals.domain import ALLOWED_FROM, Referral, ReferralDraft, Status
 from tests.conftest import child_referral
 
 AT = datetime(2026, 11, 23, 9, tzinfo=UTC)

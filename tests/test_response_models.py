@@ -23,7 +23,7 @@ from adapters.fhir_referrals import bundle_from_referral
 from adapters.webhook_api import webhook_document
 from adapters.webhook_outbox import DeliveryLog, WebhookOutbox
 from hub.api.app import create_app
-from hub.audit_replay import ReplayFilter
+from hub.audit.replay import ReplayFilter
 from hub.service import Hub
 from tests.conftest import demo_hub_without_rate_limits, known_child, moved_child
 from tests.test_fhir import fhir_bundle

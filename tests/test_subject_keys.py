@@ -12,9 +12,9 @@ from eventsourcing.persistence import IntegrityError
 from events.codec import CanonicalJSONTranscoder, PydanticMapper
 from events.personal import ERASED_TEXT, KeyDestroyed
 from events.referrals import ReferralSubmitted
-from hub.config import Settings
-from hub.demo import seed_demo
-from hub.domain.referral import ReferralDraft
+from hub.kernel.config import Settings
+from hub.referrals.domain import ReferralDraft
+from hub.registry.demo import seed_demo
 from hub.service import Hub
 from tests.conftest import child_referral
 from tests.pg import Cluster

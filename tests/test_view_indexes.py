@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from hub.domain.referral import ReferralDraft
+from hub.referrals.domain import ReferralDraft
 from hub.service import Hub
 from projections.viewdb import SQLiteViewDatabase
 from tests.conftest import child_referral

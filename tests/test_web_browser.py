@@ -18,8 +18,8 @@ import pytest
 import uvicorn
 
 from hub.api.app import create_app
-from hub.config import Settings
-from hub.demo import seed_demo
+from hub.kernel.config import Settings
+from hub.registry.demo import seed_demo
 from hub.service import Hub
 
 pytestmark = pytest.mark.browser

@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from events.values import DataCategory
 from hub.api.app import create_app
-from hub.config import Settings
-from hub.demo import seed_demo
+from hub.kernel.config import Settings
+from hub.registry.demo import seed_demo
 from hub.service import Hub
-from hub.web.app import WEB_ROUTERS
+from hub.web.app import web_routers
 from tests.conftest import child_referral
 from tests.web import csrf, post_form, referral_form, sign_in
 
@@ -88,7 +88,7 @@ FORM_FIELDS = (
 PATH_DEFAULTS = {"action": "assign", "decision": "confirm", "language": "lv"}
 WEB_ROUTES = [
     route
-    for router in WEB_ROUTERS
+    for router in web_routers()
     for route in router.routes
     if isinstance(route, APIRoute) and route.path != "/signout"  # signing out ends the probe's session
 ]

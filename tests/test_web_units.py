@@ -13,21 +13,23 @@ from babel.messages.pofile import read_po
 
 from events.people import PersonDetails
 from events.values import AgencyKind, Concern, Role, Urgency
-from hub.domain.referral import Referral, Status
-from hub.web.actions import available_actions
+from hub.referrals.domain import Referral, Status
+from hub.referrals.web_actions import available_actions
+from hub.referrals.web_form import check_personal_code
 from hub.web.charts import PLOT_WIDTH, bar_chart
 from hub.web.i18n import LOCALES_DIR, translations
-from hub.web.referral_form import check_personal_code
 from hub.web.rendering import safe_next
 from policies.decision import Principal
 from policies.referral_actions import ReferralAction
 
-WEB = Path(__file__).parent.parent / "hub" / "web"
-METHOD_MAP = [("**.py", "python"), ("templates/**.html", "jinja2")]
+HUB = Path(__file__).parent.parent / "hub"
+WEB = HUB / "web"
+# The shared web modules, each capability's pages (web*.py) and the templates (as in hub/web/babel.cfg).
+METHOD_MAP = [("web/**.py", "python"), ("*/web*.py", "python"), ("web/templates/**.html", "jinja2")]
 
 
 def extracted_message_ids() -> set[str]:
-    found = extract_from_dir(str(WEB), METHOD_MAP, keywords={"_": None, "N_": None})
+    found = extract_from_dir(str(HUB), METHOD_MAP, keywords={"_": None, "N_": None})
     return {message for _, _, message, _, _ in found if isinstance(message, str)}
 
 

@@ -31,8 +31,8 @@ from adapters.webhook_signature import (
 )
 from events.registry import agency_id_for
 from hub.api.app import create_app
-from hub.config import Settings
-from hub.domain.referral import ReferralDraft
+from hub.kernel.config import Settings
+from hub.referrals.domain import ReferralDraft
 from hub.service import Hub
 from tests.conftest import child_referral, domain_events, head
 from tests.pg import free_port

@@ -7,26 +7,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 
+from hub import capabilities
 from hub.api.auth import track_accesses
 from hub.api.header_text import AsciiTextHeaders
 from hub.api.headers import SecurityHeaders
+from hub.api.health import router as health_router
 from hub.api.limits import BodySizeLimit
 from hub.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from hub.api.ratelimit import RateLimits
-from hub.api.routers import (
-    access_reports,
-    audit,
-    consents,
-    disclosures,
-    handovers,
-    health,
-    inbox,
-    record_requests,
-    referrals,
-    reviews,
-    subjects,
-    supervision,
-)
+from hub.capability import load
 from hub.service import Hub
 from hub.web import install_web
 from projections.periodic import Periodic
@@ -62,20 +51,7 @@ def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Seque
         hub.settings.rate_limit_user_per_minute, hub.settings.rate_limit_agency_per_minute
     )
     install_problem_handlers(app)
-    routers = (
-        health.router,
-        referrals.router,
-        inbox.router,
-        subjects.router,
-        supervision.router,
-        record_requests.router,
-        handovers.router,
-        consents.router,
-        disclosures.router,
-        reviews.router,
-        audit.router,
-        access_reports.router,
-    )
+    routers = [health_router, *(load(router) for capability in capabilities.CAPABILITIES for router in capability.api)]
     for router in (*routers, *extra_routers):
         app.include_router(router, responses=PROBLEM_RESPONSES)
     install_web(app)

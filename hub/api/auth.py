@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from hub import access_tracking
-from hub.core import SuspendedUser
-from hub.identity import InvalidToken
+from hub.kernel import access_tracking as access_tracking
+from hub.kernel.core import SuspendedUser
+from hub.kernel.identity import InvalidToken
 from hub.service import Hub
 from policies.access import Principal
 

@@ -14,7 +14,7 @@ from urllib.parse import quote, unquote_to_bytes
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub.api.problems import problem
-from hub.domain.errors import InvalidInput
+from hub.kernel.errors import InvalidInput
 
 BREAK_GLASS_HEADER = "X-Break-Glass-Justification"
 # The hub's text headers (lower-case, as ASGI gives them) and where their text goes when it is not ASCII.

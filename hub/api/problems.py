@@ -12,10 +12,10 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from events.personal import TamperedCiphertext
-from hub import access_tracking
 from hub.api.ratelimit import RateLimited
-from hub.core import AccessNotRecorded
-from hub.domain.errors import DomainError
+from hub.kernel import access_tracking as access_tracking
+from hub.kernel.core import AccessNotRecorded
+from hub.kernel.errors import DomainError
 from hub.web.rendering import render_error
 from policies.decision import acting_role, denied
 

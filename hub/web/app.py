@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from hub.web.routes import auditor, consents, inbox, records, referrals, signin, subjects, supervision
+from hub import capabilities
+from hub.capability import load
+from hub.web.signin import router as signin_router
 
 STATIC_DIR = Path(__file__).parent / "static"
-WEB_ROUTERS = tuple(
-    module.router for module in (signin, inbox, referrals, records, consents, subjects, supervision, auditor)
-)
+
+
+def web_routers() -> list[APIRouter]:
+    """The sign-in pages, then every capability's pages, in `hub/capabilities.py` order."""
+    return [signin_router, *(load(router) for capability in capabilities.CAPABILITIES for router in capability.web)]
 
 
 def install_web(app: FastAPI) -> None:
-    for router in WEB_ROUTERS:
+    for router in web_routers():
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -21,8 +21,8 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from hub.api.ratelimit import RateLimited
-from hub.core import AccessNotRecorded
-from hub.domain.errors import DomainError
+from hub.kernel.core import AccessNotRecorded
+from hub.kernel.errors import DomainError
 from hub.web.i18n import LANGUAGE_COOKIE, LANGUAGES, chosen_language, translations
 from hub.web.labels import label_id
 from hub.web.navigation import navigation

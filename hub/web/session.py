@@ -8,8 +8,8 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from hub.api.auth import HubDep
-from hub.core import SuspendedUser
-from hub.identity import InvalidToken
+from hub.kernel.core import SuspendedUser
+from hub.kernel.identity import InvalidToken
 from hub.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_matches
 from policies.decision import Principal
 

@@ -1,0 +1,146 @@
+"""The audit log as callers use it: signed checkpoints, inclusion and consistency proofs, verification, replay."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from eventsourcing.domain import datetime_now_with_tzinfo
+
+from events.integrity import merkle
+from events.integrity.checkpoint import Verifier
+from events.values import DataCategory
+from hub.audit.replay import ReplayFilter, replay
+from hub.audit.verify import Progress, Report, verify_log
+from hub.kernel.core import Core
+from hub.kernel.errors import Forbidden, InvalidInput, NotFound
+from hub.kernel.identity import load_or_create_signing_key
+from hub.kernel.stored_records import StoredRecords
+from policies.decision import AccessDecision, Principal
+from policies.engine import ReadRequest, Relation
+from projections.audit_log import AuditLog, CheckpointSigner
+from projections.viewdb import Row
+
+CHECKPOINT_KEY_FILE = "checkpoint-signing-key.pem"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def checkpoint_document(row: Row) -> dict[str, Any]:
+    return {
+        "tree_size": int(row["tree_size"]),
+        "root_hash": _b64(bytes.fromhex(row["root_hash"])),
+        "signed_at": row["signed_at"],
+        "checkpoint": row["note"],
+    }
+
+
+class AuditService:
+    """Owns the Merkle log follower (tables in the store's own database) and the checkpoint signing key."""
+
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        settings = core.settings
+        key = load_or_create_signing_key(settings.key_dir, CHECKPOINT_KEY_FILE)
+        self.verifier = Verifier(settings.checkpoint_origin, key.public_key())
+        self.log = AuditLog(
+            core.app.recorder,
+            core.store_db,
+            CheckpointSigner(settings.checkpoint_origin, key),
+            datetime_now_with_tzinfo,
+            settings.checkpoint_interval_seconds,
+            settings.checkpoint_every_events,
+        )
+        self.records = StoredRecords(core.app.recorder, core.store_db)
+        self.log.catch_up()
+
+    def close(self) -> None:
+        self.log.stop()
+
+    def seal(self) -> Row | None:
+        """Give every stored record its leaf and sign a checkpoint now (if the tree grew)."""
+        self.log.catch_up()
+        return self.log.checkpoint(force=True)
+
+    def verify(self, verifier: Verifier | None = None, progress: Progress | None = None) -> Report:
+        return verify_log(self.records, self.log, verifier or self.verifier, progress)
+
+    def latest_checkpoint(self) -> dict[str, Any]:
+        row = self.log.latest_checkpoint()
+        if row is None:
+            raise NotFound("no_checkpoint", "no checkpoint has been signed yet")
+        return checkpoint_document(row)
+
+    def _checkpoint_for(self, tree_size: int | None, field: str) -> Row:
+        row = self.log.latest_checkpoint() if tree_size is None else self.log.checkpoint_at(tree_size)
+        if row is None:
+            if tree_size is None:
+                raise NotFound("no_checkpoint", "no checkpoint has been signed yet")
+            raise InvalidInput("no_checkpoint_of_size", f"no checkpoint was signed at tree size {tree_size}", field)
+        return row
+
+    def inclusion_proof(self, notification_id: int, tree_size: int | None = None) -> dict[str, Any]:
+        """The audit path of one stored record up to a signed checkpoint (the latest by default)."""
+        checkpoint = self._checkpoint_for(tree_size, "tree_size")
+        size = int(checkpoint["tree_size"])
+        leaf = self.log.leaf_of_notification(notification_id)
+        if leaf is None:
+            raise NotFound("no_such_leaf", "no record with this notification id is in the log yet", "notification_id")
+        index = int(leaf["leaf_index"])
+        if index >= size:
+            raise InvalidInput(
+                "not_yet_checkpointed", "the record is newer than the checkpoint; ask again shortly", "tree_size"
+            )
+        path = merkle.inclusion_proof(self.log.leaf_hashes(size), index, size)
+        return {
+            "type": "inclusion",
+            "notification_id": notification_id,
+            "leaf_index": index,
+            "leaf_hash": _b64(bytes.fromhex(leaf["leaf_hash"])),
+            "tree_size": size,
+            "proof": [_b64(node) for node in path],
+            "checkpoint": checkpoint["note"],
+        }
+
+    def consistency_proof(self, old_size: int, new_size: int) -> dict[str, Any]:
+        """Proof that the checkpoint at `new_size` extends the one at `old_size` (both must be signed)."""
+        if old_size > new_size:
+            raise InvalidInput("sizes_out_of_order", "`from` must not be larger than `to`", "from")
+        old = self._checkpoint_for(old_size, "from")
+        new = self._checkpoint_for(new_size, "to")
+        path = merkle.consistency_proof(self.log.leaf_hashes(new_size), old_size, new_size)
+        return {
+            "type": "consistency",
+            "from": old_size,
+            "to": new_size,
+            "proof": [_b64(node) for node in path],
+            "old_checkpoint": old["note"],
+            "checkpoint": new["note"],
+        }
+
+    def audit_decision(self, principal: Principal) -> AccessDecision:
+        """Whether the caller may work with the log itself (auditors only)."""
+        return self.core.policy_engine.decide_read(
+            ReadRequest(principal, frozenset({Relation.AUDIT_LOG}), (DataCategory.ACCESS_LOG,))
+        )
+
+    def verify_for(self, principal: Principal) -> Report:
+        """Verify the whole log on an auditor's request (nothing personal is shown, so nothing is recorded)."""
+        decision = self.audit_decision(principal)
+        if not decision.permitted:
+            raise Forbidden("access_denied", "; ".join(decision.reasons))
+        return self.verify()
+
+    def replay(self, principal: Principal, where: ReplayFilter, purpose: str) -> dict[str, Any]:
+        """The filtered access and disclosure timeline, for auditors only; the replay is itself recorded."""
+        decision = self.audit_decision(principal)
+        subjects = (where.subject,) if where.subject else ()
+        if not decision.permitted:
+            self.core.record_access(principal, decision, "audit.replay", "audit-log", purpose, subjects)
+            raise Forbidden("access_denied", "; ".join(decision.reasons))
+        entries = list(replay(self.core.app.recorder, self.core.app.mapper, where))
+        self.core.record_access(principal, decision, "audit.replay", "audit-log", purpose, subjects)
+        anchor = self.log.checkpoint_signed_by(where.as_of) if where.as_of else self.log.latest_checkpoint()
+        return {"entries": entries, "checkpoint": checkpoint_document(anchor) if anchor else None}

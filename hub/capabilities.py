@@ -1,0 +1,14 @@
+"""The hub's capabilities, in the order they are installed (each may use the services of those before it)."""
+
+from __future__ import annotations
+
+from hub.audit.manifest import AUDIT
+from hub.capability import Capability
+from hub.consent.manifest import CONSENT
+from hub.people.manifest import PEOPLE
+from hub.records.manifest import RECORDS
+from hub.referrals.manifest import REFERRALS
+from hub.registry.manifest import REGISTRY
+from hub.supervision.manifest import SUPERVISION
+
+CAPABILITIES: tuple[Capability, ...] = (REGISTRY, PEOPLE, REFERRALS, SUPERVISION, CONSENT, RECORDS, AUDIT)

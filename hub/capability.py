@@ -1,0 +1,40 @@
+"""What a capability declares to the hub: its views, how it attaches its services, its due work, and where its API
+routes, pages and command groups are.
+
+`Hub`, the API app, the web app and the command line loop over `hub.capabilities.CAPABILITIES`. Routers and
+command groups are named "module:attribute" and imported only when the app or the command line is built, because
+they depend on the `Hub` that the capabilities make up.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from projections.follower import View
+
+if TYPE_CHECKING:
+    from hub.service import Hub
+
+
+def _nothing(_: Hub) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    views: Callable[[], Sequence[View]] = tuple
+    install: Callable[[Hub], None] = _nothing  # sets the capability's services on the hub, in CAPABILITIES order
+    due_work: Callable[[Hub], None] = _nothing  # what time alone sets off (clocks, expiries)
+    api: tuple[str, ...] = ()  # "module:router" of its API routers
+    web: tuple[str, ...] = ()  # "module:router" of its page routers
+    commands: tuple[tuple[str, str], ...] = ()  # (group name, "module:typer app") of its command groups
+
+
+def load(reference: str) -> Any:
+    """The object a "module:attribute" reference names."""
+    module, _, attribute = reference.partition(":")
+    return getattr(importlib.import_module(module), attribute)

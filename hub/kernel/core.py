@@ -1,0 +1,219 @@
+"""What every part of the hub shares: the log, the views that follow it, identity, and access recording."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from events.access import AccessRecorded
+from events.base import Actor, DomainEvent
+from events.ids import new_stream_id
+from events.values import AgencyKind, Role
+from hub.kernel import access_tracking as access_tracking
+from hub.kernel.application import HubApplication
+from hub.kernel.config import Settings
+from hub.kernel.errors import InvalidInput, NotFound, Unavailable
+from hub.kernel.group_commit import GroupCommitter
+from hub.kernel.identity import InvalidToken, issue_token, load_or_create_signing_key, verify_token
+from hub.kernel.subject_keys import FileMasterKeys, SubjectKeyStore, move_keys_from_views
+from policies.access import AccessDecision, Principal
+from policies.engine import default_engine
+from projections.follower import Follower, View, ViewsBehind
+from projections.registry import RegistryQueries, RegistryView
+from projections.viewdb import PostgresViewDatabase, Row, SQLiteViewDatabase, ViewDatabase
+
+log = logging.getLogger(__name__)
+
+VIEWS_WAIT_SECONDS = 5.0  # how long a read waits for the views to apply the writes it must see, before a 503
+
+
+class AccessNotRecorded(Exception):
+    """The access event could not be written, so no data may be returned."""
+
+
+class SuspendedUser(Exception):
+    """A valid token of a suspended user."""
+
+
+def open_view_database(settings: Settings) -> ViewDatabase:
+    """The views' tables: rebuilt from the log if lost, so commits do not wait for the disk."""
+    if settings.uses_postgres:
+        return PostgresViewDatabase(settings.postgres_conninfo(), durable=False)
+    return SQLiteViewDatabase(settings.views_sqlite_path, durable=False)
+
+
+def open_store_database(settings: Settings) -> ViewDatabase:
+    """The store's own database, for what cannot be rebuilt from the log (data keys, the audit tree's checkpoints)."""
+    if settings.uses_postgres:
+        return PostgresViewDatabase(settings.postgres_conninfo(), durable=True, max_size=4)
+    return SQLiteViewDatabase(settings.sqlite_path, durable=True)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def actor_for(principal: Principal, role: str) -> Actor:
+    return Actor(user_id=principal.username, agency_id=principal.agency_id, role=role)
+
+
+def agency_summary(row: Row) -> dict[str, Any]:
+    return {"id": row["id"], "code": row["code"], "name": row["name"], "kind": row["kind"]}
+
+
+def _principal(user: Row, agency: Row) -> Principal:
+    return Principal(
+        user_id=UUID(user["id"]),
+        username=user["username"],
+        agency_id=UUID(agency["id"]),
+        agency_kind=AgencyKind(agency["kind"]),
+        roles=frozenset(Role(role) for role in user["roles"]),
+    )
+
+
+class Core:
+    """The event log (write side), the views following it (read side), the signing key and the audit of reads."""
+
+    def __init__(self, settings: Settings, views: list[View]) -> None:
+        self.settings = settings
+        if not settings.uses_postgres:
+            settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        self.app = HubApplication(settings)
+        self.views_db = open_view_database(settings)
+        self.store_db = open_store_database(settings)
+        self.master_keys = FileMasterKeys(settings.key_dir)
+        self.subject_keys = SubjectKeyStore(self.store_db, self.master_keys)
+        if not settings.uses_postgres:
+            move_keys_from_views(self.views_db, self.subject_keys)
+        self.app.event_mapper.subjects = self.app.new_keys_recorder.keys = self.subject_keys
+        self.registry_view = RegistryView()
+        self.follower = Follower(self.app.recorder, self.app.event_mapper, self.views_db, [self.registry_view, *views])
+        self.registry = RegistryQueries(self.views_db)
+        self.signing_key = load_or_create_signing_key(settings.key_dir)
+        self.policy_engine = default_engine()
+        self.clock: Callable[[], datetime] = _utc_now
+        self.access_log: GroupCommitter[AccessRecorded] = GroupCommitter(
+            self._append_access_events, max_wait=settings.access_batch_wait_ms / 1000, name="access-log"
+        )
+        self.views_wait_seconds = VIEWS_WAIT_SECONDS
+        self.follower.catch_up()
+
+    def wait_for_views(self, position: int | None = None) -> None:
+        """Before a read that must see writes: wait until the views have applied the log through `position`, by
+        default every write acknowledged before now (the log's head, whichever process wrote it).
+
+        If they have not within `views_wait_seconds`, the read is refused with 503 `views_behind`.
+        """
+        needed = (self.app.recorder.max_notification_id() or 0) if position is None else position
+        try:
+            self.follower.wait_for(needed, self.views_wait_seconds)
+        except ViewsBehind:
+            log.warning("the views are behind the log; a read was refused")
+            raise Unavailable("views_behind", "the hub is catching up with recent changes; try again shortly") from None
+
+    def known_agency(self, code: str, field: str) -> Row:
+        """The registry row of the agency with this code; an unknown code is the caller's input error on `field`."""
+        row = self.registry.agency_by_code(code)
+        if row is None:
+            raise InvalidInput("unknown_agency", f"no agency with code {code!r}", field)
+        return row
+
+    def now(self) -> datetime:
+        """The hub's time: what events are stamped with and clocks are measured against (replaceable in tests)."""
+        return self.clock()
+
+    def close(self) -> None:
+        self.access_log.close()
+        self.follower.stop()
+        self.views_db.close()
+        self.store_db.close()
+        self.app.close()
+
+    def issue_token(self, username: str, ttl: timedelta | None = None) -> str:
+        user = self._user_row(username)
+        if user is None:
+            raise NotFound("unknown_user", f"no user named {username!r}", "user")
+        agency = self.registry.agency(UUID(user["agency_id"]))
+        assert agency is not None
+        lifetime = ttl or timedelta(minutes=self.settings.token_ttl_minutes)
+        return issue_token(self.signing_key, username, agency["code"], lifetime)
+
+    def authenticate(self, token: str) -> Principal:
+        """Verify a bearer token and resolve who is calling; raises InvalidToken or SuspendedUser."""
+        claims = verify_token(self.signing_key.public_key(), token)
+        user = self._user_row(claims.username)
+        if user is None:
+            raise InvalidToken("UnknownUser")
+        agency = self.registry.agency(UUID(user["agency_id"]))
+        if agency is None or agency["code"] != claims.agency_code:
+            raise InvalidToken("AgencyMismatch")
+        if user["suspended"]:
+            raise SuspendedUser(claims.username)
+        return _principal(user, agency)
+
+    def principal_for(self, username: str) -> Principal:
+        """The principal of a registered user (for the command line, which acts as a named user)."""
+        user = self._user_row(username)
+        if user is None:
+            raise NotFound("unknown_user", f"no user named {username!r}", "user")
+        agency = self.registry.agency(UUID(user["agency_id"]))
+        assert agency is not None
+        return _principal(user, agency)
+
+    def _user_row(self, username: str) -> Row | None:
+        user = self.registry.user_by_username(username)
+        if user is None:
+            self.wait_for_views()
+            user = self.registry.user_by_username(username)
+        return user
+
+    def record_access(
+        self,
+        principal: Principal,
+        decision: AccessDecision,
+        action: str,
+        resource: str,
+        purpose: str,
+        subjects: tuple[UUID, ...] = (),
+        also: tuple[DomainEvent, ...] = (),
+    ) -> AccessRecorded:
+        """Append the access event durably; if it is not durable, raise AccessNotRecorded and return no data.
+
+        A plain access event shares a transaction with concurrent ones (group commit). With `also` (a disclosure
+        or review written with it), it is appended on its own, so a conflict there cannot fail other readers.
+        """
+        event = AccessRecorded(
+            originator_id=new_stream_id(),
+            originator_version=1,
+            timestamp=self.now(),
+            actor=actor_for(principal, decision.role),
+            action=action,
+            resource=resource,
+            purpose=purpose,
+            subjects=subjects,
+            categories=decision.categories,
+            decision=decision.decision,
+            basis=decision.basis,
+            reasons=decision.reasons,
+            redacted=decision.redacted,
+            policy_hash=decision.policy_hash or self.policy_engine.policy_hash,
+            consent_id=decision.consent_id,
+            consent_version=decision.consent_version,
+            break_glass=decision.break_glass,
+        )
+        try:
+            if also:
+                self.app.append(event, *also)
+            else:
+                self.access_log.submit(event)
+        except Exception as error:
+            log.error("access event could not be written: %s", type(error).__name__)
+            raise AccessNotRecorded from error
+        access_tracking.note(event.originator_id)
+        return event
+
+    def _append_access_events(self, events: Sequence[AccessRecorded]) -> None:
+        self.app.append(*events)

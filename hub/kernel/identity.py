@@ -1,0 +1,79 @@
+"""The hub's signing key and its bearer tokens (short-lived EdDSA JWTs); one verifier function for all callers."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from hub.kernel.keyfiles import load_or_create_key_file
+
+ISSUER = "lv-referral-hub"
+AUDIENCE = "hub-api"
+SIGNING_KEY_FILE = "hub-signing-key.pem"
+CLOCK_SKEW = timedelta(seconds=30)
+
+
+def load_or_create_signing_key(key_dir: Path, filename: str = SIGNING_KEY_FILE) -> Ed25519PrivateKey:
+    """Read one of the hub's Ed25519 keys, creating it (file mode 0600) on first start."""
+
+    def generate() -> bytes:
+        return Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+
+    loaded = serialization.load_pem_private_key(load_or_create_key_file(key_dir, filename, generate), None)
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise ValueError(f"{key_dir / filename} is not an Ed25519 private key")
+    return loaded
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    username: str
+    agency_code: str
+    expires_at: datetime
+
+
+class InvalidToken(Exception):
+    """The token is missing, malformed, expired, or not signed by this hub."""
+
+
+def issue_token(key: Ed25519PrivateKey, username: str, agency_code: str, ttl: timedelta) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": username,
+        "agency": agency_code,
+        "iat": now,
+        "nbf": now,
+        "exp": now + ttl,
+        "jti": str(uuid.uuid4()),
+    }
+    return jwt.encode(claims, key, algorithm="EdDSA")
+
+
+def verify_token(public_key: Ed25519PublicKey, token: str) -> TokenClaims:
+    """The single place tokens are checked; an OIDC verifier can replace it behind the same signature."""
+    try:
+        claims = jwt.decode(
+            token,
+            public_key,
+            algorithms=["EdDSA"],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            leeway=CLOCK_SKEW,
+            options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+        )
+    except jwt.PyJWTError as error:
+        raise InvalidToken(type(error).__name__) from error
+    username, agency_code = claims.get("sub"), claims.get("agency")
+    if not isinstance(username, str) or not isinstance(agency_code, str):
+        raise InvalidToken("MissingIdentity")
+    return TokenClaims(username, agency_code, datetime.fromtimestamp(claims["exp"], UTC))

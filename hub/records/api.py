@@ -1,0 +1,86 @@
+"""Prior-residence record requests: create, acknowledge, answer, refuse, withdraw, list, read (audited)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Response
+
+from hub.api.auth import HubDep, PrincipalDep
+from hub.api.header_text import content_disposition
+from hub.records.domain import AnswersDraft, ReasonDraft, RecordRequestDraft
+
+router = APIRouter(prefix="/v1/record-requests", tags=["record requests"])
+PurposeHeader = Annotated[str, Header(alias="X-Purpose", max_length=200)]
+
+
+@router.post("", status_code=201)
+def create_requests(draft: RecordRequestDraft, hub: HubDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+    """Ask another municipality's social service and bāriņtiesa (or the agencies named) for prior-residence records."""
+    return hub.records.create(principal, draft)
+
+
+@router.get("")
+def list_requests(
+    hub: HubDep,
+    principal: PrincipalDep,
+    box: Annotated[Literal["incoming", "outgoing", "escalated"], Query()] = "incoming",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[dict[str, Any]]:
+    """The caller's agency's requests (envelopes, no personal data)."""
+    return hub.records.listing(principal, box, limit)
+
+
+@router.get("/{request_id}")
+def read_request(
+    request_id: UUID, hub: HubDep, principal: PrincipalDep, purpose: PurposeHeader = "prior-residence-records"
+) -> dict[str, Any]:
+    """A request with its subjects and the state of each category; the read is recorded."""
+    return hub.records.read(principal, request_id, purpose)
+
+
+@router.post("/{request_id}/acknowledge")
+def acknowledge(request_id: UUID, hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
+    return hub.records.acknowledge(principal, request_id)
+
+
+@router.post("/{request_id}/answers")
+def answer(request_id: UUID, draft: AnswersDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Answer some or all categories: released (a disclosure), withheld with a reason, or not held (forwarded)."""
+    return hub.records.answer(principal, request_id, draft)
+
+
+@router.post("/{request_id}/refuse")
+def refuse(request_id: UUID, draft: ReasonDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
+    return hub.records.refuse(principal, request_id, draft.reason)
+
+
+@router.post("/{request_id}/withdraw")
+def withdraw(request_id: UUID, draft: ReasonDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
+    return hub.records.withdraw(principal, request_id, draft.reason)
+
+
+@router.get("/{request_id}/released")
+def read_released(
+    request_id: UUID, hub: HubDep, principal: PrincipalDep, purpose: PurposeHeader = "prior-residence-records"
+) -> dict[str, Any]:
+    """What was released to the requesting agency, with its onward-sharing restriction; every read is recorded."""
+    return hub.records.released(principal, request_id, purpose)
+
+
+@router.get("/{request_id}/documents/{document_id}", response_class=Response)
+def download_document(
+    request_id: UUID,
+    document_id: UUID,
+    hub: HubDep,
+    principal: PrincipalDep,
+    purpose: PurposeHeader = "prior-residence-records",
+) -> Response:
+    """A released document (decrypted); the download is recorded."""
+    download = hub.records.document(principal, request_id, document_id, purpose)
+    return Response(
+        download.content,
+        media_type=download.media_type,
+        headers={"Content-Disposition": content_disposition(download.file_name)},
+    )

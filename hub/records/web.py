@@ -1,0 +1,135 @@
+"""Prior-residence record pages: the requests in and out with their due dates, asking for records, answering a
+request per category, and reading what was released. Reads go through the same audited service as the API."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
+
+from events.records import WithholdReason
+from events.values import MUNICIPALITIES, DataCategory, Purpose, Urgency
+from hub.api.auth import HubDep
+from hub.records.domain import AnswersDraft, RecordRequestDraft
+from hub.web.forms import text, validated
+from hub.web.rendering import WebRoute, render
+from hub.web.session import CheckedForm, WebPrincipal
+from policies.legal_bases import LEGAL_BASES
+from policies.roles import RECORD_KEEPING_KINDS
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+PURPOSE = "prior-residence-records"
+LIST_SIZE = 50
+RECORD_BASES = [basis for basis in LEGAL_BASES if Purpose.PRIOR_RESIDENCE_RECORDS in basis.purposes]
+
+
+def _optional(form: FormData, name: str) -> str | None:
+    return text(form, name).strip() or None
+
+
+def request_body(form: FormData) -> dict[str, Any]:
+    """The request draft as the API takes it, from the form's fields (one person per request form)."""
+    subject = {
+        "given_name": text(form, "given_name"),
+        "family_name": text(form, "family_name"),
+        "birth_date": _optional(form, "birth_date"),
+        "personal_code": _optional(form, "personal_code"),
+    }
+    return {
+        "municipality": text(form, "municipality"),
+        "agencies": form.getlist("agencies"),
+        "subjects": [subject],
+        "basis": text(form, "basis"),
+        "categories": form.getlist("categories"),
+        "urgency": text(form, "urgency") or Urgency.ROUTINE.value,
+        "note": text(form, "note"),
+    }
+
+
+def answers_body(form: FormData) -> dict[str, Any]:
+    """One answer per category whose outcome was chosen (`outcome.<category>`), with that outcome's own fields."""
+    answers: list[dict[str, Any]] = []
+    for category in DataCategory:
+        outcome = text(form, f"outcome.{category.value}")
+        if not outcome:
+            continue
+        answer: dict[str, Any] = {"category": category.value, "outcome": outcome}
+        if outcome == "released":
+            answer["entries"] = [
+                {"title": text(form, f"title.{category.value}"), "text": text(form, f"text.{category.value}")}
+            ]
+            answer["onward_allowed"] = text(form, f"onward.{category.value}") == "yes"
+        elif outcome == "withheld":
+            answer["reason"] = text(form, f"reason.{category.value}")
+            answer["note"] = text(form, f"note.{category.value}")
+        else:
+            answer["forward_to"] = text(form, f"forward_to.{category.value}")
+        answers.append(answer)
+    return {"answers": answers}
+
+
+@router.get("/records")
+def record_requests(
+    request: Request, hub: HubDep, principal: WebPrincipal, box: Literal["incoming", "outgoing"] = "incoming"
+) -> HTMLResponse:
+    """Envelopes only (agencies, state, due date): nothing personal, so nothing to record."""
+    return render(request, "records.html", box=box, items=hub.records.listing(principal, box, LIST_SIZE))
+
+
+@router.get("/records/new")
+def request_form(request: Request, hub: HubDep, principal: WebPrincipal) -> HTMLResponse:
+    return render(
+        request,
+        "record_request_form.html",
+        municipalities=sorted(MUNICIPALITIES.items(), key=lambda item: item[1]),
+        agencies=[agency for agency in hub.registry.agencies() if agency["kind"] in RECORD_KEEPING_KINDS],
+        bases=RECORD_BASES,
+        categories=list(DataCategory),
+        urgencies=list(Urgency),
+    )
+
+
+@router.post("/records/new")
+def create(hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
+    hub.records.create(principal, validated(RecordRequestDraft, request_body(form)))
+    return RedirectResponse("/records?box=outgoing", status_code=303)
+
+
+@router.get("/records/{request_id}")
+def record_request(request: Request, request_id: UUID, hub: HubDep, principal: WebPrincipal) -> HTMLResponse:
+    """The request with its people and the state of each category; the read is recorded."""
+    document = hub.records.read(principal, request_id, PURPOSE)
+    answering = document["responder"]["id"] == str(principal.agency_id) and document["status"] in (
+        "open",
+        "acknowledged",
+    )
+    return render(
+        request,
+        "record_request.html",
+        item=document,
+        answering=answering,
+        requesting=document["requester"]["id"] == str(principal.agency_id),
+        reasons=list(WithholdReason),
+        agencies=hub.registry.agencies(),
+    )
+
+
+@router.post("/records/{request_id}/acknowledge")
+def acknowledge(request_id: UUID, hub: HubDep, principal: WebPrincipal, _: CheckedForm) -> RedirectResponse:
+    hub.records.acknowledge(principal, request_id)
+    return RedirectResponse(f"/records/{request_id}", status_code=303)
+
+
+@router.post("/records/{request_id}/answers")
+def answer(request_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
+    hub.records.answer(principal, request_id, validated(AnswersDraft, answers_body(form)))
+    return RedirectResponse(f"/records/{request_id}", status_code=303)
+
+
+@router.get("/records/{request_id}/released")
+def released(request: Request, request_id: UUID, hub: HubDep, principal: WebPrincipal) -> HTMLResponse:
+    """What the responder released to the reader's agency, with its onward-sharing restriction; recorded."""
+    return render(request, "records_released.html", released=hub.records.released(principal, request_id, PURPOSE))

@@ -1,0 +1,52 @@
+"""The inbox page: incoming referrals with their clocks and quick actions, or sent ones with milestones."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from hub.api.auth import HubDep
+from hub.referrals.web_actions import quick_actions
+from hub.web.navigation import default_direction
+from hub.web.rendering import WebRoute, render
+from hub.web.session import WebPrincipal
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+PAGE_SIZE = 25
+# Cursors are notification ids; anything beyond what a store can hold is refused as bad input, like the API's.
+MAX_CURSOR = 2**62
+PURPOSE = "referral-triage"
+
+
+@router.get("/inbox")
+def inbox(
+    request: Request,
+    hub: HubDep,
+    principal: WebPrincipal,
+    direction: Literal["incoming", "outgoing"] | None = None,
+    status: Annotated[str | None, Query(max_length=40)] = None,
+    urgency: Annotated[str | None, Query(max_length=20)] = None,
+    overdue: bool = False,
+    cursor: Annotated[int | None, Query(ge=1, le=MAX_CURSOR)] = None,
+) -> HTMLResponse:
+    """One page of the agency's referrals, newest first; reading it is recorded like the API's inbox."""
+    chosen = direction or default_direction(principal)
+    page = hub.referrals.inbox(principal, chosen, PAGE_SIZE, cursor, PURPOSE)
+    items = [
+        item
+        for item in page.items
+        if (not status or item.get("status", item.get("milestone")) == status)
+        and (not urgency or item.get("urgency") == urgency)
+        and (not overdue or any(clock["overdue"] and clock["running"] for clock in item.get("clocks", [])))
+    ]
+    return render(
+        request,
+        "inbox.html",
+        direction=chosen,
+        items=items,
+        actions={item["id"]: quick_actions(principal, item) for item in items if chosen == "incoming"},
+        filters={"status": status or "", "urgency": urgency or "", "overdue": overdue},
+        next_cursor=page.next_cursor,
+    )

@@ -1,0 +1,18 @@
+"""The registry capability: agencies, users, their keys and webhooks (demo seeding in `hub.registry.demo`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hub.capability import Capability
+from hub.registry.service import RegistryService
+
+if TYPE_CHECKING:
+    from hub.service import Hub
+
+
+def install(hub: Hub) -> None:
+    hub.admin = RegistryService(hub)
+
+
+REGISTRY = Capability("registry", install=install)

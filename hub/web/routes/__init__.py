@@ -1,1 +1,0 @@
-"""The page routes, one module per area."""

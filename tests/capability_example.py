@@ -1,0 +1,74 @@
+"""A capability that lives only here and is registered through its manifest alone (tests/test_capability_manifest.py):
+a view of the agencies registered, a service reading it, an API route, a page and a command group."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import typer
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
+
+from events.registry import AgencyRegistered
+from hub.capability import Capability
+from hub.kernel.core import Core
+from projections.follower import View
+from projections.viewdb import Cursor
+
+
+class AgencyCountView(View):
+    name = "example_agency_count"
+    schema: ClassVar[dict[str, str]] = {
+        "view_example_agencies": "CREATE TABLE IF NOT EXISTS view_example_agencies (id TEXT PRIMARY KEY)"
+    }
+    handles = (AgencyRegistered,)
+
+    def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
+        cursor.execute("INSERT INTO view_example_agencies (id) VALUES (?)", (str(event.originator_id),))
+
+
+class AgencyCountService:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+
+    def count(self) -> int:
+        return len(self.core.views_db.query("SELECT id FROM view_example_agencies"))
+
+
+class AgencyCount(BaseModel):
+    agencies: int
+
+
+router = APIRouter(prefix="/v1/example")
+pages = APIRouter(include_in_schema=False)
+commands = typer.Typer(help="The example capability.")
+
+
+@router.get("/agencies", response_model=AgencyCount)
+def agencies(request: Request) -> dict[str, int]:
+    return {"agencies": request.app.state.hub.example.count()}
+
+
+@pages.get("/example", response_class=HTMLResponse)
+def page(request: Request) -> str:
+    return f"<p>{request.app.state.hub.example.count()}</p>"
+
+
+@commands.command("count")
+def count() -> None:
+    typer.echo("counted")
+
+
+def install(hub: Any) -> None:
+    hub.example = AgencyCountService(hub)
+
+
+EXAMPLE = Capability(
+    "example",
+    views=lambda: (AgencyCountView(),),
+    install=install,
+    api=("tests.capability_example:router",),
+    web=("tests.capability_example:pages",),
+    commands=(("example", "tests.capability_example:commands"),),
+)
