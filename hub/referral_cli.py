@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from inspect import Parameter, Signature
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 from uuid import UUID
 
 import typer
 from pydantic import TypeAdapter
+from pydantic.fields import FieldInfo
 from rich.console import Console
 
 import hub.cli_support as cli
-from events.referrals import Outcome
-from hub.domain.transition_drafts import (
-    AnswerDraft,
-    AssignDraft,
-    CloseDraft,
-    QuestionDraft,
-    ReasonDraft,
-    RedirectDraft,
-)
+from hub.referral_transitions import TRANSITIONS, Transition
 
 referrals_app = typer.Typer(help="Referrals: inbox, timeline and every transition, acting as a user.")
 clocks_app = typer.Typer(help="Response clocks.", no_args_is_help=True)
@@ -27,7 +23,13 @@ supervision_app = typer.Typer(help="Supervision figures (ministry supervisors)."
 console = Console()
 UserOption = Annotated[str, typer.Option("--user", help="Act as this user (recorded as the actor)")]
 Referral = Annotated[UUID, typer.Argument(help="Referral id")]
-Reason = Annotated[str, typer.Option(help="Why (kept with the referral)")]
+# Help for the options the transitions' bodies give, by field name (a field's own description otherwise).
+OPTION_HELP = {
+    "worker": "Username",
+    "municipality": "Municipality code, e.g. daugavpils",
+    "reason": "Why (kept with the referral)",
+    "monitoring_days": "Days a new referral about the child links here (0: none; default HUB_MONITORING_DAYS)",
+}
 JSON: TypeAdapter[Any] = TypeAdapter(Any)
 
 
@@ -56,82 +58,45 @@ def timeline(referral: Referral, user: UserOption) -> None:
         show(hub.timeline.read(hub.principal_for(user), referral, "referral-handling (cli)"))
 
 
-@referrals_app.command("acknowledge")
-def acknowledge(referral: Referral, user: UserOption) -> None:
-    """Confirm receipt (stops the acknowledgement clock)."""
-    with cli.open_hub() as hub:
-        show(hub.workflow.acknowledge(hub.principal_for(user), referral))
+def _option_type(info: FieldInfo) -> object:
+    """The plain type of a draft's field for the command line (an enum keeps its choices; optional stays optional)."""
+    annotation: Any = info.annotation
+    members = [member for member in get_args(annotation) if member is not type(None)]
+    plain: Any = members[0] if get_origin(annotation) in (Union, UnionType) else annotation
+    plain = get_args(plain)[0] if get_origin(plain) is Annotated else plain
+    return plain if info.is_required() else plain | None
 
 
-@referrals_app.command("assign")
-def assign(referral: Referral, user: UserOption, worker: Annotated[str, typer.Option(help="Username")]) -> None:
-    """Name the responsible case manager."""
-    with cli.open_hub() as hub:
-        show(hub.workflow.assign(hub.principal_for(user), referral, AssignDraft(worker=worker)))
+def _transition_command(transition: Transition) -> Callable[..., None]:
+    """One `hub referrals <action>` command: the referral, the acting user, and an option per field of the body."""
+    fields = transition.draft.model_fields if transition.draft else {}
+
+    def command(referral: UUID, user: str, **values: Any) -> None:
+        with cli.open_hub() as hub:
+            draft = transition.draft(**values) if transition.draft else None
+            show(hub.workflow.act(hub.principal_for(user), referral, transition.action, draft))
+
+    options = [
+        Parameter(
+            name,
+            Parameter.KEYWORD_ONLY,
+            annotation=Annotated[_option_type(info), typer.Option(help=OPTION_HELP.get(name, info.description))],
+            default=Parameter.empty if info.is_required() else None,
+        )
+        for name, info in fields.items()
+    ]
+    parameters = [
+        Parameter("referral", Parameter.POSITIONAL_OR_KEYWORD, annotation=Referral),
+        Parameter("user", Parameter.POSITIONAL_OR_KEYWORD, annotation=UserOption),
+        *options,
+    ]
+    command.__signature__ = Signature(parameters, return_annotation=None)  # type: ignore[attr-defined]
+    command.__doc__ = transition.description
+    return command
 
 
-@referrals_app.command("request-information")
-def request_information(referral: Referral, user: UserOption, question: Annotated[str, typer.Option()]) -> None:
-    """Ask the referrer a question."""
-    with cli.open_hub() as hub:
-        show(hub.workflow.request_information(hub.principal_for(user), referral, QuestionDraft(question=question)))
-
-
-@referrals_app.command("provide-information")
-def provide_information(referral: Referral, user: UserOption, answer: Annotated[str, typer.Option()]) -> None:
-    """Answer the question put to the referrer."""
-    with cli.open_hub() as hub:
-        show(hub.workflow.provide_information(hub.principal_for(user), referral, AnswerDraft(answer=answer)))
-
-
-@referrals_app.command("accept")
-def accept(referral: Referral, user: UserOption) -> None:
-    """Open a case, or join the family's open case."""
-    with cli.open_hub() as hub:
-        show(hub.workflow.accept(hub.principal_for(user), referral))
-
-
-@referrals_app.command("redirect")
-def redirect(
-    referral: Referral,
-    user: UserOption,
-    municipality: Annotated[str, typer.Option(help="Municipality code, e.g. daugavpils")],
-    reason: Reason,
-) -> None:
-    """Send on to another municipality's social service."""
-    with cli.open_hub() as hub:
-        draft = RedirectDraft(municipality=municipality, reason=reason)
-        show(hub.workflow.redirect(hub.principal_for(user), referral, draft))
-
-
-@referrals_app.command("decline")
-def decline(referral: Referral, user: UserOption, reason: Reason) -> None:
-    """Decide not to act."""
-    with cli.open_hub() as hub:
-        show(hub.workflow.decline(hub.principal_for(user), referral, ReasonDraft(reason=reason)))
-
-
-@referrals_app.command("close")
-def close(
-    referral: Referral,
-    user: UserOption,
-    outcome: Annotated[Outcome, typer.Option()],
-    monitoring_days: Annotated[
-        int | None,
-        typer.Option(help="Days a new referral about the child links here (0: none; default HUB_MONITORING_DAYS)"),
-    ] = None,
-) -> None:
-    """Close with an outcome class and a monitoring period."""
-    with cli.open_hub() as hub:
-        draft = CloseDraft(outcome=outcome, monitoring_days=monitoring_days)
-        show(hub.workflow.close(hub.principal_for(user), referral, draft))
-
-
-@referrals_app.command("withdraw")
-def withdraw(referral: Referral, user: UserOption, reason: Reason) -> None:
-    """The referrer withdraws before acceptance."""
-    with cli.open_hub() as hub:
-        show(hub.workflow.withdraw(hub.principal_for(user), referral, ReasonDraft(reason=reason)))
+for row in TRANSITIONS.values():
+    referrals_app.command(row.segment)(_transition_command(row))
 
 
 @clocks_app.command("tick")
