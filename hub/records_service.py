@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 
 from events.base import DomainEvent
 from events.people import PersonDetails
-from events.records import DocumentReference, RecordCategoryForwarded, RecordCategoryReleased, RecordCategoryWithheld
+from events.records import CategoryState, DocumentReference
 from events.records import RecordEntry as Entry
 from events.values import AgencyKind, DataCategory
 from hub.core import Core, actor_for, agency_summary
@@ -25,9 +25,11 @@ from hub.domain.errors import Forbidden, Gone, InvalidInput, NotFound
 from hub.domain.handover import ACCEPTED
 from hub.domain.records import (
     AnswersDraft,
+    Forward,
     NotHeldAnswer,
     RecordRequest,
     RecordRequestDraft,
+    Release,
     ReleasedAnswer,
     Settlement,
     WithheldAnswer,
@@ -122,17 +124,7 @@ class RecordsService:
             disclosure, _ = self.disclosures.prepare(principal, self._release_draft(request, released), request.id)
             extra.append(disclosure)
             settlements.extend(self._released(request, released, disclosure.originator_id))
-        for answer in draft.answers:
-            if isinstance(answer, WithheldAnswer):
-                settlements.append(
-                    RecordCategoryWithheld(
-                        originator_id=request.id,
-                        originator_version=0,
-                        category=answer.category,
-                        reason=answer.reason,
-                        note=answer.note,
-                    )
-                )
+        settlements.extend(answer for answer in draft.answers if isinstance(answer, WithheldAnswer))
         forwarded, created = self._forwards(principal, request, draft, moment)
         settlements.extend(forwarded)
         extra.extend(created)
@@ -345,9 +337,7 @@ class RecordsService:
                 self.documents.put(reference.document_id, request.subject_ids[0], content)
                 references.append(reference)
             settlements.append(
-                RecordCategoryReleased(
-                    originator_id=request.id,
-                    originator_version=0,
+                Release(
                     category=answer.category,
                     entries=tuple(Entry(**entry.model_dump()) for entry in answer.entries),
                     documents=tuple(references),
@@ -384,13 +374,7 @@ class RecordsService:
             for agency_id, categories in by_agency.items()
         ]
         settlements: list[Settlement] = [
-            RecordCategoryForwarded(
-                originator_id=request.id,
-                originator_version=0,
-                category=category,
-                forwarded_to_agency_id=event.responder_agency_id,
-                forwarded_request_id=event.originator_id,
-            )
+            Forward(category=category, to_agency_id=event.responder_agency_id, request_id=event.originator_id)
             for event in created
             for category in event.categories
         ]
@@ -419,7 +403,7 @@ class RecordsService:
     def _present(self, request: RecordRequest, with_subjects: bool) -> dict[str, Any]:
         categories = []
         for category in request.categories:
-            item: dict[str, Any] = {"category": category, "state": request.settled.get(category, "open")}
+            item: dict[str, Any] = {"category": category, "state": request.settled.get(category, CategoryState.OPEN)}
             if category in request.withheld:
                 item["reason"], item["note"] = request.withheld[category]
             if category in request.forwarded:
