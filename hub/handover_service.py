@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from events.handover import HandoverStatus
 from events.values import AgencyKind, DataCategory
 from hub.core import Core, actor_for, agency_summary
 from hub.domain import handover as handovers
@@ -170,7 +171,7 @@ class HandoverService:
             "decided_at": handover.decided_at,
             "decline_reason": handover.decline_reason,
         }
-        if handover.status == handovers.ACCEPTED and principal.agency_id == handover.owner_agency_id:
+        if handover.status is HandoverStatus.ACCEPTED and principal.agency_id == handover.owner_agency_id:
             asked = {
                 (row["responder_agency_id"]): row["id"]
                 for row in self.requests.for_handover(handover.id)

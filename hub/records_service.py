@@ -13,6 +13,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from events.base import DomainEvent
+from events.handover import HandoverStatus
 from events.people import PersonDetails
 from events.records import CategoryState, DocumentReference
 from events.records import RecordEntry as Entry
@@ -22,7 +23,6 @@ from hub.disclosure_service import DisclosureDraft, DisclosureService
 from hub.document_store import DocumentErased, DocumentStore, sha256_hex
 from hub.domain import records
 from hub.domain.errors import Forbidden, Gone, InvalidInput, NotFound
-from hub.domain.handover import ACCEPTED
 from hub.domain.records import (
     AnswersDraft,
     Forward,
@@ -281,7 +281,7 @@ class RecordsService:
         if not self.core.app.exists(draft.handover_id):
             raise InvalidInput("unknown_handover", "no handover with this id", "handover_id")
         handover = self.core.app.handover(draft.handover_id)
-        if handover.status != ACCEPTED or handover.owner_agency_id != principal.agency_id:
+        if handover.status is not HandoverStatus.ACCEPTED or handover.owner_agency_id != principal.agency_id:
             raise InvalidInput(
                 "not_handover_owner", "the caller's agency has not accepted this handover", "handover_id"
             )
