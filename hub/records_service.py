@@ -16,7 +16,6 @@ from events.base import DomainEvent
 from events.handover import HandoverStatus
 from events.people import PersonDetails
 from events.records import CategoryState, DocumentReference
-from events.records import RecordEntry as Entry
 from events.values import AgencyKind, DataCategory
 from hub.core import Core, actor_for, agency_summary
 from hub.disclosure_service import DisclosureDraft, DisclosureService
@@ -336,15 +335,7 @@ class RecordsService:
                 )
                 self.documents.put(reference.document_id, request.subject_ids[0], content)
                 references.append(reference)
-            settlements.append(
-                Release(
-                    category=answer.category,
-                    entries=tuple(Entry(**entry.model_dump()) for entry in answer.entries),
-                    documents=tuple(references),
-                    disclosure_id=disclosure_id,
-                    onward_allowed=answer.onward_allowed,
-                )
-            )
+            settlements.append(Release(answer, tuple(references), disclosure_id))
         return settlements
 
     def _forwards(

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from functools import singledispatchmethod
-from typing import Any, ClassVar
+from typing import ClassVar
 from uuid import UUID
 
 from events.consent import ConsentExpired, ConsentGranted, ConsentStatus, ConsentWithdrawn
-from projections.follower import View
+from projections.dispatching import DispatchingView, not_handled
 from projections.viewdb import Cursor, Row, ViewDatabase
 
 
-class ConsentView(View):
+class ConsentView(DispatchingView):
     name = "consents"
     schema: ClassVar[dict[str, str]] = {
         "view_consents": (
@@ -22,14 +22,9 @@ class ConsentView(View):
     indexes = ("CREATE INDEX IF NOT EXISTS ix_consents_subject ON view_consents (subject_id, seq)",)
     handles = (ConsentGranted, ConsentWithdrawn, ConsentExpired)
 
-    def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
-        self._applied(event, cursor, notification_id)
+    on = singledispatchmethod(not_handled)
 
-    @singledispatchmethod
-    def _applied(self, event: Any, cursor: Cursor, notification_id: int) -> None:
-        raise TypeError(f"not a consent event: {type(event).__name__}")
-
-    @_applied.register
+    @on.register
     def _(self, event: ConsentGranted, cursor: Cursor, notification_id: int) -> None:
         until = event.valid_until.isoformat() if event.valid_until else None
         cursor.execute(
@@ -37,11 +32,11 @@ class ConsentView(View):
             (str(event.originator_id), str(event.subject_id), notification_id, ConsentStatus.ACTIVE.value, until),
         )
 
-    @_applied.register
+    @on.register
     def _(self, event: ConsentWithdrawn, cursor: Cursor, notification_id: int) -> None:
         self._ended(cursor, event.originator_id, ConsentStatus.WITHDRAWN)
 
-    @_applied.register
+    @on.register
     def _(self, event: ConsentExpired, cursor: Cursor, notification_id: int) -> None:
         self._ended(cursor, event.originator_id, ConsentStatus.EXPIRED)
 

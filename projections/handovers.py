@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import singledispatchmethod
-from typing import Any, ClassVar
+from typing import ClassVar
 from uuid import UUID
 
 from events.handover import (
@@ -13,12 +13,12 @@ from events.handover import (
     HandoverStatus,
     ResidenceChangeRecorded,
 )
-from projections.follower import View
+from projections.dispatching import DispatchingView, not_handled
 from projections.record_requests import utc_text
 from projections.viewdb import Cursor, Row, ViewDatabase
 
 
-class HandoverView(View):
+class HandoverView(DispatchingView):
     name = "handovers"
     schema: ClassVar[dict[str, str]] = {
         "view_handovers": (
@@ -33,14 +33,9 @@ class HandoverView(View):
     )
     handles = (ResidenceChangeRecorded, HandoverOffered, HandoverAccepted, HandoverDeclined)
 
-    def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
-        self._applied(event, cursor, notification_id)
+    on = singledispatchmethod(not_handled)
 
-    @singledispatchmethod
-    def _applied(self, event: Any, cursor: Cursor, notification_id: int) -> None:
-        raise TypeError(f"not a handover event: {type(event).__name__}")
-
-    @_applied.register
+    @on.register
     def _(self, event: ResidenceChangeRecorded, cursor: Cursor, notification_id: int) -> None:
         cursor.execute(
             "INSERT INTO view_handovers (id, seq, from_agency_id, from_municipality, to_municipality, status, "
@@ -56,18 +51,18 @@ class HandoverView(View):
             ),
         )
 
-    @_applied.register
+    @on.register
     def _(self, event: HandoverOffered, cursor: Cursor, notification_id: int) -> None:
         cursor.execute(
             "UPDATE view_handovers SET to_agency_id = ?, status = ? WHERE id = ?",
             (str(event.to_agency_id), HandoverStatus.OFFERED.value, str(event.originator_id)),
         )
 
-    @_applied.register
+    @on.register
     def _(self, event: HandoverAccepted, cursor: Cursor, notification_id: int) -> None:
         self._decided(cursor, event, HandoverStatus.ACCEPTED)
 
-    @_applied.register
+    @on.register
     def _(self, event: HandoverDeclined, cursor: Cursor, notification_id: int) -> None:
         self._decided(cursor, event, HandoverStatus.DECLINED)
 

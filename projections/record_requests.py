@@ -27,7 +27,7 @@ from events.records import (
     RecordRequestWithdrawn,
 )
 from events.values import DataCategory
-from projections.follower import View
+from projections.dispatching import DispatchingView, not_handled
 from projections.viewdb import Cursor, Row, ViewDatabase
 
 ACTIVE = sorted(status.value for status in ACTIVE_STATUSES)
@@ -43,7 +43,7 @@ def parse_utc_text(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
-class RecordRequestView(View):
+class RecordRequestView(DispatchingView):
     name = "record_requests"
     schema: ClassVar[dict[str, str]] = {
         "view_record_requests": (
@@ -85,53 +85,48 @@ class RecordRequestView(View):
         RecordRequestEscalated,
     )
 
-    def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
-        self._applied(event, cursor, notification_id)
+    on = singledispatchmethod(not_handled)
 
-    @singledispatchmethod
-    def _applied(self, event: Any, cursor: Cursor, notification_id: int) -> None:
-        raise TypeError(f"not a record request event: {type(event).__name__}")
-
-    @_applied.register
+    @on.register
     def _(self, event: RecordRequestCreated, cursor: Cursor, notification_id: int) -> None:
         self._created(cursor, event, notification_id)
 
-    @_applied.register
+    @on.register
     def _(self, event: RecordRequestAcknowledged, cursor: Cursor, notification_id: int) -> None:
         self._set(cursor, event, "status = ?", (RecordRequestStatus.ACKNOWLEDGED.value,))
 
-    @_applied.register
+    @on.register
     def _(self, event: RecordCategoryReleased, cursor: Cursor, notification_id: int) -> None:
         self._set(cursor, event, "open_categories = open_categories - 1, released_categories = released_categories + 1")
         if not event.onward_allowed:
             self._ledger(cursor, str(event.originator_id), event.category)
 
-    @_applied.register(RecordCategoryWithheld)
-    @_applied.register(RecordCategoryForwarded)
+    @on.register(RecordCategoryWithheld)
+    @on.register(RecordCategoryForwarded)
     def _(self, event: RecordCategoryWithheld | RecordCategoryForwarded, cursor: Cursor, notification_id: int) -> None:
         self._set(cursor, event, "open_categories = open_categories - 1")
 
-    @_applied.register
+    @on.register
     def _(self, event: RecordRequestAnswered, cursor: Cursor, notification_id: int) -> None:
         self._closed(cursor, event, RecordRequestStatus.ANSWERED)
 
-    @_applied.register
+    @on.register
     def _(self, event: RecordRequestRefused, cursor: Cursor, notification_id: int) -> None:
         self._closed(cursor, event, RecordRequestStatus.REFUSED)
 
-    @_applied.register
+    @on.register
     def _(self, event: RecordRequestWithdrawn, cursor: Cursor, notification_id: int) -> None:
         self._closed(cursor, event, RecordRequestStatus.WITHDRAWN)
 
-    @_applied.register
+    @on.register
     def _(self, event: RecordRequestReminded, cursor: Cursor, notification_id: int) -> None:
         self._set(cursor, event, "reminded = 1")
 
-    @_applied.register
+    @on.register
     def _(self, event: RecordRequestOverdue, cursor: Cursor, notification_id: int) -> None:
         self._set(cursor, event, "overdue = 1")
 
-    @_applied.register
+    @on.register
     def _(self, event: RecordRequestEscalated, cursor: Cursor, notification_id: int) -> None:
         self._set(cursor, event, "escalated = 1")
 

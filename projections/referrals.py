@@ -27,7 +27,7 @@ from events.referrals import (
     ReferralSubmitted,
     ReferralWithdrawn,
 )
-from projections.follower import View
+from projections.dispatching import DispatchingView, not_handled
 from projections.viewdb import Cursor, Row, ViewDatabase
 
 OPEN = sorted(status.value for status in OPEN_STATUSES)
@@ -38,7 +38,7 @@ def instant(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-class ReferralView(View):
+class ReferralView(DispatchingView):
     name = "referrals"
     schema: ClassVar[dict[str, str]] = {
         "view_referrals": (
@@ -83,23 +83,18 @@ class ReferralView(View):
             self.apply(cursor, event, notification_id)
         self._insert(cursor, submissions)
 
-    def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
-        self._applied(event, cursor, notification_id)
+    on = singledispatchmethod(not_handled)
 
-    @singledispatchmethod
-    def _applied(self, event: Any, cursor: Cursor, notification_id: int) -> None:
-        raise TypeError(f"not a referral event: {type(event).__name__}")
-
-    @_applied.register
+    @on.register
     def _(self, event: ReferralSubmitted, cursor: Cursor, notification_id: int) -> None:
         self._insert(cursor, [(event, notification_id)])
 
-    @_applied.register
+    @on.register
     def _(self, event: ReferralAcknowledged, cursor: Cursor, notification_id: int) -> None:
         changes = {"status": ReferralStatus.ACKNOWLEDGED.value, "acknowledged_at": instant(event.timestamp)}
         self._moved(cursor, event, notification_id, changes, ("acknowledge",))
 
-    @_applied.register
+    @on.register
     def _(self, event: ReferralAssigned, cursor: Cursor, notification_id: int) -> None:
         cursor.execute(
             "UPDATE view_referrals SET status = ? WHERE id = ? AND status = ?",
@@ -107,14 +102,14 @@ class ReferralView(View):
         )
         self._moved(cursor, event, notification_id, {"worker": event.worker})
 
-    @_applied.register
+    @on.register
     def _(self, event: ReferralInformationRequested, cursor: Cursor, notification_id: int) -> None:
         cursor.execute(
             "UPDATE view_referrals SET status_before_question = status WHERE id = ?", (str(event.originator_id),)
         )
         self._moved(cursor, event, notification_id, {"status": ReferralStatus.INFORMATION_REQUESTED.value})
 
-    @_applied.register
+    @on.register
     def _(self, event: ReferralInformationProvided, cursor: Cursor, notification_id: int) -> None:
         cursor.execute(
             "UPDATE view_referrals SET status = status_before_question, status_before_question = NULL WHERE id = ?",
@@ -122,16 +117,16 @@ class ReferralView(View):
         )
         self._moved(cursor, event, notification_id, {})
 
-    @_applied.register
+    @on.register
     def _(self, event: ReferralAccepted, cursor: Cursor, notification_id: int) -> None:
         changes = {"status": ReferralStatus.ACCEPTED.value, "case_id": str(event.case_id)}
         self._decided(cursor, event, notification_id, changes)
 
-    @_applied.register
+    @on.register
     def _(self, event: ReferralDeclined, cursor: Cursor, notification_id: int) -> None:
         self._decided(cursor, event, notification_id, {"status": ReferralStatus.DECLINED.value})
 
-    @_applied.register
+    @on.register
     def _(self, event: ReferralClosed, cursor: Cursor, notification_id: int) -> None:
         changes = {
             "status": ReferralStatus.CLOSED.value,
@@ -141,16 +136,16 @@ class ReferralView(View):
         }
         self._moved(cursor, event, notification_id, changes, ("acknowledge", "decide"))
 
-    @_applied.register
+    @on.register
     def _(self, event: ReferralWithdrawn, cursor: Cursor, notification_id: int) -> None:
         changes = {"status": ReferralStatus.WITHDRAWN.value, "closed_at": instant(event.timestamp)}
         self._moved(cursor, event, notification_id, changes, ("acknowledge", "decide"))
 
-    @_applied.register
+    @on.register
     def _(self, event: ReferralRedirected, cursor: Cursor, notification_id: int) -> None:
         self._redirect(cursor, event, notification_id)
 
-    @_applied.register
+    @on.register
     def _(self, event: ReferralOverdue, cursor: Cursor, notification_id: int) -> None:
         cursor.execute(
             "UPDATE view_referral_clocks SET overdue_at = ? WHERE referral_id = ? AND clock = ? AND agency_id = ?",

@@ -348,13 +348,15 @@ def check_answerable(request: RecordRequest, draft: AnswersDraft) -> None:
 
 @dataclass(frozen=True)
 class Release:
-    """A category released through the disclosure `disclosure_id`, its documents already stored."""
+    """A released answer, disclosed by `disclosure_id`, its documents already stored as `documents`."""
 
-    category: DataCategory
-    entries: tuple[RecordEntry, ...]
+    answer: ReleasedAnswer
     documents: tuple[DocumentReference, ...]
     disclosure_id: UUID
-    onward_allowed: bool
+
+    @property
+    def category(self) -> DataCategory:
+        return self.answer.category
 
 
 @dataclass(frozen=True)
@@ -380,10 +382,10 @@ def _settlement_event(request: RecordRequest, settlement: Settlement, **head: An
             **head,
             about=_about(request),
             category=settlement.category,
-            entries=settlement.entries,
+            entries=tuple(RecordEntry(**entry.model_dump()) for entry in settlement.answer.entries),
             documents=settlement.documents,
             disclosure_id=settlement.disclosure_id,
-            onward_allowed=settlement.onward_allowed,
+            onward_allowed=settlement.answer.onward_allowed,
         )
     if isinstance(settlement, WithheldAnswer):
         return RecordCategoryWithheld(

@@ -92,45 +92,34 @@ class ReferralDraft(DraftModel):
         return value
 
 
+# Before the lead social service decides: the referrer may still withdraw, and the decision clock runs.
+UNDECIDED = frozenset(
+    {
+        ReferralStatus.SUBMITTED,
+        ReferralStatus.ACKNOWLEDGED,
+        ReferralStatus.ASSIGNED,
+        ReferralStatus.INFORMATION_REQUESTED,
+    }
+)
+
 # Which states each transition may start from; anything else is a 409.
 ALLOWED_FROM: dict[str, frozenset[ReferralStatus]] = {
     "acknowledge": frozenset({ReferralStatus.SUBMITTED}),
-    "assign": frozenset(
-        {
-            ReferralStatus.ACKNOWLEDGED,
-            ReferralStatus.ASSIGNED,
-            ReferralStatus.INFORMATION_REQUESTED,
-            ReferralStatus.ACCEPTED,
-        }
-    ),
+    "assign": (UNDECIDED - {ReferralStatus.SUBMITTED}) | {ReferralStatus.ACCEPTED},
     "request_information": frozenset({ReferralStatus.ACKNOWLEDGED, ReferralStatus.ASSIGNED}),
     "provide_information": frozenset({ReferralStatus.INFORMATION_REQUESTED}),
     "accept": frozenset({ReferralStatus.ASSIGNED}),
     "redirect": frozenset({ReferralStatus.SUBMITTED, ReferralStatus.ACKNOWLEDGED, ReferralStatus.ASSIGNED}),
     "decline": frozenset({ReferralStatus.ACKNOWLEDGED, ReferralStatus.ASSIGNED}),
     "close": frozenset({ReferralStatus.ACCEPTED, ReferralStatus.DECLINED}),
-    "withdraw": frozenset(
-        {
-            ReferralStatus.SUBMITTED,
-            ReferralStatus.ACKNOWLEDGED,
-            ReferralStatus.ASSIGNED,
-            ReferralStatus.INFORMATION_REQUESTED,
-        }
-    ),
+    "withdraw": UNDECIDED,
 }
 
 
 # While in these states a clock runs for the lead agency; any other state stops it.
 CLOCK_RUNS_WHILE: dict[str, frozenset[ReferralStatus]] = {
     "acknowledge": frozenset({ReferralStatus.SUBMITTED}),
-    "decide": frozenset(
-        {
-            ReferralStatus.SUBMITTED,
-            ReferralStatus.ACKNOWLEDGED,
-            ReferralStatus.ASSIGNED,
-            ReferralStatus.INFORMATION_REQUESTED,
-        }
-    ),
+    "decide": UNDECIDED,
 }
 
 
