@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from events.base import DomainEvent
+from events.base import Actor, DomainEvent
 from events.handover import HandoverStatus
 from events.people import PersonDetails
 from events.records import CategoryState, DocumentReference
@@ -33,6 +33,8 @@ from hub.domain.records import (
     Settlement,
     WithheldAnswer,
 )
+from hub.domain.referral import DraftModel
+from hub.record_request_transitions import TRANSITIONS, RecordRequestAction
 from hub.relationship_service import RelationshipService
 from hub.subject_service import SubjectService
 from policies import roles
@@ -101,21 +103,33 @@ class RecordsService:
             self._present(self.core.app.record_request(event.originator_id), with_subjects=False) for event in events
         ]
 
-    def acknowledge(self, principal: Principal, request_id: UUID, now: datetime | None = None) -> dict[str, Any]:
-        request = self._as_responder(principal, request_id)
-        self.core.app.append(
-            records.acknowledge(request, actor_for(principal, self._role(principal)), now or self.core.now())
+    def act(
+        self,
+        principal: Principal,
+        request_id: UUID,
+        action: RecordRequestAction,
+        draft: DraftModel | None = None,
+        now: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Take one transition of the table: check the party, decide, append; returns the request as parties see
+        it. `draft` is the body the action's row takes (None when it takes none)."""
+        transition = TRANSITIONS[action]
+        if not transition.takes(draft):
+            raise TypeError(f"{action.value} does not take {type(draft).__name__}")
+        request = (
+            self._as_requester(principal, request_id)
+            if transition.by_requester
+            else self._as_responder(principal, request_id)
         )
+        actor = actor_for(principal, self._role(principal))
+        self.core.app.append(*transition.command(self, principal, request, actor, now or self.core.now(), draft))
         return self._present(self.core.app.record_request(request_id), with_subjects=False)
 
-    def answer(
-        self, principal: Principal, request_id: UUID, draft: AnswersDraft, now: datetime | None = None
-    ) -> dict[str, Any]:
+    def settle(
+        self, principal: Principal, request: RecordRequest, actor: Actor, now: datetime, draft: AnswersDraft
+    ) -> list[DomainEvent]:
         """Settle some or all categories: released (as one disclosure), withheld, or not held and forwarded."""
-        request = self._as_responder(principal, request_id)
         records.check_answerable(request, draft)
-        moment = now or self.core.now()
-        actor = actor_for(principal, self._role(principal))
         extra: list[DomainEvent] = []
         settlements: list[Settlement] = []
         released = [answer for answer in draft.answers if isinstance(answer, ReleasedAnswer)]
@@ -124,31 +138,10 @@ class RecordsService:
             extra.append(disclosure)
             settlements.extend(self._released(request, released, disclosure.originator_id))
         settlements.extend(answer for answer in draft.answers if isinstance(answer, WithheldAnswer))
-        forwarded, created = self._forwards(principal, request, draft, moment)
+        forwarded, created = self._forwards(principal, request, draft, now)
         settlements.extend(forwarded)
         extra.extend(created)
-        self.core.app.append(*records.answer_events(request, actor, moment, settlements), *extra)
-        return self._present(self.core.app.record_request(request_id), with_subjects=False)
-
-    def refuse(
-        self, principal: Principal, request_id: UUID, reason: str, now: datetime | None = None
-    ) -> dict[str, Any]:
-        request = self._as_responder(principal, request_id)
-        self.core.app.append(
-            records.refuse(request, actor_for(principal, self._role(principal)), reason, now or self.core.now())
-        )
-        return self._present(self.core.app.record_request(request_id), with_subjects=False)
-
-    def withdraw(
-        self, principal: Principal, request_id: UUID, reason: str, now: datetime | None = None
-    ) -> dict[str, Any]:
-        request = self._request(request_id)
-        if request is None or request.requester_agency_id != principal.agency_id:
-            raise Forbidden("not_requester", "only the requesting agency may withdraw a request")
-        self.core.app.append(
-            records.withdraw(request, actor_for(principal, self._role(principal)), reason, now or self.core.now())
-        )
-        return self._present(self.core.app.record_request(request_id), with_subjects=False)
+        return [*records.answer_events(request, actor, now, settlements), *extra]
 
     def tick(self, now: datetime | None = None) -> int:
         """Append the reminders, overdue and escalation events the clocks call for now; returns how many."""
@@ -257,6 +250,12 @@ class RecordsService:
         if self.queries.envelope(request_id) is None:
             return None
         return self.core.app.record_request(request_id)
+
+    def _as_requester(self, principal: Principal, request_id: UUID) -> RecordRequest:
+        request = self._request(request_id)
+        if request is None or request.requester_agency_id != principal.agency_id:
+            raise Forbidden("not_requester", "only the requesting agency may withdraw a request")
+        return request
 
     def _as_responder(self, principal: Principal, request_id: UUID) -> RecordRequest:
         request = self._request(request_id)

@@ -11,7 +11,7 @@ from uuid import UUID, uuid4
 
 from events.base import Actor, DomainEvent
 from hub.domain import referral as domain
-from hub.domain.referral import DraftModel, Referral
+from hub.domain.referral import Referral
 from hub.domain.transition_drafts import (
     AnswerDraft,
     AssignDraft,
@@ -20,6 +20,7 @@ from hub.domain.transition_drafts import (
     ReasonDraft,
     RedirectDraft,
 )
+from hub.transition_rows import TransitionRow
 from policies.referral_actions import ReferralAction
 
 
@@ -50,20 +51,9 @@ Command = Callable[[Lookups, Referral, Actor, datetime, Any], Decided]
 
 
 @dataclass(frozen=True)
-class Transition:
+class Transition(TransitionRow):
     action: ReferralAction
-    draft: type[DraftModel] | None
     command: Command
-    description: str
-
-    @property
-    def segment(self) -> str:
-        """The path segment and command-line name: `request-information`."""
-        return self.action.value.replace("_", "-")
-
-    def takes(self, draft: object) -> bool:
-        """Whether `draft` is this action's body (None for an action without one)."""
-        return draft is None if self.draft is None else isinstance(draft, self.draft)
 
 
 def _acknowledge(_: Lookups, referral: Referral, actor: Actor, at: datetime, __: None) -> Decided:
@@ -115,53 +105,50 @@ TRANSITIONS: dict[ReferralAction, Transition] = {
         Transition(
             ReferralAction.ACKNOWLEDGE,
             None,
-            _acknowledge,
             "The lead social service confirms it has received the referral (stops the acknowledgement clock).",
+            _acknowledge,
         ),
         Transition(
             ReferralAction.ASSIGN,
             AssignDraft,
-            _assign,
             "Name the responsible case manager; reassignment is another assignment.",
+            _assign,
         ),
         Transition(
-            ReferralAction.REQUEST_INFORMATION, QuestionDraft, _request_information, "Ask the referrer a question."
+            ReferralAction.REQUEST_INFORMATION, QuestionDraft, "Ask the referrer a question.", _request_information
         ),
         Transition(
             ReferralAction.PROVIDE_INFORMATION,
             AnswerDraft,
-            _provide_information,
             "The referrer answers the question put to it.",
+            _provide_information,
         ),
         Transition(
-            ReferralAction.ACCEPT,
-            None,
-            _accept,
-            "Open a case (or join the family's open case at this social service).",
+            ReferralAction.ACCEPT, None, "Open a case (or join the family's open case at this social service).", _accept
         ),
         Transition(
             ReferralAction.REDIRECT,
             RedirectDraft,
-            _redirect,
             "Send the referral on to another municipality's social service; its clocks and history travel with it.",
+            _redirect,
         ),
         Transition(
             ReferralAction.DECLINE,
             ReasonDraft,
-            _decline,
             "Decide not to act, with a reason (the referrer is told only that it closed).",
+            _decline,
         ),
         Transition(
             ReferralAction.CLOSE,
             CloseDraft,
-            _close,
             "Close with an outcome class, the only result the referrer learns.",
+            _close,
         ),
         Transition(
             ReferralAction.WITHDRAW,
             ReasonDraft,
-            _withdraw,
             "The referrer withdraws its referral before it is accepted.",
+            _withdraw,
         ),
     )
 }

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from inspect import Parameter, Signature
 from typing import Annotated
 from uuid import UUID
 
@@ -12,12 +10,11 @@ from fastapi import APIRouter, Depends, Header, Response
 from hub.api.auth import HubDep, PrincipalDep
 from hub.api.header_text import BREAK_GLASS_HEADER, decode_ext_value
 from hub.api.schemas import ReferralDocument, SubmissionReceipt, Timeline, TransitionResult
+from hub.api.transition_routes import add_transition_routes
 from hub.domain.emergency_read import MAX_JUSTIFICATION, EmergencyReadDraft
 from hub.domain.errors import InvalidInput
-from hub.domain.referral import DraftModel, ReferralDraft
-from hub.referral_transitions import TRANSITIONS, Transition
-from hub.service import Hub
-from policies.decision import Principal
+from hub.domain.referral import ReferralDraft
+from hub.referral_transitions import TRANSITIONS
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
 PurposeHeader = Annotated[str, Header(alias="X-Purpose", max_length=200)]
@@ -117,28 +114,11 @@ def read_timeline(
     return hub.timeline.read(principal, referral_id, purpose)
 
 
-def _transition_endpoint(transition: Transition) -> Callable[..., dict[str, object]]:
-    """The route function of one row of the transition table: the referral id, the row's body if any, the caller."""
-
-    def endpoint(
-        *, referral_id: UUID, hub: Hub, principal: Principal, draft: DraftModel | None = None
-    ) -> dict[str, object]:
-        return hub.workflow.act(principal, referral_id, transition.action, draft)
-
-    body = {"draft": transition.draft} if transition.draft else {}
-    annotations = {"referral_id": UUID, **body, "hub": HubDep, "principal": PrincipalDep}
-    parameters = [Parameter(name, Parameter.KEYWORD_ONLY, annotation=kind) for name, kind in annotations.items()]
-    endpoint.__signature__ = Signature(parameters, return_annotation=dict[str, object])  # type: ignore[attr-defined]
-    return endpoint
-
-
-for row in TRANSITIONS.values():
-    router.add_api_route(
-        f"/{{referral_id}}/{row.segment}",
-        _transition_endpoint(row),
-        methods=["POST"],
-        name=row.action.value,
-        description=row.description,
-        response_model=TransitionResult,
-        response_model_exclude_none=True,
-    )
+add_transition_routes(
+    router,
+    TRANSITIONS.values(),
+    "referral_id",
+    lambda hub, principal, referral_id, action, draft: hub.workflow.act(principal, referral_id, action, draft),
+    response_model=TransitionResult,
+    response_model_exclude_none=True,
+)

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
-from events.records import WithholdReason
+from events.records import ACTIVE_STATUSES, WithholdReason
 from events.values import MUNICIPALITIES, DataCategory, Purpose, Urgency
 from hub.api.auth import HubDep
 from hub.domain.records import AnswersDraft, RecordRequestDraft
+from hub.record_request_transitions import RecordRequestAction
 from hub.web.forms import text, validated
 from hub.web.rendering import WebRoute, render
 from hub.web.session import CheckedForm, WebPrincipal
@@ -102,10 +103,7 @@ def create(hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectR
 def record_request(request: Request, request_id: UUID, hub: HubDep, principal: WebPrincipal) -> HTMLResponse:
     """The request with its people and the state of each category; the read is recorded."""
     document = hub.records.read(principal, request_id, PURPOSE)
-    answering = document["responder"]["id"] == str(principal.agency_id) and document["status"] in (
-        "open",
-        "acknowledged",
-    )
+    answering = document["responder"]["id"] == str(principal.agency_id) and document["status"] in ACTIVE_STATUSES
     return render(
         request,
         "record_request.html",
@@ -119,13 +117,13 @@ def record_request(request: Request, request_id: UUID, hub: HubDep, principal: W
 
 @router.post("/records/{request_id}/acknowledge")
 def acknowledge(request_id: UUID, hub: HubDep, principal: WebPrincipal, _: CheckedForm) -> RedirectResponse:
-    hub.records.acknowledge(principal, request_id)
+    hub.records.act(principal, request_id, RecordRequestAction.ACKNOWLEDGE)
     return RedirectResponse(f"/records/{request_id}", status_code=303)
 
 
 @router.post("/records/{request_id}/answers")
 def answer(request_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
-    hub.records.answer(principal, request_id, validated(AnswersDraft, answers_body(form)))
+    hub.records.act(principal, request_id, RecordRequestAction.ANSWER, validated(AnswersDraft, answers_body(form)))
     return RedirectResponse(f"/records/{request_id}", status_code=303)
 
 
