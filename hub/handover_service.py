@@ -77,8 +77,7 @@ class HandoverService:
     ) -> dict[str, Any]:
         """Accept or decline, as the social service the case was offered to; returns the handover as it sees it."""
         transition = TRANSITIONS[action]
-        if not transition.takes(draft):
-            raise TypeError(f"{action.value} does not take {type(draft).__name__}")
+        transition.check(draft)
         handover = self._as_receiver(principal, handover_id)
         actor = actor_for(principal, self._social_service_role(principal))
         self.core.app.append(transition.command(self, handover, actor, now or self.core.now(), draft))

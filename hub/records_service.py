@@ -114,8 +114,7 @@ class RecordsService:
         """Take one transition of the table: check the party, decide, append; returns the request as parties see
         it. `draft` is the body the action's row takes (None when it takes none)."""
         transition = TRANSITIONS[action]
-        if not transition.takes(draft):
-            raise TypeError(f"{action.value} does not take {type(draft).__name__}")
+        transition.check(draft)
         request = (
             self._as_requester(principal, request_id)
             if transition.by_requester

@@ -34,8 +34,7 @@ class ReferralWorkflow:
         """Load, hide, authorize, decide, append; a referral the caller's agency has no part in does not exist for
         it. `draft` is the body the action's row of the transition table takes (None when it takes none)."""
         transition = TRANSITIONS[action]
-        if not transition.takes(draft):
-            raise TypeError(f"{action.value} does not take {type(draft).__name__}")
+        transition.check(draft)
         if not self.core.app.exists(referral_id):
             raise NotFound("referral_not_found", "no referral with this id is visible to the caller")
         referral = self.core.app.referral(referral_id)

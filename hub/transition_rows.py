@@ -28,3 +28,8 @@ class TransitionRow:
     def takes(self, draft: object) -> bool:
         """Whether `draft` is this action's body (None for an action without one)."""
         return draft is None if self.draft is None else isinstance(draft, self.draft)
+
+    def check(self, draft: object) -> None:
+        """Raise TypeError when a caller passes another body than the row's (a programming error, not bad input)."""
+        if not self.takes(draft):
+            raise TypeError(f"{self.action.value} does not take {type(draft).__name__}")

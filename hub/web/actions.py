@@ -6,6 +6,7 @@ from uuid import UUID
 
 from events.referrals import ReferralStatus
 from hub.domain.referral import ALLOWED_FROM, Referral
+from hub.referral_transitions import TRANSITIONS
 from policies.access import ReferralResource, decide_referral_read
 from policies.decision import Principal
 from policies.engine import BREAK_GLASS_MIN_CHARS
@@ -22,7 +23,7 @@ def permitted_actions(
     """The same checks the workflow makes (policy, then the aggregate's state), so no offered button is refused."""
     return [
         action
-        for action in ReferralAction
+        for action in TRANSITIONS
         if status in ALLOWED_FROM[action.value]
         and decide_action(principal, action, lead_agency_id, referrer_agency_id).permitted
     ]

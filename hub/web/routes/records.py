@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
-from events.records import ACTIVE_STATUSES, WithholdReason
+from events.records import ACTIVE_STATUSES, CategoryState, RecordRequestStatus, WithholdReason
 from events.values import MUNICIPALITIES, DataCategory, Purpose, Urgency
 from hub.api.auth import HubDep
 from hub.domain.records import AnswersDraft, RecordRequestDraft
@@ -77,7 +77,8 @@ def record_requests(
     request: Request, hub: HubDep, principal: WebPrincipal, box: Literal["incoming", "outgoing"] = "incoming"
 ) -> HTMLResponse:
     """Envelopes only (agencies, state, due date): nothing personal, so nothing to record."""
-    return render(request, "records.html", box=box, items=hub.records.listing(principal, box, LIST_SIZE))
+    items = hub.records.listing(principal, box, LIST_SIZE)
+    return render(request, "records.html", box=box, items=items, active=ACTIVE_STATUSES)
 
 
 @router.get("/records/new")
@@ -111,6 +112,8 @@ def record_request(request: Request, request_id: UUID, hub: HubDep, principal: W
         answering=answering,
         requesting=document["requester"]["id"] == str(principal.agency_id),
         reasons=list(WithholdReason),
+        statuses=RecordRequestStatus,
+        states=CategoryState,
         agencies=hub.registry.agencies(),
     )
 
