@@ -3,7 +3,7 @@ user and an option per field of the row's body."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from inspect import Parameter, Signature
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -32,7 +32,7 @@ def _option_type(info: FieldInfo) -> object:
     return plain if info.is_required() else plain | None
 
 
-def transition_command(
+def _command(
     row: TransitionRow,
     target: Parameter,
     act: Act,
@@ -63,3 +63,16 @@ def transition_command(
     command.__signature__ = Signature([target, user, *options], return_annotation=None)  # type: ignore[attr-defined]
     command.__doc__ = row.description
     return command
+
+
+def add_transition_commands(
+    app: typer.Typer,
+    rows: Iterable[TransitionRow],
+    target: Parameter,
+    act: Act,
+    show: Callable[[object], None],
+    option_help: Mapping[str, str] = {},
+) -> None:
+    """Register a command per row, named by its segment (`hub referrals request-information`)."""
+    for row in rows:
+        app.command(row.segment)(_command(row, target, act, show, option_help))

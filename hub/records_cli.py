@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 import hub.cli_support as cli
-from hub.cli_transitions import UserOption, transition_command
+from hub.cli_transitions import UserOption, add_transition_commands
 from hub.handover_transitions import TRANSITIONS
 
 records_app = typer.Typer(help="Prior-residence record requests.", no_args_is_help=True)
@@ -65,12 +65,10 @@ def _show(document: object) -> None:
     console.print_json(json.dumps(document, default=str))
 
 
-for row in TRANSITIONS.values():
-    handover_app.command(row.segment)(
-        transition_command(
-            row,
-            Parameter("handover_id", Parameter.KEYWORD_ONLY, annotation=HandoverOption),
-            lambda hub, principal, handover_id, action, draft: hub.handovers.act(principal, handover_id, action, draft),
-            _show,
-        )
-    )
+add_transition_commands(
+    handover_app,
+    TRANSITIONS.values(),
+    Parameter("handover_id", Parameter.KEYWORD_ONLY, annotation=HandoverOption),
+    lambda hub, principal, handover_id, action, draft: hub.handovers.act(principal, handover_id, action, draft),
+    _show,
+)

@@ -13,7 +13,7 @@ from rich.console import Console
 
 import hub.cli_support as cli
 from hub.cli_transitions import UserOption as UserOption  # the other command groups take it from here
-from hub.cli_transitions import transition_command
+from hub.cli_transitions import add_transition_commands
 from hub.referral_transitions import TRANSITIONS
 
 referrals_app = typer.Typer(help="Referrals: inbox, timeline and every transition, acting as a user.")
@@ -56,16 +56,14 @@ def timeline(referral: Referral, user: UserOption) -> None:
         show(hub.timeline.read(hub.principal_for(user), referral, "referral-handling (cli)"))
 
 
-for row in TRANSITIONS.values():
-    referrals_app.command(row.segment)(
-        transition_command(
-            row,
-            Parameter("referral", Parameter.POSITIONAL_OR_KEYWORD, annotation=Referral),
-            lambda hub, principal, referral_id, action, draft: hub.workflow.act(principal, referral_id, action, draft),
-            show,
-            OPTION_HELP,
-        )
-    )
+add_transition_commands(
+    referrals_app,
+    TRANSITIONS.values(),
+    Parameter("referral", Parameter.POSITIONAL_OR_KEYWORD, annotation=Referral),
+    lambda hub, principal, referral_id, action, draft: hub.workflow.act(principal, referral_id, action, draft),
+    show,
+    OPTION_HELP,
+)
 
 
 @clocks_app.command("tick")
