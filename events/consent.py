@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, ClassVar
 from uuid import UUID
 
@@ -12,6 +13,14 @@ from events.values import AgencyKind, DataCategory, Purpose, Relationship
 
 FHIR_CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 HUB_CODES = "https://hub.example/codes"
+
+
+class ConsentStatus(StrEnum):
+    """Where a consent stands: active until withdrawn or past its end."""
+
+    ACTIVE = "active"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
 
 
 class ConsentGrantor(Immutable):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, ClassVar
 from uuid import UUID
 
@@ -10,6 +11,15 @@ from events.base import DomainEvent, Immutable
 from events.people import PersonDetails
 from events.personal import NAMES_PEOPLE
 from events.values import DataCategory
+
+
+class HandoverStatus(StrEnum):
+    """Where a handover stands: recorded, offered to the new social service, then accepted or declined."""
+
+    RECORDED = "recorded"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
 
 
 class ChecklistItem(Immutable):

@@ -13,6 +13,29 @@ from events.personal import NAMES_PEOPLE, PERSONAL
 from events.values import DataCategory, Purpose, Urgency
 
 
+class RecordRequestStatus(StrEnum):
+    """Where a record request stands: open until acknowledged, then answered, refused or withdrawn."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    ANSWERED = "answered"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+
+
+# While in these states the request's clocks run and it may still be refused or withdrawn.
+ACTIVE_STATUSES = frozenset({RecordRequestStatus.OPEN, RecordRequestStatus.ACKNOWLEDGED})
+
+
+class CategoryState(StrEnum):
+    """Where one requested data category stands: open until released, withheld or forwarded."""
+
+    OPEN = "open"
+    RELEASED = "released"
+    WITHHELD = "withheld"
+    FORWARDED = "forwarded"
+
+
 class WithholdReason(StrEnum):
     NO_RECORDS = "no_records"
     LEGAL_RESTRICTION = "legal_restriction"

@@ -23,6 +23,30 @@ class Outcome(StrEnum):
     FAMILY_MOVED = "family_moved"
 
 
+class ReferralStatus(StrEnum):
+    """Where a referral stands; each event of the stream moves it (see the aggregate's transition table)."""
+
+    SUBMITTED = "submitted"
+    ACKNOWLEDGED = "acknowledged"
+    ASSIGNED = "assigned"
+    INFORMATION_REQUESTED = "information_requested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+OPEN_STATUSES = frozenset(
+    {
+        ReferralStatus.SUBMITTED,
+        ReferralStatus.ACKNOWLEDGED,
+        ReferralStatus.ASSIGNED,
+        ReferralStatus.INFORMATION_REQUESTED,
+        ReferralStatus.ACCEPTED,
+    }
+)
+
+
 class ClockDue(Immutable):
     """A response clock of one agency, computed when it starts so that every replay sees the same due time."""
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from functools import singledispatchmethod
+from typing import ClassVar
 from uuid import UUID
 
-from events.consent import ConsentExpired, ConsentGranted, ConsentWithdrawn
-from projections.follower import View
+from events.consent import ConsentExpired, ConsentGranted, ConsentStatus, ConsentWithdrawn
+from projections.dispatching import DispatchingView, not_handled
 from projections.viewdb import Cursor, Row, ViewDatabase
 
 
-class ConsentView(View):
+class ConsentView(DispatchingView):
     name = "consents"
     schema: ClassVar[dict[str, str]] = {
         "view_consents": (
@@ -21,16 +22,27 @@ class ConsentView(View):
     indexes = ("CREATE INDEX IF NOT EXISTS ix_consents_subject ON view_consents (subject_id, seq)",)
     handles = (ConsentGranted, ConsentWithdrawn, ConsentExpired)
 
-    def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
-        if isinstance(event, ConsentGranted):
-            until = event.valid_until.isoformat() if event.valid_until else None
-            cursor.execute(
-                "INSERT INTO view_consents (id, subject_id, seq, status, valid_until) VALUES (?, ?, ?, ?, ?)",
-                (str(event.originator_id), str(event.subject_id), notification_id, "active", until),
-            )
-        else:
-            status = "withdrawn" if isinstance(event, ConsentWithdrawn) else "expired"
-            cursor.execute("UPDATE view_consents SET status = ? WHERE id = ?", (status, str(event.originator_id)))
+    on = singledispatchmethod(not_handled)
+
+    @on.register
+    def _(self, event: ConsentGranted, cursor: Cursor, notification_id: int) -> None:
+        until = event.valid_until.isoformat() if event.valid_until else None
+        cursor.execute(
+            "INSERT INTO view_consents (id, subject_id, seq, status, valid_until) VALUES (?, ?, ?, ?, ?)",
+            (str(event.originator_id), str(event.subject_id), notification_id, ConsentStatus.ACTIVE.value, until),
+        )
+
+    @on.register
+    def _(self, event: ConsentWithdrawn, cursor: Cursor, notification_id: int) -> None:
+        self._ended(cursor, event.originator_id, ConsentStatus.WITHDRAWN)
+
+    @on.register
+    def _(self, event: ConsentExpired, cursor: Cursor, notification_id: int) -> None:
+        self._ended(cursor, event.originator_id, ConsentStatus.EXPIRED)
+
+    @staticmethod
+    def _ended(cursor: Cursor, consent_id: UUID, status: ConsentStatus) -> None:
+        cursor.execute("UPDATE view_consents SET status = ? WHERE id = ?", (status.value, str(consent_id)))
 
 
 class ConsentQueries:
@@ -48,5 +60,6 @@ class ConsentQueries:
     def active_with_end(self) -> list[Row]:
         """Active consents that have an end date (candidates for the expiry sweep)."""
         return self.database.query(
-            "SELECT * FROM view_consents WHERE status = 'active' AND valid_until IS NOT NULL ORDER BY seq"
+            "SELECT * FROM view_consents WHERE status = ? AND valid_until IS NOT NULL ORDER BY seq",
+            (ConsentStatus.ACTIVE.value,),
         )

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from functools import singledispatchmethod
+from typing import ClassVar
 from uuid import UUID
 
-from events.handover import HandoverAccepted, HandoverDeclined, HandoverOffered, ResidenceChangeRecorded
-from projections.follower import View
+from events.handover import (
+    HandoverAccepted,
+    HandoverDeclined,
+    HandoverOffered,
+    HandoverStatus,
+    ResidenceChangeRecorded,
+)
+from projections.dispatching import DispatchingView, not_handled
 from projections.record_requests import utc_text
 from projections.viewdb import Cursor, Row, ViewDatabase
 
 
-class HandoverView(View):
+class HandoverView(DispatchingView):
     name = "handovers"
     schema: ClassVar[dict[str, str]] = {
         "view_handovers": (
@@ -26,32 +33,45 @@ class HandoverView(View):
     )
     handles = (ResidenceChangeRecorded, HandoverOffered, HandoverAccepted, HandoverDeclined)
 
-    def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
-        handover_id = str(event.originator_id)
-        if isinstance(event, ResidenceChangeRecorded):
-            cursor.execute(
-                "INSERT INTO view_handovers (id, seq, from_agency_id, from_municipality, to_municipality, status, "
-                "recorded_at) VALUES (?, ?, ?, ?, ?, 'recorded', ?)",
-                (
-                    handover_id,
-                    notification_id,
-                    str(event.from_agency_id),
-                    event.from_municipality,
-                    event.to_municipality,
-                    utc_text(event.timestamp),
-                ),
-            )
-        elif isinstance(event, HandoverOffered):
-            cursor.execute(
-                "UPDATE view_handovers SET to_agency_id = ?, status = 'offered' WHERE id = ?",
-                (str(event.to_agency_id), handover_id),
-            )
-        else:
-            status = "accepted" if isinstance(event, HandoverAccepted) else "declined"
-            cursor.execute(
-                "UPDATE view_handovers SET status = ?, decided_at = ? WHERE id = ?",
-                (status, utc_text(event.timestamp), handover_id),
-            )
+    on = singledispatchmethod(not_handled)
+
+    @on.register
+    def _(self, event: ResidenceChangeRecorded, cursor: Cursor, notification_id: int) -> None:
+        cursor.execute(
+            "INSERT INTO view_handovers (id, seq, from_agency_id, from_municipality, to_municipality, status, "
+            "recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                str(event.originator_id),
+                notification_id,
+                str(event.from_agency_id),
+                event.from_municipality,
+                event.to_municipality,
+                HandoverStatus.RECORDED.value,
+                utc_text(event.timestamp),
+            ),
+        )
+
+    @on.register
+    def _(self, event: HandoverOffered, cursor: Cursor, notification_id: int) -> None:
+        cursor.execute(
+            "UPDATE view_handovers SET to_agency_id = ?, status = ? WHERE id = ?",
+            (str(event.to_agency_id), HandoverStatus.OFFERED.value, str(event.originator_id)),
+        )
+
+    @on.register
+    def _(self, event: HandoverAccepted, cursor: Cursor, notification_id: int) -> None:
+        self._decided(cursor, event, HandoverStatus.ACCEPTED)
+
+    @on.register
+    def _(self, event: HandoverDeclined, cursor: Cursor, notification_id: int) -> None:
+        self._decided(cursor, event, HandoverStatus.DECLINED)
+
+    @staticmethod
+    def _decided(cursor: Cursor, event: HandoverAccepted | HandoverDeclined, status: HandoverStatus) -> None:
+        cursor.execute(
+            "UPDATE view_handovers SET status = ?, decided_at = ? WHERE id = ?",
+            (status.value, utc_text(event.timestamp), str(event.originator_id)),
+        )
 
 
 class HandoverQueries:

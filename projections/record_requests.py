@@ -7,10 +7,12 @@ disclosure policy uses it to stop onward disclosure without a basis of the recip
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import singledispatchmethod
 from typing import Any, ClassVar
 from uuid import UUID
 
 from events.records import (
+    ACTIVE_STATUSES,
     RecordCategoryForwarded,
     RecordCategoryReleased,
     RecordCategoryWithheld,
@@ -21,13 +23,15 @@ from events.records import (
     RecordRequestOverdue,
     RecordRequestRefused,
     RecordRequestReminded,
+    RecordRequestStatus,
     RecordRequestWithdrawn,
 )
 from events.values import DataCategory
-from projections.follower import View
+from projections.dispatching import DispatchingView, not_handled
 from projections.viewdb import Cursor, Row, ViewDatabase
 
-ACTIVE = ("open", "acknowledged")
+ACTIVE = sorted(status.value for status in ACTIVE_STATUSES)
+ACTIVE_MARKS = ", ".join("?" for _ in ACTIVE)
 
 
 def utc_text(moment: datetime) -> str:
@@ -39,7 +43,7 @@ def parse_utc_text(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
 
 
-class RecordRequestView(View):
+class RecordRequestView(DispatchingView):
     name = "record_requests"
     schema: ClassVar[dict[str, str]] = {
         "view_record_requests": (
@@ -81,30 +85,54 @@ class RecordRequestView(View):
         RecordRequestEscalated,
     )
 
-    def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
-        request_id = str(event.originator_id)
-        if isinstance(event, RecordRequestCreated):
-            self._created(cursor, event, notification_id)
-        elif isinstance(event, RecordRequestAcknowledged):
-            self._set(cursor, request_id, "status = 'acknowledged'")
-        elif isinstance(event, RecordCategoryReleased):
-            self._set(
-                cursor,
-                request_id,
-                "open_categories = open_categories - 1, released_categories = released_categories + 1",
-            )
-            if not event.onward_allowed:
-                self._ledger(cursor, request_id, event.category)
-        elif isinstance(event, RecordCategoryWithheld | RecordCategoryForwarded):
-            self._set(cursor, request_id, "open_categories = open_categories - 1")
-        elif isinstance(event, RecordRequestAnswered):
-            self._set(cursor, request_id, "status = 'answered', answered_at = ?", (utc_text(event.timestamp),))
-        elif isinstance(event, RecordRequestRefused | RecordRequestWithdrawn):
-            status = "refused" if isinstance(event, RecordRequestRefused) else "withdrawn"
-            self._set(cursor, request_id, "status = ?, answered_at = ?", (status, utc_text(event.timestamp)))
-        else:
-            flag = {RecordRequestReminded: "reminded", RecordRequestOverdue: "overdue"}.get(type(event), "escalated")
-            self._set(cursor, request_id, f"{flag} = 1")
+    on = singledispatchmethod(not_handled)
+
+    @on.register
+    def _(self, event: RecordRequestCreated, cursor: Cursor, notification_id: int) -> None:
+        self._created(cursor, event, notification_id)
+
+    @on.register
+    def _(self, event: RecordRequestAcknowledged, cursor: Cursor, notification_id: int) -> None:
+        self._set(cursor, event, "status = ?", (RecordRequestStatus.ACKNOWLEDGED.value,))
+
+    @on.register
+    def _(self, event: RecordCategoryReleased, cursor: Cursor, notification_id: int) -> None:
+        self._set(cursor, event, "open_categories = open_categories - 1, released_categories = released_categories + 1")
+        if not event.onward_allowed:
+            self._ledger(cursor, str(event.originator_id), event.category)
+
+    @on.register(RecordCategoryWithheld)
+    @on.register(RecordCategoryForwarded)
+    def _(self, event: RecordCategoryWithheld | RecordCategoryForwarded, cursor: Cursor, notification_id: int) -> None:
+        self._set(cursor, event, "open_categories = open_categories - 1")
+
+    @on.register
+    def _(self, event: RecordRequestAnswered, cursor: Cursor, notification_id: int) -> None:
+        self._closed(cursor, event, RecordRequestStatus.ANSWERED)
+
+    @on.register
+    def _(self, event: RecordRequestRefused, cursor: Cursor, notification_id: int) -> None:
+        self._closed(cursor, event, RecordRequestStatus.REFUSED)
+
+    @on.register
+    def _(self, event: RecordRequestWithdrawn, cursor: Cursor, notification_id: int) -> None:
+        self._closed(cursor, event, RecordRequestStatus.WITHDRAWN)
+
+    @on.register
+    def _(self, event: RecordRequestReminded, cursor: Cursor, notification_id: int) -> None:
+        self._set(cursor, event, "reminded = 1")
+
+    @on.register
+    def _(self, event: RecordRequestOverdue, cursor: Cursor, notification_id: int) -> None:
+        self._set(cursor, event, "overdue = 1")
+
+    @on.register
+    def _(self, event: RecordRequestEscalated, cursor: Cursor, notification_id: int) -> None:
+        self._set(cursor, event, "escalated = 1")
+
+    def _closed(self, cursor: Cursor, event: Any, status: RecordRequestStatus) -> None:
+        """Answered, refused or withdrawn: the request ends now."""
+        self._set(cursor, event, "status = ?, answered_at = ?", (status.value, utc_text(event.timestamp)))
 
     @staticmethod
     def _created(cursor: Cursor, event: RecordRequestCreated, notification_id: int) -> None:
@@ -112,13 +140,14 @@ class RecordRequestView(View):
         cursor.execute(
             "INSERT INTO view_record_requests (id, seq, requester_agency_id, responder_agency_id, urgency, status, "
             "created_at, due_at, open_categories, handover_id, forwarded_from) "
-            "VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?)",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 request_id,
                 notification_id,
                 str(event.requester_agency_id),
                 str(event.responder_agency_id),
                 event.urgency.value,
+                RecordRequestStatus.OPEN.value,
                 utc_text(event.timestamp),
                 utc_text(event.due_at),
                 len(event.categories),
@@ -133,8 +162,10 @@ class RecordRequestView(View):
             )
 
     @staticmethod
-    def _set(cursor: Cursor, request_id: str, assignments: str, params: tuple[Any, ...] = ()) -> None:
-        cursor.execute(f"UPDATE view_record_requests SET {assignments} WHERE id = ?", (*params, request_id))
+    def _set(cursor: Cursor, event: Any, assignments: str, params: tuple[Any, ...] = ()) -> None:
+        cursor.execute(
+            f"UPDATE view_record_requests SET {assignments} WHERE id = ?", (*params, str(event.originator_id))
+        )
 
     @staticmethod
     def _ledger(cursor: Cursor, request_id: str, category: DataCategory) -> None:
@@ -159,14 +190,17 @@ class RecordRequestQueries:
         """Newest first: `incoming` (asked of the agency), `outgoing` (asked by it), `escalated` (incoming, overdue)."""
         column = "requester_agency_id" if box == "outgoing" else "responder_agency_id"
         sql = f"SELECT * FROM view_record_requests WHERE {column} = ?"
+        params: list[Any] = [str(agency_id)]
         if box == "escalated":
-            sql += " AND escalated = 1 AND status IN ('open', 'acknowledged')"
-        return self.database.query(sql + " ORDER BY seq DESC LIMIT ?", (str(agency_id), limit))
+            sql += f" AND escalated = 1 AND status IN ({ACTIVE_MARKS})"
+            params.extend(ACTIVE)
+        return self.database.query(sql + " ORDER BY seq DESC LIMIT ?", [*params, limit])
 
     def active(self) -> list[Row]:
         """Requests still waiting for an answer, oldest first (what the clocks look at)."""
         return self.database.query(
-            "SELECT id FROM view_record_requests WHERE status IN ('open', 'acknowledged') AND overdue = 0 ORDER BY seq"
+            f"SELECT id FROM view_record_requests WHERE status IN ({ACTIVE_MARKS}) AND overdue = 0 ORDER BY seq",
+            ACTIVE,
         )
 
     def for_handover(self, handover_id: UUID) -> list[Row]:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from functools import singledispatchmethod
 from typing import Any, ClassVar
 from uuid import UUID
 
 from events.referrals import (
+    OPEN_STATUSES,
     REFERRAL_EVENTS,
     ClockDue,
     ReferralAccepted,
@@ -21,13 +23,14 @@ from events.referrals import (
     ReferralInformationRequested,
     ReferralOverdue,
     ReferralRedirected,
+    ReferralStatus,
     ReferralSubmitted,
     ReferralWithdrawn,
 )
-from projections.follower import View
+from projections.dispatching import DispatchingView, not_handled
 from projections.viewdb import Cursor, Row, ViewDatabase
 
-OPEN_STATUSES = ("submitted", "acknowledged", "assigned", "information_requested", "accepted")
+OPEN = sorted(status.value for status in OPEN_STATUSES)
 
 
 def instant(moment: datetime) -> str:
@@ -35,7 +38,7 @@ def instant(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-class ReferralView(View):
+class ReferralView(DispatchingView):
     name = "referrals"
     schema: ClassVar[dict[str, str]] = {
         "view_referrals": (
@@ -80,62 +83,97 @@ class ReferralView(View):
             self.apply(cursor, event, notification_id)
         self._insert(cursor, submissions)
 
-    def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
+    on = singledispatchmethod(not_handled)
+
+    @on.register
+    def _(self, event: ReferralSubmitted, cursor: Cursor, notification_id: int) -> None:
+        self._insert(cursor, [(event, notification_id)])
+
+    @on.register
+    def _(self, event: ReferralAcknowledged, cursor: Cursor, notification_id: int) -> None:
+        changes = {"status": ReferralStatus.ACKNOWLEDGED.value, "acknowledged_at": instant(event.timestamp)}
+        self._moved(cursor, event, notification_id, changes, ("acknowledge",))
+
+    @on.register
+    def _(self, event: ReferralAssigned, cursor: Cursor, notification_id: int) -> None:
+        cursor.execute(
+            "UPDATE view_referrals SET status = ? WHERE id = ? AND status = ?",
+            (ReferralStatus.ASSIGNED.value, str(event.originator_id), ReferralStatus.ACKNOWLEDGED.value),
+        )
+        self._moved(cursor, event, notification_id, {"worker": event.worker})
+
+    @on.register
+    def _(self, event: ReferralInformationRequested, cursor: Cursor, notification_id: int) -> None:
+        cursor.execute(
+            "UPDATE view_referrals SET status_before_question = status WHERE id = ?", (str(event.originator_id),)
+        )
+        self._moved(cursor, event, notification_id, {"status": ReferralStatus.INFORMATION_REQUESTED.value})
+
+    @on.register
+    def _(self, event: ReferralInformationProvided, cursor: Cursor, notification_id: int) -> None:
+        cursor.execute(
+            "UPDATE view_referrals SET status = status_before_question, status_before_question = NULL WHERE id = ?",
+            (str(event.originator_id),),
+        )
+        self._moved(cursor, event, notification_id, {})
+
+    @on.register
+    def _(self, event: ReferralAccepted, cursor: Cursor, notification_id: int) -> None:
+        changes = {"status": ReferralStatus.ACCEPTED.value, "case_id": str(event.case_id)}
+        self._decided(cursor, event, notification_id, changes)
+
+    @on.register
+    def _(self, event: ReferralDeclined, cursor: Cursor, notification_id: int) -> None:
+        self._decided(cursor, event, notification_id, {"status": ReferralStatus.DECLINED.value})
+
+    @on.register
+    def _(self, event: ReferralClosed, cursor: Cursor, notification_id: int) -> None:
+        changes = {
+            "status": ReferralStatus.CLOSED.value,
+            "closed_at": instant(event.timestamp),
+            "outcome": event.outcome.value,
+            "monitoring_until": instant(event.monitoring_until) if event.monitoring_until else None,
+        }
+        self._moved(cursor, event, notification_id, changes, ("acknowledge", "decide"))
+
+    @on.register
+    def _(self, event: ReferralWithdrawn, cursor: Cursor, notification_id: int) -> None:
+        changes = {"status": ReferralStatus.WITHDRAWN.value, "closed_at": instant(event.timestamp)}
+        self._moved(cursor, event, notification_id, changes, ("acknowledge", "decide"))
+
+    @on.register
+    def _(self, event: ReferralRedirected, cursor: Cursor, notification_id: int) -> None:
+        self._redirect(cursor, event, notification_id)
+
+    @on.register
+    def _(self, event: ReferralOverdue, cursor: Cursor, notification_id: int) -> None:
+        cursor.execute(
+            "UPDATE view_referral_clocks SET overdue_at = ? WHERE referral_id = ? AND clock = ? AND agency_id = ?",
+            (instant(event.timestamp), str(event.originator_id), event.clock, str(event.agency_id)),
+        )
+        self._moved(cursor, event, notification_id, {})
+
+    def _decided(self, cursor: Cursor, event: Any, notification_id: int, changes: dict[str, Any]) -> None:
+        """Accepted or declined: decided now, and neither clock runs any more."""
+        changes = changes | {"decided_at": instant(event.timestamp)}
+        self._moved(cursor, event, notification_id, changes, ("acknowledge", "decide"))
+
+    def _moved(
+        self,
+        cursor: Cursor,
+        event: Any,
+        notification_id: int,
+        changes: dict[str, Any],
+        stop: tuple[str, ...] = (),
+    ) -> None:
+        """Write the referral's changed columns and stop the clocks named."""
         referral_id = str(event.originator_id)
-        at = instant(event.timestamp)
-        if isinstance(event, ReferralSubmitted):
-            self._insert(cursor, [(event, notification_id)])
-            return
-        changes: dict[str, Any] = {}
-        stop: tuple[str, ...] = ()
-        if isinstance(event, ReferralAcknowledged):
-            changes = {"status": "acknowledged", "acknowledged_at": at}
-            stop = ("acknowledge",)
-        elif isinstance(event, ReferralAssigned):
-            changes = {"worker": event.worker}
-            cursor.execute(
-                "UPDATE view_referrals SET status = 'assigned' WHERE id = ? AND status = 'acknowledged'",
-                (referral_id,),
-            )
-        elif isinstance(event, ReferralInformationRequested):
-            cursor.execute("UPDATE view_referrals SET status_before_question = status WHERE id = ?", (referral_id,))
-            changes = {"status": "information_requested"}
-        elif isinstance(event, ReferralInformationProvided):
-            cursor.execute(
-                "UPDATE view_referrals SET status = status_before_question, status_before_question = NULL WHERE id = ?",
-                (referral_id,),
-            )
-        elif isinstance(event, ReferralAccepted):
-            changes = {"status": "accepted", "decided_at": at, "case_id": str(event.case_id)}
-            stop = ("acknowledge", "decide")
-        elif isinstance(event, ReferralDeclined):
-            changes = {"status": "declined", "decided_at": at}
-            stop = ("acknowledge", "decide")
-        elif isinstance(event, ReferralClosed):
-            changes = {
-                "status": "closed",
-                "closed_at": at,
-                "outcome": event.outcome.value,
-                "monitoring_until": instant(event.monitoring_until) if event.monitoring_until else None,
-            }
-            stop = ("acknowledge", "decide")
-        elif isinstance(event, ReferralWithdrawn):
-            changes = {"status": "withdrawn", "closed_at": at}
-            stop = ("acknowledge", "decide")
-        elif isinstance(event, ReferralRedirected):
-            self._redirect(cursor, event, notification_id)
-            return
-        elif isinstance(event, ReferralOverdue):
-            cursor.execute(
-                "UPDATE view_referral_clocks SET overdue_at = ? WHERE referral_id = ? AND clock = ? AND agency_id = ?",
-                (at, referral_id, event.clock, str(event.agency_id)),
-            )
         self._update(cursor, referral_id, notification_id, changes)
         for clock in stop:
             cursor.execute(
                 "UPDATE view_referral_clocks SET stopped_at = ? "
                 "WHERE referral_id = ? AND clock = ? AND stopped_at IS NULL",
-                (at, referral_id, clock),
+                (instant(event.timestamp), referral_id, clock),
             )
 
     @staticmethod
@@ -164,7 +202,7 @@ class ReferralView(View):
                     event.municipality,
                     event.urgency.value,
                     json.dumps([concern.value for concern in event.concerns]),
-                    "submitted",
+                    ReferralStatus.SUBMITTED.value,
                     instant(event.timestamp),
                     seq,
                 )
@@ -190,7 +228,7 @@ class ReferralView(View):
             referral_id,
             notification_id,
             {
-                "status": "submitted",
+                "status": ReferralStatus.SUBMITTED.value,
                 "lead_agency_id": str(event.to_agency_id),
                 "municipality": event.to_municipality,
                 "worker": None,
@@ -296,12 +334,12 @@ class ReferralQueries:
         if not ids:
             return []
         placeholders = ", ".join("?" for _ in ids)
-        statuses = ", ".join("?" for _ in OPEN_STATUSES)
-        monitored = " OR (r.status = 'closed' AND r.monitoring_until > ?)" if monitored_at else ""
+        statuses = ", ".join("?" for _ in OPEN)
+        monitored = " OR (r.status = ? AND r.monitoring_until > ?)" if monitored_at else ""
         return self.database.query(
             f"SELECT DISTINCT r.* FROM view_referral_subjects s JOIN view_referrals r ON r.id = s.referral_id "
             f"WHERE s.subject_id IN ({placeholders}) AND (r.status IN ({statuses}){monitored}) ORDER BY r.seq",
-            [*ids, *OPEN_STATUSES, *([instant(monitored_at)] if monitored_at else [])],
+            [*ids, *OPEN, *([ReferralStatus.CLOSED.value, instant(monitored_at)] if monitored_at else [])],
         )
 
     def for_supervision(self, municipality: str | None) -> list[Row]:
@@ -327,11 +365,11 @@ class ReferralQueries:
 
     def subjects_last_closed(self) -> list[Row]:
         """Per subject: when its last referral ended, and how many are still open (for retention)."""
-        statuses = ", ".join("?" for _ in OPEN_STATUSES)
+        statuses = ", ".join("?" for _ in OPEN)
         return self.database.query(
             "SELECT s.subject_id, MAX(COALESCE(r.closed_at, r.decided_at)) AS last_closed, "
             f"SUM(CASE WHEN r.status IN ({statuses}) THEN 1 ELSE 0 END) AS still_open "
             "FROM view_referral_subjects s JOIN view_referrals r ON r.id = s.referral_id GROUP BY s.subject_id "
             "ORDER BY s.subject_id",
-            list(OPEN_STATUSES),
+            OPEN,
         )

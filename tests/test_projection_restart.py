@@ -13,6 +13,7 @@ from hub.referrals.drafts import RedirectDraft
 from hub.registry.demo import seed_demo
 from hub.service import Hub
 from policies.access import Principal
+from policies.referral_actions import ReferralAction
 from projections.follower import Follower, View
 from projections.viewdb import Cursor, Row
 from tests.conftest import child_referral, distinct_child_referral
@@ -132,8 +133,10 @@ def test_a_rebuild_in_one_batch_writes_what_following_event_by_event_wrote(hub: 
         for number in range(3)
     ]
     hub.follower.catch_up()
-    hub.workflow.acknowledge(intake, submitted[0])
-    hub.workflow.redirect(intake, submitted[1], RedirectDraft(municipality="daugavpils", reason="pārcēlušies"))
+    hub.workflow.act(intake, submitted[0], ReferralAction.ACKNOWLEDGE)
+    hub.workflow.act(
+        intake, submitted[1], ReferralAction.REDIRECT, RedirectDraft(municipality="daugavpils", reason="pārcēlušies")
+    )
     submitted.append(UUID(hub.referrals.submit(school, ReferralDraft.model_validate(distinct_child_referral(3)))["id"]))
     hub.referrals.submit(school, ReferralDraft.model_validate(child_referral()))
     hub.referrals.submit(school, ReferralDraft.model_validate(child_referral()))  # the same child: linked, same subject

@@ -63,3 +63,12 @@ def test_tick_escalates_once_and_handovers_are_accepted_from_the_command_line(
     again = runner.invoke(app, ["handover", "accept", "--user", "daugavpils.cm", "--id", handover["id"]])
     assert again.exit_code == 1
     assert "illegal_transition" in again.output
+    declined = runner.invoke(
+        app, ["handover", "decline", "--user", "daugavpils.cm", "--id", handover["id"], "--reason", "par vēlu"]
+    )
+    assert declined.exit_code == 1
+    assert "illegal_transition" in declined.output
+    blank = runner.invoke(
+        app, ["handover", "decline", "--user", "daugavpils.cm", "--id", handover["id"], "--reason", " "]
+    )
+    assert blank.exit_code == 2

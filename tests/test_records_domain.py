@@ -15,7 +15,7 @@ from events.records import RecordCategoryWithheld, RecordRequestAnswered, Withho
 from events.values import AgencyKind, DataCategory, Purpose, Role, Tie, Urgency
 from hub.kernel.errors import Conflict, InvalidInput
 from hub.records import domain as records
-from hub.records.domain import RequestTerms, project_request
+from hub.records.domain import RequestTerms, WithheldAnswer, project_request
 from policies.decision import Principal
 from policies.engine import AgencyFacts, DisclosureRequest, default_engine
 
@@ -66,14 +66,11 @@ def test_settling_the_last_category_answers_the_request_and_closed_requests_refu
     request = created()
     acknowledged = project_request(request, [records.acknowledge(request, ACTOR, FRIDAY)])
     assert acknowledged is not None
-    withheld = RecordCategoryWithheld(
-        originator_id=request.id,
-        originator_version=0,
-        category=DataCategory.ASSESSMENT,
-        reason=WithholdReason.NO_RECORDS,
-    )
+    withheld = WithheldAnswer(category=DataCategory.ASSESSMENT, outcome="withheld", reason=WithholdReason.NO_RECORDS)
     events = records.answer_events(acknowledged, ACTOR, FRIDAY, [withheld])
     assert [event.originator_version for event in events] == [3, 4]
+    assert isinstance(events[0], RecordCategoryWithheld)
+    assert (events[0].about, events[0].actor) == (CHILD.subject_id, ACTOR)
     assert isinstance(events[-1], RecordRequestAnswered)
     answered = project_request(acknowledged, events)
     assert answered is not None

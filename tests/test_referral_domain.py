@@ -10,10 +10,10 @@ import pytest
 
 from events.base import Actor
 from events.people import PersonDetails
-from events.referrals import Outcome
+from events.referrals import Outcome, ReferralStatus
 from hub.kernel.errors import Conflict
 from hub.referrals import domain as domain
-from hub.referrals.domain import ALLOWED_FROM, Referral, ReferralDraft, Status
+from hub.referrals.domain import ALLOWED_FROM, Referral, ReferralDraft
 from tests.conftest import child_referral
 
 AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
@@ -32,15 +32,15 @@ COMMANDS: dict[str, Callable[[Referral], object]] = {
     "withdraw": lambda r: domain.withdraw(r, ACTOR, AT, "mistake"),
 }
 # How to reach each state from a fresh submission.
-PATHS: dict[Status, tuple[str, ...]] = {
-    Status.SUBMITTED: (),
-    Status.ACKNOWLEDGED: ("acknowledge",),
-    Status.ASSIGNED: ("acknowledge", "assign"),
-    Status.INFORMATION_REQUESTED: ("acknowledge", "assign", "request_information"),
-    Status.ACCEPTED: ("acknowledge", "assign", "accept"),
-    Status.DECLINED: ("acknowledge", "decline"),
-    Status.CLOSED: ("acknowledge", "assign", "accept", "close"),
-    Status.WITHDRAWN: ("withdraw",),
+PATHS: dict[ReferralStatus, tuple[str, ...]] = {
+    ReferralStatus.SUBMITTED: (),
+    ReferralStatus.ACKNOWLEDGED: ("acknowledge",),
+    ReferralStatus.ASSIGNED: ("acknowledge", "assign"),
+    ReferralStatus.INFORMATION_REQUESTED: ("acknowledge", "assign", "request_information"),
+    ReferralStatus.ACCEPTED: ("acknowledge", "assign", "accept"),
+    ReferralStatus.DECLINED: ("acknowledge", "decline"),
+    ReferralStatus.CLOSED: ("acknowledge", "assign", "accept", "close"),
+    ReferralStatus.WITHDRAWN: ("withdraw",),
 }
 
 
@@ -53,7 +53,7 @@ def submitted() -> Referral:
     return referral
 
 
-def in_state(status: Status) -> Referral:
+def in_state(status: ReferralStatus) -> Referral:
     referral: Referral | None = submitted()
     for step in PATHS[status]:
         assert referral is not None
@@ -63,9 +63,9 @@ def in_state(status: Status) -> Referral:
     return referral
 
 
-@pytest.mark.parametrize("status", list(Status))
+@pytest.mark.parametrize("status", list(ReferralStatus))
 @pytest.mark.parametrize("action", list(COMMANDS))
-def test_every_transition_from_every_state(status: Status, action: str) -> None:
+def test_every_transition_from_every_state(status: ReferralStatus, action: str) -> None:
     referral = in_state(status)
     if status in ALLOWED_FROM[action]:
         event = COMMANDS[action](referral)
@@ -77,7 +77,7 @@ def test_every_transition_from_every_state(status: Status, action: str) -> None:
 
 
 def test_reassignment_is_an_event_but_not_to_the_same_worker() -> None:
-    referral = in_state(Status.ASSIGNED)
+    referral = in_state(ReferralStatus.ASSIGNED)
     assert referral.worker is not None
     with pytest.raises(Conflict):
         domain.assign(referral, ACTOR, AT, referral.worker)
@@ -88,7 +88,7 @@ def test_reassignment_is_an_event_but_not_to_the_same_worker() -> None:
 
 
 def test_the_answer_returns_the_referral_to_where_it_was() -> None:
-    referral = in_state(Status.INFORMATION_REQUESTED)
+    referral = in_state(ReferralStatus.INFORMATION_REQUESTED)
     after = domain.mutate_referral(domain.provide_information(referral, ACTOR, AT, "!"), referral)
     assert after is not None
-    assert after.status is Status.ASSIGNED
+    assert after.status is ReferralStatus.ASSIGNED

@@ -12,8 +12,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from events.people import PersonDetails
+from events.referrals import ReferralStatus
 from events.values import AgencyKind, Concern, Role, Urgency
-from hub.referrals.domain import Referral, Status
+from hub.referrals.domain import Referral
 from hub.referrals.web_actions import available_actions
 from hub.referrals.web_form import check_personal_code
 from hub.web.charts import PLOT_WIDTH, bar_chart
@@ -77,7 +78,7 @@ def _principal(agency: UUID, *roles: Role, kind: AgencyKind = AgencyKind.SOCIAL_
     return Principal(uuid4(), "someone", agency, kind, frozenset(roles))
 
 
-def _referral(status: Status, lead: UUID, referrer: UUID) -> Referral:
+def _referral(status: ReferralStatus, lead: UUID, referrer: UUID) -> Referral:
     person = PersonDetails(subject_id=uuid4(), given_name="A", family_name="B", birth_date=date(2015, 1, 1))
     return Referral(
         id=uuid4(),
@@ -101,12 +102,12 @@ def test_offered_actions_follow_role_agency_and_state() -> None:
     intake = _principal(lead, Role.INTAKE_OFFICER)
     manager = _principal(lead, Role.CASE_MANAGER)
     pedagogue = _principal(school, Role.SOCIAL_PEDAGOGUE, kind=AgencyKind.SCHOOL)
-    submitted = _referral(Status.SUBMITTED, lead, school)
+    submitted = _referral(ReferralStatus.SUBMITTED, lead, school)
     assert available_actions(intake, submitted) == [
         ReferralAction.ACKNOWLEDGE,
         ReferralAction.REDIRECT,
     ]
-    assert ReferralAction.ACCEPT in available_actions(manager, _referral(Status.ASSIGNED, lead, school))
-    assert ReferralAction.ACCEPT not in available_actions(intake, _referral(Status.ASSIGNED, lead, school))
+    assert ReferralAction.ACCEPT in available_actions(manager, _referral(ReferralStatus.ASSIGNED, lead, school))
+    assert ReferralAction.ACCEPT not in available_actions(intake, _referral(ReferralStatus.ASSIGNED, lead, school))
     assert available_actions(pedagogue, submitted) == [ReferralAction.WITHDRAW]
-    assert available_actions(pedagogue, _referral(Status.CLOSED, lead, school)) == []
+    assert available_actions(pedagogue, _referral(ReferralStatus.CLOSED, lead, school)) == []

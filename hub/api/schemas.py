@@ -8,6 +8,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from events.handover import HandoverStatus
+from events.records import CategoryState, RecordRequestStatus, WithholdReason
 from events.values import AgencyKind, Concern, DataCategory, Decision, Purpose, Relationship, Urgency
 
 
@@ -357,3 +359,126 @@ class RecordsTimeliness(BaseModel):
     overdue_now: int
     handed_over_cases: int
     cases_holding_prior_residence_records_percent: float | None
+
+
+# --- record requests and handovers: the allow-lists of what their routes return --------------------------------
+
+
+class CategoryStateView(BaseModel):
+    """One requested category: open, released, withheld (with the reason) or forwarded (to whom)."""
+
+    category: DataCategory
+    state: CategoryState
+    reason: WithholdReason | None = None
+    note: str | None = None
+    forwarded_to: AgencySummary | None = None
+    forwarded_request_id: str | None = None
+
+
+class RecordRequestDocument(BaseModel):
+    """A record request as a party sees it; `subjects` only on a recorded read that may see who it is about."""
+
+    id: str
+    status: RecordRequestStatus
+    requester: AgencySummary | None
+    responder: AgencySummary | None
+    purpose: Purpose
+    basis: str
+    urgency: Urgency
+    created_at: datetime
+    due_at: datetime
+    categories: list[CategoryStateView]
+    reminded: bool
+    overdue: bool
+    escalated: bool
+    closing_reason: str | None
+    handover_id: str | None
+    forwarded_from: str | None
+    subjects: list[PersonView] | None = None
+
+
+class RecordRequestEnvelope(BaseModel):
+    """A record request in a listing: agencies, state and clocks, nothing personal."""
+
+    id: str
+    status: RecordRequestStatus
+    requester: AgencySummary | None
+    responder: AgencySummary | None
+    urgency: Urgency
+    created_at: str
+    due_at: str
+    open_categories: int
+    overdue: bool
+    escalated: bool
+    handover_id: str | None
+    forwarded_from: str | None
+
+
+class ReleasedEntry(BaseModel):
+    title: str
+    text: str
+    recorded_on: date | None = None
+
+
+class ReleasedDocumentReference(BaseModel):
+    document_id: UUID
+    file_name: str
+    media_type: str
+    size: int
+    sha256: str
+
+
+class ReleasedCategory(BaseModel):
+    category: DataCategory
+    released_at: datetime
+    disclosure_id: str
+    entries: list[ReleasedEntry]
+    documents: list[ReleasedDocumentReference]
+
+
+class ReleasedRecords(BaseModel):
+    """What was released to the requester, with the restriction on sharing it further."""
+
+    request_id: str
+    responder: AgencySummary | None
+    restriction: Notice
+    released: list[ReleasedCategory]
+
+
+class ChecklistEntry(BaseModel):
+    """A prior-residence request the new owner of a case should make, and whether it has."""
+
+    responder: AgencySummary | None
+    categories: list[DataCategory]
+    purpose: Purpose
+    request_id: str | None
+    done: bool
+
+
+class HandoverDocument(BaseModel):
+    """A handover as a party sees it; the checklist only for its new owner, `subjects` only on a recorded read."""
+
+    id: str
+    status: HandoverStatus
+    from_agency: AgencySummary | None
+    to_agency: AgencySummary | None
+    owner: AgencySummary | None
+    from_municipality: str
+    to_municipality: str
+    moved_on: date
+    recorded_at: datetime
+    decided_at: datetime | None
+    decline_reason: str | None
+    checklist: list[ChecklistEntry] | None = None
+    subjects: list[PersonView] | None = None
+
+
+class HandoverEnvelope(BaseModel):
+    """A handover in a listing (nothing personal)."""
+
+    id: str
+    status: HandoverStatus
+    from_municipality: str
+    to_municipality: str
+    from_agency: AgencySummary | None
+    to_agency: AgencySummary | None

@@ -12,7 +12,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field, StringConstraints, model_validator
 
 from events.base import Actor, DomainEvent
-from events.consent import ConsentExpired, ConsentGranted, ConsentGrantor, ConsentWithdrawn
+from events.consent import ConsentExpired, ConsentGranted, ConsentGrantor, ConsentStatus, ConsentWithdrawn
 from events.ids import new_stream_id
 from events.values import AgencyKind, DataCategory, Purpose, Relationship
 from hub.kernel.drafts import DraftModel, Name
@@ -73,11 +73,11 @@ class Consent:
     valid_from: datetime
     valid_until: datetime | None
     evidence: str
-    status: str = "active"
+    status: ConsentStatus = ConsentStatus.ACTIVE
 
-    def status_at(self, now: datetime) -> str:
-        if self.status == "active" and self.valid_until is not None and now >= self.valid_until:
-            return "expired"
+    def status_at(self, now: datetime) -> ConsentStatus:
+        if self.status is ConsentStatus.ACTIVE and self.valid_until is not None and now >= self.valid_until:
+            return ConsentStatus.EXPIRED
         return self.status
 
     def facts(self) -> ConsentFacts:
@@ -91,7 +91,7 @@ class Consent:
             categories=frozenset(self.categories),
             valid_from=self.valid_from,
             valid_until=self.valid_until,
-            withdrawn=self.status == "withdrawn",
+            withdrawn=self.status is ConsentStatus.WITHDRAWN,
         )
 
 
@@ -116,7 +116,7 @@ def grant_consent(
 
 
 def withdraw_consent(consent: Consent, actor: Actor, reason: str, now: datetime) -> ConsentWithdrawn:
-    if consent.status_at(now) != "active":
+    if consent.status_at(now) is not ConsentStatus.ACTIVE:
         raise Conflict("consent_not_active", f"the consent is already {consent.status_at(now)}", "consent_id")
     return ConsentWithdrawn(
         originator_id=consent.id,
@@ -129,7 +129,7 @@ def withdraw_consent(consent: Consent, actor: Actor, reason: str, now: datetime)
 
 def expire_consent(consent: Consent, now: datetime) -> ConsentExpired | None:
     """The expiry event for a consent whose period has ended and which is not yet marked so."""
-    if consent.status != "active" or consent.status_at(now) != "expired":
+    if consent.status is not ConsentStatus.ACTIVE or consent.status_at(now) is not ConsentStatus.EXPIRED:
         return None
     return ConsentExpired(originator_id=consent.id, originator_version=consent.version + 1)
 
@@ -160,13 +160,13 @@ def _(event: ConsentGranted, _: Consent | None) -> Consent:
 @mutate_consent.register
 def _(event: ConsentWithdrawn, consent: Consent | None) -> Consent:
     assert consent is not None
-    return replace(consent, version=event.originator_version, status="withdrawn")
+    return replace(consent, version=event.originator_version, status=ConsentStatus.WITHDRAWN)
 
 
 @mutate_consent.register
 def _(event: ConsentExpired, consent: Consent | None) -> Consent:
     assert consent is not None
-    return replace(consent, version=event.originator_version, status="expired")
+    return replace(consent, version=event.originator_version, status=ConsentStatus.EXPIRED)
 
 
 def project_consent(consent: Consent | None, events: Iterable[DomainEvent]) -> Consent | None:

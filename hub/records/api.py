@@ -9,19 +9,22 @@ from fastapi import APIRouter, Header, Query, Response
 
 from hub.api.auth import HubDep, PrincipalDep
 from hub.api.header_text import content_disposition
-from hub.records.domain import AnswersDraft, ReasonDraft, RecordRequestDraft
+from hub.api.schemas import RecordRequestDocument, RecordRequestEnvelope, ReleasedRecords
+from hub.api.transition_routes import add_transition_routes
+from hub.records.domain import RecordRequestDraft
+from hub.records.transitions import TRANSITIONS
 
 router = APIRouter(prefix="/v1/record-requests", tags=["record requests"])
 PurposeHeader = Annotated[str, Header(alias="X-Purpose", max_length=200)]
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=list[RecordRequestDocument], response_model_exclude_unset=True)
 def create_requests(draft: RecordRequestDraft, hub: HubDep, principal: PrincipalDep) -> list[dict[str, Any]]:
     """Ask another municipality's social service and bāriņtiesa (or the agencies named) for prior-residence records."""
     return hub.records.create(principal, draft)
 
 
-@router.get("")
+@router.get("", response_model=list[RecordRequestEnvelope])
 def list_requests(
     hub: HubDep,
     principal: PrincipalDep,
@@ -32,7 +35,7 @@ def list_requests(
     return hub.records.listing(principal, box, limit)
 
 
-@router.get("/{request_id}")
+@router.get("/{request_id}", response_model=RecordRequestDocument, response_model_exclude_unset=True)
 def read_request(
     request_id: UUID, hub: HubDep, principal: PrincipalDep, purpose: PurposeHeader = "prior-residence-records"
 ) -> dict[str, Any]:
@@ -40,28 +43,7 @@ def read_request(
     return hub.records.read(principal, request_id, purpose)
 
 
-@router.post("/{request_id}/acknowledge")
-def acknowledge(request_id: UUID, hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
-    return hub.records.acknowledge(principal, request_id)
-
-
-@router.post("/{request_id}/answers")
-def answer(request_id: UUID, draft: AnswersDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
-    """Answer some or all categories: released (a disclosure), withheld with a reason, or not held (forwarded)."""
-    return hub.records.answer(principal, request_id, draft)
-
-
-@router.post("/{request_id}/refuse")
-def refuse(request_id: UUID, draft: ReasonDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
-    return hub.records.refuse(principal, request_id, draft.reason)
-
-
-@router.post("/{request_id}/withdraw")
-def withdraw(request_id: UUID, draft: ReasonDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
-    return hub.records.withdraw(principal, request_id, draft.reason)
-
-
-@router.get("/{request_id}/released")
+@router.get("/{request_id}/released", response_model=ReleasedRecords)
 def read_released(
     request_id: UUID, hub: HubDep, principal: PrincipalDep, purpose: PurposeHeader = "prior-residence-records"
 ) -> dict[str, Any]:
@@ -84,3 +66,13 @@ def download_document(
         media_type=download.media_type,
         headers={"Content-Disposition": content_disposition(download.file_name)},
     )
+
+
+add_transition_routes(
+    router,
+    TRANSITIONS.values(),
+    "request_id",
+    lambda hub, principal, request_id, action, draft: hub.records.act(principal, request_id, action, draft),
+    response_model=RecordRequestDocument,
+    response_model_exclude_unset=True,
+)

@@ -8,19 +8,21 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query
 
 from hub.api.auth import HubDep, PrincipalDep
-from hub.records.domain import ReasonDraft
+from hub.api.schemas import HandoverDocument, HandoverEnvelope
+from hub.api.transition_routes import add_transition_routes
 from hub.records.handover import ResidenceChangeDraft
+from hub.records.handover_transitions import TRANSITIONS
 
 router = APIRouter(prefix="/v1/handovers", tags=["handovers"])
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=HandoverDocument, response_model_exclude_unset=True)
 def record_move(draft: ResidenceChangeDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
     """The family moved (dzīvesvietas maiņa): the case is offered to the new municipality's social service."""
     return hub.handovers.record_move(principal, draft)
 
 
-@router.get("")
+@router.get("", response_model=list[HandoverEnvelope])
 def list_handovers(
     hub: HubDep,
     principal: PrincipalDep,
@@ -30,7 +32,7 @@ def list_handovers(
     return hub.handovers.listing(principal, box, limit)
 
 
-@router.get("/{handover_id}")
+@router.get("/{handover_id}", response_model=HandoverDocument, response_model_exclude_unset=True)
 def read_handover(
     handover_id: UUID,
     hub: HubDep,
@@ -41,13 +43,11 @@ def read_handover(
     return hub.handovers.read(principal, handover_id, purpose)
 
 
-@router.post("/{handover_id}/accept")
-def accept(handover_id: UUID, hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
-    """Take over the case (ownership changes now) and get the checklist of requests to make."""
-    return hub.handovers.accept(principal, handover_id)
-
-
-@router.post("/{handover_id}/decline")
-def decline(handover_id: UUID, draft: ReasonDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
-    """Decline the offer; the old service stays responsible."""
-    return hub.handovers.decline(principal, handover_id, draft.reason)
+add_transition_routes(
+    router,
+    TRANSITIONS.values(),
+    "handover_id",
+    lambda hub, principal, handover_id, action, draft: hub.handovers.act(principal, handover_id, action, draft),
+    response_model=HandoverDocument,
+    response_model_exclude_unset=True,
+)

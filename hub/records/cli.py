@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from inspect import Parameter
 from typing import Annotated
 from uuid import UUID
 
@@ -11,11 +12,14 @@ import typer
 from rich.console import Console
 
 import hub.cli_support as cli
+from hub.cli_support import UserOption
+from hub.cli_transitions import add_transition_commands
+from hub.records.handover_transitions import TRANSITIONS
 
 records_app = typer.Typer(help="Prior-residence record requests.", no_args_is_help=True)
 handover_app = typer.Typer(help="Case handovers after a change of residence (pēctecība).", no_args_is_help=True)
 console = Console()
-UserOption = Annotated[str, typer.Option(help="Act as this user (recorded as the actor)")]
+HandoverOption = Annotated[UUID, typer.Option("--id", help="Handover id")]
 
 
 @records_app.command("tick")
@@ -58,9 +62,14 @@ def handover_list(
     console.print_json(json.dumps(rows, default=str))
 
 
-@handover_app.command("accept")
-def handover_accept(user: UserOption, handover_id: Annotated[UUID, typer.Option("--id", help="Handover id")]) -> None:
-    """Accept a handover offered to the user's social service and print its checklist."""
-    with cli.open_hub() as hub:
-        document = hub.handovers.accept(hub.principal_for(user), handover_id)
+def _show(document: object) -> None:
     console.print_json(json.dumps(document, default=str))
+
+
+add_transition_commands(
+    handover_app,
+    TRANSITIONS.values(),
+    Parameter("handover_id", Parameter.KEYWORD_ONLY, annotation=HandoverOption),
+    lambda hub, principal, handover_id, action, draft: hub.handovers.act(principal, handover_id, action, draft),
+    _show,
+)

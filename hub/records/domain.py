@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import singledispatch
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
@@ -23,6 +23,8 @@ from events.base import Actor, DomainEvent
 from events.ids import new_stream_id
 from events.people import PersonDetails
 from events.records import (
+    ACTIVE_STATUSES,
+    CategoryState,
     DocumentReference,
     RecordCategoryForwarded,
     RecordCategoryReleased,
@@ -35,6 +37,7 @@ from events.records import (
     RecordRequestOverdue,
     RecordRequestRefused,
     RecordRequestReminded,
+    RecordRequestStatus,
     RecordRequestWithdrawn,
     WithholdReason,
 )
@@ -51,12 +54,6 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 # Unicode categories a file name may not hold: controls (CR, LF, tab...), invisible format characters
 # (direction overrides that disguise an extension), and line and paragraph separators.
 UNPRINTABLE = frozenset({"Cc", "Cf", "Zl", "Zp"})
-OPEN = "open"
-ACKNOWLEDGED = "acknowledged"
-ANSWERED = "answered"
-REFUSED = "refused"
-WITHDRAWN = "withdrawn"
-ACTIVE_STATES = frozenset({OPEN, ACKNOWLEDGED})
 # What a prior-residence request asks of each kind of agency unless the caller says otherwise.
 DEFAULT_CATEGORIES: dict[AgencyKind, tuple[DataCategory, ...]] = {
     AgencyKind.SOCIAL_SERVICE: (
@@ -231,8 +228,8 @@ class RecordRequest:
     note: str
     handover_id: UUID | None
     forwarded_from: UUID | None
-    status: str = OPEN
-    settled: Mapping[DataCategory, str] = field(default_factory=dict)
+    status: RecordRequestStatus = RecordRequestStatus.OPEN
+    settled: Mapping[DataCategory, CategoryState] = field(default_factory=dict)
     released: Mapping[DataCategory, Released] = field(default_factory=dict)
     withheld: Mapping[DataCategory, tuple[WithholdReason, str]] = field(default_factory=dict)
     forwarded: Mapping[DataCategory, tuple[UUID, UUID]] = field(default_factory=dict)
@@ -308,13 +305,13 @@ def create_request(
     )
 
 
-def _require_status(request: RecordRequest, allowed: frozenset[str], action: str) -> None:
+def _require_status(request: RecordRequest, allowed: frozenset[RecordRequestStatus], action: str) -> None:
     if request.status not in allowed:
         raise Conflict("illegal_transition", f"a request that is {request.status} cannot be {action}")
 
 
 def acknowledge(request: RecordRequest, actor: Actor, now: datetime) -> RecordRequestAcknowledged:
-    _require_status(request, frozenset({OPEN}), "acknowledged")
+    _require_status(request, frozenset({RecordRequestStatus.OPEN}), "acknowledged")
     return RecordRequestAcknowledged(
         originator_id=request.id, originator_version=request.version + 1, timestamp=now, actor=actor
     )
@@ -322,7 +319,7 @@ def acknowledge(request: RecordRequest, actor: Actor, now: datetime) -> RecordRe
 
 def check_answerable(request: RecordRequest, draft: AnswersDraft) -> None:
     """Raise unless every answered category is requested and still open on an acknowledged request."""
-    _require_status(request, frozenset({ACKNOWLEDGED}), "answered (acknowledge it first)")
+    _require_status(request, frozenset({RecordRequestStatus.ACKNOWLEDGED}), "answered (acknowledge it first)")
     for index, answer in enumerate(draft.answers):
         if answer.category not in request.categories:
             raise InvalidInput(
@@ -338,7 +335,29 @@ def check_answerable(request: RecordRequest, draft: AnswersDraft) -> None:
             )
 
 
-Settlement = RecordCategoryReleased | RecordCategoryWithheld | RecordCategoryForwarded
+@dataclass(frozen=True)
+class Release:
+    """A released answer, disclosed by `disclosure_id`, its documents already stored as `documents`."""
+
+    answer: ReleasedAnswer
+    documents: tuple[DocumentReference, ...]
+    disclosure_id: UUID
+
+    @property
+    def category(self) -> DataCategory:
+        return self.answer.category
+
+
+@dataclass(frozen=True)
+class Forward:
+    """A category not held here, asked of `to_agency_id` in the new request `request_id`."""
+
+    category: DataCategory
+    to_agency_id: UUID
+    request_id: UUID
+
+
+Settlement = Release | WithheldAnswer | Forward
 
 
 def _about(request: RecordRequest) -> UUID | None:
@@ -346,30 +365,57 @@ def _about(request: RecordRequest) -> UUID | None:
     return request.subjects[0].subject_id if request.subjects else None
 
 
+def _settlement_event(request: RecordRequest, settlement: Settlement, **head: Any) -> DomainEvent:
+    if isinstance(settlement, Release):
+        return RecordCategoryReleased(
+            **head,
+            about=_about(request),
+            category=settlement.category,
+            entries=tuple(RecordEntry(**entry.model_dump()) for entry in settlement.answer.entries),
+            documents=settlement.documents,
+            disclosure_id=settlement.disclosure_id,
+            onward_allowed=settlement.answer.onward_allowed,
+        )
+    if isinstance(settlement, WithheldAnswer):
+        return RecordCategoryWithheld(
+            **head,
+            about=_about(request),
+            category=settlement.category,
+            reason=settlement.reason,
+            note=settlement.note,
+        )
+    return RecordCategoryForwarded(
+        **head,
+        category=settlement.category,
+        forwarded_to_agency_id=settlement.to_agency_id,
+        forwarded_request_id=settlement.request_id,
+    )
+
+
 def answer_events(
     request: RecordRequest, actor: Actor, now: datetime, settlements: list[Settlement]
 ) -> list[DomainEvent]:
-    """Number the per-category settlements in the stream and close the request if nothing is left open."""
-    numbered: list[DomainEvent] = []
-    version = request.version
-    settled = set(request.settled)
-    for settlement in settlements:
-        version += 1
-        numbered.append(
-            settlement.model_copy(
-                update={"originator_version": version, "timestamp": now, "actor": actor, "about": _about(request)}
+    """One event per settled category, numbered in the stream, and the close if nothing is left open."""
+    events = [
+        _settlement_event(
+            request, settlement, originator_id=request.id, originator_version=version, timestamp=now, actor=actor
+        )
+        for version, settlement in enumerate(settlements, start=request.version + 1)
+    ]
+    if set(request.settled) | {settlement.category for settlement in settlements} >= set(request.categories):
+        events.append(
+            RecordRequestAnswered(
+                originator_id=request.id,
+                originator_version=request.version + len(events) + 1,
+                timestamp=now,
+                actor=actor,
             )
         )
-        settled.add(settlement.category)
-    if settled >= set(request.categories):
-        numbered.append(
-            RecordRequestAnswered(originator_id=request.id, originator_version=version + 1, timestamp=now, actor=actor)
-        )
-    return numbered
+    return events
 
 
 def refuse(request: RecordRequest, actor: Actor, reason: str, now: datetime) -> RecordRequestRefused:
-    _require_status(request, ACTIVE_STATES, "refused")
+    _require_status(request, ACTIVE_STATUSES, "refused")
     if request.settled:
         raise Conflict("illegal_transition", "a request with answered categories cannot be refused as a whole")
     return RecordRequestRefused(
@@ -383,7 +429,7 @@ def refuse(request: RecordRequest, actor: Actor, reason: str, now: datetime) -> 
 
 
 def withdraw(request: RecordRequest, actor: Actor, reason: str, now: datetime) -> RecordRequestWithdrawn:
-    _require_status(request, ACTIVE_STATES, "withdrawn")
+    _require_status(request, ACTIVE_STATUSES, "withdrawn")
     return RecordRequestWithdrawn(
         originator_id=request.id,
         originator_version=request.version + 1,
@@ -396,7 +442,7 @@ def withdraw(request: RecordRequest, actor: Actor, reason: str, now: datetime) -
 
 def clock_events(request: RecordRequest, now: datetime) -> list[DomainEvent]:
     """What the clocks say now: a reminder before the due time, then overdue and escalation; each only once."""
-    if request.status not in ACTIVE_STATES:
+    if request.status not in ACTIVE_STATUSES:
         return []
     version = request.version
     if now >= request.due_at:
@@ -456,7 +502,7 @@ def _existing(request: RecordRequest | None, event: DomainEvent, **changes: obje
 
 @mutate_request.register
 def _(event: RecordRequestAcknowledged, request: RecordRequest | None) -> RecordRequest:
-    return _existing(request, event, status=ACKNOWLEDGED)
+    return _existing(request, event, status=RecordRequestStatus.ACKNOWLEDGED)
 
 
 @mutate_request.register
@@ -466,7 +512,7 @@ def _(event: RecordCategoryReleased, request: RecordRequest | None) -> RecordReq
     return _existing(
         request,
         event,
-        settled={**request.settled, event.category: "released"},
+        settled={**request.settled, event.category: CategoryState.RELEASED},
         released={**request.released, event.category: part},
     )
 
@@ -477,7 +523,7 @@ def _(event: RecordCategoryWithheld, request: RecordRequest | None) -> RecordReq
     return _existing(
         request,
         event,
-        settled={**request.settled, event.category: "withheld"},
+        settled={**request.settled, event.category: CategoryState.WITHHELD},
         withheld={**request.withheld, event.category: (event.reason, event.note)},
     )
 
@@ -489,24 +535,24 @@ def _(event: RecordCategoryForwarded, request: RecordRequest | None) -> RecordRe
     return _existing(
         request,
         event,
-        settled={**request.settled, event.category: "forwarded"},
+        settled={**request.settled, event.category: CategoryState.FORWARDED},
         forwarded={**request.forwarded, event.category: target},
     )
 
 
 @mutate_request.register
 def _(event: RecordRequestAnswered, request: RecordRequest | None) -> RecordRequest:
-    return _existing(request, event, status=ANSWERED)
+    return _existing(request, event, status=RecordRequestStatus.ANSWERED)
 
 
 @mutate_request.register
 def _(event: RecordRequestRefused, request: RecordRequest | None) -> RecordRequest:
-    return _existing(request, event, status=REFUSED, closing_reason=event.reason)
+    return _existing(request, event, status=RecordRequestStatus.REFUSED, closing_reason=event.reason)
 
 
 @mutate_request.register
 def _(event: RecordRequestWithdrawn, request: RecordRequest | None) -> RecordRequest:
-    return _existing(request, event, status=WITHDRAWN, closing_reason=event.reason)
+    return _existing(request, event, status=RecordRequestStatus.WITHDRAWN, closing_reason=event.reason)
 
 
 @mutate_request.register

@@ -16,7 +16,14 @@ from uuid import UUID
 from pydantic import Field, StringConstraints, field_validator
 
 from events.base import Actor, DomainEvent
-from events.handover import ChecklistItem, HandoverAccepted, HandoverDeclined, HandoverOffered, ResidenceChangeRecorded
+from events.handover import (
+    ChecklistItem,
+    HandoverAccepted,
+    HandoverDeclined,
+    HandoverOffered,
+    HandoverStatus,
+    ResidenceChangeRecorded,
+)
 from events.ids import new_stream_id
 from events.people import PersonDetails
 from events.values import MUNICIPALITIES, AgencyKind
@@ -24,10 +31,6 @@ from hub.kernel.drafts import DraftModel
 from hub.kernel.errors import Conflict, InvalidInput
 from hub.people.drafts import SubjectDraft
 from hub.records.domain import DEFAULT_CATEGORIES
-
-OFFERED = "offered"
-ACCEPTED = "accepted"
-DECLINED = "declined"
 
 
 class ResidenceChangeDraft(DraftModel):
@@ -57,7 +60,7 @@ class Handover:
     subjects: tuple[PersonDetails, ...]
     recorded_at: datetime
     to_agency_id: UUID | None = None
-    status: str = OFFERED
+    status: HandoverStatus = HandoverStatus.OFFERED
     checklist: tuple[ChecklistItem, ...] = ()
     decided_at: datetime | None = None
     decline_reason: str | None = None
@@ -65,7 +68,7 @@ class Handover:
     @property
     def owner_agency_id(self) -> UUID:
         """Who is responsible for the case now: the old service until the new one accepts."""
-        if self.status == ACCEPTED and self.to_agency_id is not None:
+        if self.status is HandoverStatus.ACCEPTED and self.to_agency_id is not None:
             return self.to_agency_id
         return self.from_agency_id
 
@@ -115,7 +118,7 @@ def missing_information_checklist(previous_agencies: Iterable[tuple[UUID, Agency
 
 
 def _require_offered(handover: Handover, action: str) -> None:
-    if handover.status != OFFERED:
+    if handover.status is not HandoverStatus.OFFERED:
         raise Conflict("illegal_transition", f"a handover that is {handover.status} cannot be {action}")
 
 
@@ -175,7 +178,7 @@ def _(event: HandoverAccepted, handover: Handover | None) -> Handover:
     return replace(
         handover,
         version=event.originator_version,
-        status=ACCEPTED,
+        status=HandoverStatus.ACCEPTED,
         checklist=event.checklist,
         decided_at=event.timestamp,
     )
@@ -187,7 +190,7 @@ def _(event: HandoverDeclined, handover: Handover | None) -> Handover:
     return replace(
         handover,
         version=event.originator_version,
-        status=DECLINED,
+        status=HandoverStatus.DECLINED,
         decline_reason=event.reason,
         decided_at=event.timestamp,
     )

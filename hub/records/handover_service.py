@@ -10,13 +10,16 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from events.values import AgencyKind, DataCategory
+from events.handover import ChecklistItem, HandoverStatus
+from events.values import AgencyKind, DataCategory, Purpose
 from hub.kernel.core import Core, actor_for, agency_summary
+from hub.kernel.drafts import DraftModel
 from hub.kernel.errors import Forbidden, InvalidInput, NotFound
 from hub.people.relationship_service import RelationshipService
 from hub.people.service import SubjectService
 from hub.records import handover as handovers
 from hub.records.handover import Handover, ResidenceChangeDraft
+from hub.records.handover_transitions import TRANSITIONS, HandoverAction
 from policies import roles
 from policies.decision import Principal, acting_role, denied
 from policies.engine import PersonAction, ReadRequest, Relation
@@ -64,35 +67,30 @@ class HandoverService:
         self.core.app.append(*events)
         return self._present(self.core.app.handover(events[0].originator_id), principal)
 
-    def accept(self, principal: Principal, handover_id: UUID, now: datetime | None = None) -> dict[str, Any]:
-        """Take over the case; the checklist asks the old municipality's social service and bāriņtiesa."""
+    def act(
+        self,
+        principal: Principal,
+        handover_id: UUID,
+        action: HandoverAction,
+        draft: DraftModel | None = None,
+        now: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Accept or decline, as the social service the case was offered to; returns the handover as it sees it."""
+        transition = TRANSITIONS[action]
+        transition.check(draft)
         handover = self._as_receiver(principal, handover_id)
+        actor = actor_for(principal, self._social_service_role(principal))
+        self.core.app.append(transition.command(self, handover, actor, now or self.core.now(), draft))
+        return self._present(self.core.app.handover(handover_id), principal)
+
+    def checklist_for(self, handover: Handover) -> tuple[ChecklistItem, ...]:
+        """The requests to make of the old municipality's social service and bāriņtiesa."""
         previous = [
             (UUID(row["id"]), AgencyKind(row["kind"]))
             for kind in (AgencyKind.SOCIAL_SERVICE, AgencyKind.ORPHANS_COURT)
             for row in self.core.registry.agencies_of_kind(kind.value, handover.from_municipality)
         ]
-        event = handovers.accept_handover(
-            handover,
-            actor_for(principal, self._social_service_role(principal)),
-            handovers.missing_information_checklist(previous),
-            now or self.core.now(),
-        )
-        self.core.app.append(event)
-        return self._present(self.core.app.handover(handover_id), principal)
-
-    def decline(
-        self, principal: Principal, handover_id: UUID, reason: str, now: datetime | None = None
-    ) -> dict[str, Any]:
-        handover = self._as_receiver(principal, handover_id)
-        event = handovers.decline_handover(
-            handover,
-            actor_for(principal, self._social_service_role(principal)),
-            reason,
-            now or self.core.now(),
-        )
-        self.core.app.append(event)
-        return self._present(self.core.app.handover(handover_id), principal)
+        return handovers.missing_information_checklist(previous)
 
     def listing(self, principal: Principal, box: str, limit: int) -> list[dict[str, Any]]:
         """Envelopes only (no personal data)."""
@@ -170,7 +168,7 @@ class HandoverService:
             "decided_at": handover.decided_at,
             "decline_reason": handover.decline_reason,
         }
-        if handover.status == handovers.ACCEPTED and principal.agency_id == handover.owner_agency_id:
+        if handover.status is HandoverStatus.ACCEPTED and principal.agency_id == handover.owner_agency_id:
             asked = {
                 (row["responder_agency_id"]): row["id"]
                 for row in self.requests.for_handover(handover.id)
@@ -180,7 +178,7 @@ class HandoverService:
                 {
                     "responder": self._agency(item.responder_agency_id),
                     "categories": list(item.categories),
-                    "purpose": "prior_residence_records",
+                    "purpose": Purpose.PRIOR_RESIDENCE_RECORDS,
                     "request_id": asked.get(str(item.responder_agency_id)),
                     "done": str(item.responder_agency_id) in asked,
                 }

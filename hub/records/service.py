@@ -12,13 +12,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from events.base import DomainEvent
+from events.base import Actor, DomainEvent
+from events.handover import HandoverStatus
 from events.people import PersonDetails
-from events.records import DocumentReference, RecordCategoryForwarded, RecordCategoryReleased, RecordCategoryWithheld
-from events.records import RecordEntry as Entry
+from events.records import CategoryState, DocumentReference
 from events.values import AgencyKind, DataCategory
 from hub.consent.disclosure_service import DisclosureDraft, DisclosureService
 from hub.kernel.core import Core, actor_for, agency_summary
+from hub.kernel.drafts import DraftModel
 from hub.kernel.errors import Forbidden, Gone, InvalidInput, NotFound
 from hub.people.relationship_service import RelationshipService
 from hub.people.service import SubjectService
@@ -26,14 +27,16 @@ from hub.records import domain as records
 from hub.records.document_store import DocumentErased, DocumentStore, sha256_hex
 from hub.records.domain import (
     AnswersDraft,
+    Forward,
     NotHeldAnswer,
     RecordRequest,
     RecordRequestDraft,
+    Release,
     ReleasedAnswer,
     Settlement,
     WithheldAnswer,
 )
-from hub.records.handover import ACCEPTED
+from hub.records.transitions import TRANSITIONS, RecordRequestAction
 from policies import roles
 from policies.decision import AccessDecision, Principal, acting_role, denied
 from policies.engine import PersonAction, ReadRequest, Relation
@@ -100,21 +103,32 @@ class RecordsService:
             self._present(self.core.app.record_request(event.originator_id), with_subjects=False) for event in events
         ]
 
-    def acknowledge(self, principal: Principal, request_id: UUID, now: datetime | None = None) -> dict[str, Any]:
-        request = self._as_responder(principal, request_id)
-        self.core.app.append(
-            records.acknowledge(request, actor_for(principal, self._role(principal)), now or self.core.now())
+    def act(
+        self,
+        principal: Principal,
+        request_id: UUID,
+        action: RecordRequestAction,
+        draft: DraftModel | None = None,
+        now: datetime | None = None,
+    ) -> dict[str, Any]:
+        """Take one transition of the table: check the party, decide, append; returns the request as parties see
+        it. `draft` is the body the action's row takes (None when it takes none)."""
+        transition = TRANSITIONS[action]
+        transition.check(draft)
+        request = (
+            self._as_requester(principal, request_id)
+            if transition.by_requester
+            else self._as_responder(principal, request_id)
         )
+        actor = actor_for(principal, self._role(principal))
+        self.core.app.append(*transition.command(self, principal, request, actor, now or self.core.now(), draft))
         return self._present(self.core.app.record_request(request_id), with_subjects=False)
 
-    def answer(
-        self, principal: Principal, request_id: UUID, draft: AnswersDraft, now: datetime | None = None
-    ) -> dict[str, Any]:
+    def settle(
+        self, principal: Principal, request: RecordRequest, actor: Actor, now: datetime, draft: AnswersDraft
+    ) -> list[DomainEvent]:
         """Settle some or all categories: released (as one disclosure), withheld, or not held and forwarded."""
-        request = self._as_responder(principal, request_id)
         records.check_answerable(request, draft)
-        moment = now or self.core.now()
-        actor = actor_for(principal, self._role(principal))
         extra: list[DomainEvent] = []
         settlements: list[Settlement] = []
         released = [answer for answer in draft.answers if isinstance(answer, ReleasedAnswer)]
@@ -122,42 +136,11 @@ class RecordsService:
             disclosure, _ = self.disclosures.prepare(principal, self._release_draft(request, released), request.id)
             extra.append(disclosure)
             settlements.extend(self._released(request, released, disclosure.originator_id))
-        for answer in draft.answers:
-            if isinstance(answer, WithheldAnswer):
-                settlements.append(
-                    RecordCategoryWithheld(
-                        originator_id=request.id,
-                        originator_version=0,
-                        category=answer.category,
-                        reason=answer.reason,
-                        note=answer.note,
-                    )
-                )
-        forwarded, created = self._forwards(principal, request, draft, moment)
+        settlements.extend(answer for answer in draft.answers if isinstance(answer, WithheldAnswer))
+        forwarded, created = self._forwards(principal, request, draft, now)
         settlements.extend(forwarded)
         extra.extend(created)
-        self.core.app.append(*records.answer_events(request, actor, moment, settlements), *extra)
-        return self._present(self.core.app.record_request(request_id), with_subjects=False)
-
-    def refuse(
-        self, principal: Principal, request_id: UUID, reason: str, now: datetime | None = None
-    ) -> dict[str, Any]:
-        request = self._as_responder(principal, request_id)
-        self.core.app.append(
-            records.refuse(request, actor_for(principal, self._role(principal)), reason, now or self.core.now())
-        )
-        return self._present(self.core.app.record_request(request_id), with_subjects=False)
-
-    def withdraw(
-        self, principal: Principal, request_id: UUID, reason: str, now: datetime | None = None
-    ) -> dict[str, Any]:
-        request = self._request(request_id)
-        if request is None or request.requester_agency_id != principal.agency_id:
-            raise Forbidden("not_requester", "only the requesting agency may withdraw a request")
-        self.core.app.append(
-            records.withdraw(request, actor_for(principal, self._role(principal)), reason, now or self.core.now())
-        )
-        return self._present(self.core.app.record_request(request_id), with_subjects=False)
+        return [*records.answer_events(request, actor, now, settlements), *extra]
 
     def tick(self, now: datetime | None = None) -> int:
         """Append the reminders, overdue and escalation events the clocks call for now; returns how many."""
@@ -267,6 +250,12 @@ class RecordsService:
             return None
         return self.core.app.record_request(request_id)
 
+    def _as_requester(self, principal: Principal, request_id: UUID) -> RecordRequest:
+        request = self._request(request_id)
+        if request is None or request.requester_agency_id != principal.agency_id:
+            raise Forbidden("not_requester", "only the requesting agency may withdraw a request")
+        return request
+
     def _as_responder(self, principal: Principal, request_id: UUID) -> RecordRequest:
         request = self._request(request_id)
         if request is None:
@@ -289,7 +278,7 @@ class RecordsService:
         if not self.core.app.exists(draft.handover_id):
             raise InvalidInput("unknown_handover", "no handover with this id", "handover_id")
         handover = self.core.app.handover(draft.handover_id)
-        if handover.status != ACCEPTED or handover.owner_agency_id != principal.agency_id:
+        if handover.status is not HandoverStatus.ACCEPTED or handover.owner_agency_id != principal.agency_id:
             raise InvalidInput(
                 "not_handover_owner", "the caller's agency has not accepted this handover", "handover_id"
             )
@@ -344,17 +333,7 @@ class RecordsService:
                 )
                 self.documents.put(reference.document_id, request.subject_ids[0], content)
                 references.append(reference)
-            settlements.append(
-                RecordCategoryReleased(
-                    originator_id=request.id,
-                    originator_version=0,
-                    category=answer.category,
-                    entries=tuple(Entry(**entry.model_dump()) for entry in answer.entries),
-                    documents=tuple(references),
-                    disclosure_id=disclosure_id,
-                    onward_allowed=answer.onward_allowed,
-                )
-            )
+            settlements.append(Release(answer, tuple(references), disclosure_id))
         return settlements
 
     def _forwards(
@@ -384,13 +363,7 @@ class RecordsService:
             for agency_id, categories in by_agency.items()
         ]
         settlements: list[Settlement] = [
-            RecordCategoryForwarded(
-                originator_id=request.id,
-                originator_version=0,
-                category=category,
-                forwarded_to_agency_id=event.responder_agency_id,
-                forwarded_request_id=event.originator_id,
-            )
+            Forward(category=category, to_agency_id=event.responder_agency_id, request_id=event.originator_id)
             for event in created
             for category in event.categories
         ]
@@ -419,7 +392,7 @@ class RecordsService:
     def _present(self, request: RecordRequest, with_subjects: bool) -> dict[str, Any]:
         categories = []
         for category in request.categories:
-            item: dict[str, Any] = {"category": category, "state": request.settled.get(category, "open")}
+            item: dict[str, Any] = {"category": category, "state": request.settled.get(category, CategoryState.OPEN)}
             if category in request.withheld:
                 item["reason"], item["note"] = request.withheld[category]
             if category in request.forwarded:

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
-from events.records import WithholdReason
+from events.records import ACTIVE_STATUSES, CategoryState, RecordRequestStatus, WithholdReason
 from events.values import MUNICIPALITIES, DataCategory, Purpose, Urgency
 from hub.api.auth import HubDep
 from hub.records.domain import AnswersDraft, RecordRequestDraft
+from hub.records.transitions import RecordRequestAction
 from hub.web.forms import text, validated
 from hub.web.rendering import WebRoute, render
 from hub.web.session import CheckedForm, WebPrincipal
@@ -76,7 +77,8 @@ def record_requests(
     request: Request, hub: HubDep, principal: WebPrincipal, box: Literal["incoming", "outgoing"] = "incoming"
 ) -> HTMLResponse:
     """Envelopes only (agencies, state, due date): nothing personal, so nothing to record."""
-    return render(request, "records.html", box=box, items=hub.records.listing(principal, box, LIST_SIZE))
+    items = hub.records.listing(principal, box, LIST_SIZE)
+    return render(request, "records.html", box=box, items=items, active=ACTIVE_STATUSES)
 
 
 @router.get("/records/new")
@@ -102,10 +104,7 @@ def create(hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectR
 def record_request(request: Request, request_id: UUID, hub: HubDep, principal: WebPrincipal) -> HTMLResponse:
     """The request with its people and the state of each category; the read is recorded."""
     document = hub.records.read(principal, request_id, PURPOSE)
-    answering = document["responder"]["id"] == str(principal.agency_id) and document["status"] in (
-        "open",
-        "acknowledged",
-    )
+    answering = document["responder"]["id"] == str(principal.agency_id) and document["status"] in ACTIVE_STATUSES
     return render(
         request,
         "record_request.html",
@@ -113,19 +112,21 @@ def record_request(request: Request, request_id: UUID, hub: HubDep, principal: W
         answering=answering,
         requesting=document["requester"]["id"] == str(principal.agency_id),
         reasons=list(WithholdReason),
+        statuses=RecordRequestStatus,
+        states=CategoryState,
         agencies=hub.registry.agencies(),
     )
 
 
 @router.post("/records/{request_id}/acknowledge")
 def acknowledge(request_id: UUID, hub: HubDep, principal: WebPrincipal, _: CheckedForm) -> RedirectResponse:
-    hub.records.acknowledge(principal, request_id)
+    hub.records.act(principal, request_id, RecordRequestAction.ACKNOWLEDGE)
     return RedirectResponse(f"/records/{request_id}", status_code=303)
 
 
 @router.post("/records/{request_id}/answers")
 def answer(request_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
-    hub.records.answer(principal, request_id, validated(AnswersDraft, answers_body(form)))
+    hub.records.act(principal, request_id, RecordRequestAction.ANSWER, validated(AnswersDraft, answers_body(form)))
     return RedirectResponse(f"/records/{request_id}", status_code=303)
 
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Response
@@ -11,17 +10,11 @@ from fastapi import APIRouter, Depends, Header, Response
 from hub.api.auth import HubDep, PrincipalDep
 from hub.api.header_text import BREAK_GLASS_HEADER, decode_ext_value
 from hub.api.schemas import ReferralDocument, SubmissionReceipt, Timeline, TransitionResult
+from hub.api.transition_routes import add_transition_routes
 from hub.kernel.errors import InvalidInput
 from hub.referrals.domain import ReferralDraft
-from hub.referrals.drafts import (
-    AnswerDraft,
-    AssignDraft,
-    CloseDraft,
-    QuestionDraft,
-    ReasonDraft,
-    RedirectDraft,
-)
 from hub.referrals.emergency_read import MAX_JUSTIFICATION, EmergencyReadDraft
+from hub.referrals.transitions import TRANSITIONS
 
 router = APIRouter(prefix="/v1/referrals", tags=["referrals"])
 PurposeHeader = Annotated[str, Header(alias="X-Purpose", max_length=200)]
@@ -121,63 +114,11 @@ def read_timeline(
     return hub.timeline.read(principal, referral_id, purpose)
 
 
-def transition(path: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return router.post(path, response_model=TransitionResult, response_model_exclude_none=True)
-
-
-@transition("/{referral_id}/acknowledge")
-def acknowledge(referral_id: UUID, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
-    """The lead social service confirms it has received the referral (stops the acknowledgement clock)."""
-    return hub.workflow.acknowledge(principal, referral_id)
-
-
-@transition("/{referral_id}/assign")
-def assign(referral_id: UUID, draft: AssignDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
-    """Name the responsible case manager; reassignment is another assignment."""
-    return hub.workflow.assign(principal, referral_id, draft)
-
-
-@transition("/{referral_id}/request-information")
-def request_information(
-    referral_id: UUID, draft: QuestionDraft, hub: HubDep, principal: PrincipalDep
-) -> dict[str, object]:
-    """Ask the referrer a question."""
-    return hub.workflow.request_information(principal, referral_id, draft)
-
-
-@transition("/{referral_id}/provide-information")
-def provide_information(
-    referral_id: UUID, draft: AnswerDraft, hub: HubDep, principal: PrincipalDep
-) -> dict[str, object]:
-    """The referrer answers the question put to it."""
-    return hub.workflow.provide_information(principal, referral_id, draft)
-
-
-@transition("/{referral_id}/accept")
-def accept(referral_id: UUID, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
-    """Open a case (or join the family's open case at this social service)."""
-    return hub.workflow.accept(principal, referral_id)
-
-
-@transition("/{referral_id}/redirect")
-def redirect(referral_id: UUID, draft: RedirectDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
-    """Send the referral on to another municipality's social service; its clocks and history travel with it."""
-    return hub.workflow.redirect(principal, referral_id, draft)
-
-
-@transition("/{referral_id}/decline")
-def decline(referral_id: UUID, draft: ReasonDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
-    """Decide not to act, with a reason (the referrer is told only that it closed)."""
-    return hub.workflow.decline(principal, referral_id, draft)
-
-
-@transition("/{referral_id}/close")
-def close(referral_id: UUID, draft: CloseDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
-    """Close with an outcome class, the only result the referrer learns."""
-    return hub.workflow.close(principal, referral_id, draft)
-
-
-@transition("/{referral_id}/withdraw")
-def withdraw(referral_id: UUID, draft: ReasonDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, object]:
-    """The referrer withdraws its referral before it is accepted."""
-    return hub.workflow.withdraw(principal, referral_id, draft)
+add_transition_routes(
+    router,
+    TRANSITIONS.values(),
+    "referral_id",
+    lambda hub, principal, referral_id, action, draft: hub.workflow.act(principal, referral_id, action, draft),
+    response_model=TransitionResult,
+    response_model_exclude_none=True,
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from inspect import Parameter
 from typing import Annotated
 from uuid import UUID
 
@@ -10,16 +11,9 @@ import typer
 from rich.console import Console
 
 import hub.cli_support as cli
-from events.referrals import Outcome
 from hub.cli_support import UserOption, show
-from hub.referrals.drafts import (
-    AnswerDraft,
-    AssignDraft,
-    CloseDraft,
-    QuestionDraft,
-    ReasonDraft,
-    RedirectDraft,
-)
+from hub.cli_transitions import add_transition_commands
+from hub.referrals.transitions import TRANSITIONS
 
 referrals_app = typer.Typer(help="Referrals: inbox, timeline and every transition, acting as a user.")
 clocks_app = typer.Typer(help="Response clocks.", no_args_is_help=True)
@@ -27,6 +21,13 @@ supervision_app = typer.Typer(help="Supervision figures (ministry supervisors)."
 console = Console()
 Referral = Annotated[UUID, typer.Argument(help="Referral id")]
 Reason = Annotated[str, typer.Option(help="Why (kept with the referral)")]
+# Help for the options the transitions' bodies give, by field name (a field's own description otherwise).
+OPTION_HELP = {
+    "worker": "Username",
+    "municipality": "Municipality code, e.g. daugavpils",
+    "reason": "Why (kept with the referral)",
+    "monitoring_days": "Days a new referral about the child links here (0: none; default HUB_MONITORING_DAYS)",
+}
 
 
 @referrals_app.command("inbox")
@@ -50,82 +51,14 @@ def timeline(referral: Referral, user: UserOption) -> None:
         show(hub.timeline.read(hub.principal_for(user), referral, "referral-handling (cli)"))
 
 
-@referrals_app.command("acknowledge")
-def acknowledge(referral: Referral, user: UserOption) -> None:
-    """Confirm receipt (stops the acknowledgement clock)."""
-    with cli.open_hub() as hub:
-        show(hub.workflow.acknowledge(hub.principal_for(user), referral))
-
-
-@referrals_app.command("assign")
-def assign(referral: Referral, user: UserOption, worker: Annotated[str, typer.Option(help="Username")]) -> None:
-    """Name the responsible case manager."""
-    with cli.open_hub() as hub:
-        show(hub.workflow.assign(hub.principal_for(user), referral, AssignDraft(worker=worker)))
-
-
-@referrals_app.command("request-information")
-def request_information(referral: Referral, user: UserOption, question: Annotated[str, typer.Option()]) -> None:
-    """Ask the referrer a question."""
-    with cli.open_hub() as hub:
-        show(hub.workflow.request_information(hub.principal_for(user), referral, QuestionDraft(question=question)))
-
-
-@referrals_app.command("provide-information")
-def provide_information(referral: Referral, user: UserOption, answer: Annotated[str, typer.Option()]) -> None:
-    """Answer the question put to the referrer."""
-    with cli.open_hub() as hub:
-        show(hub.workflow.provide_information(hub.principal_for(user), referral, AnswerDraft(answer=answer)))
-
-
-@referrals_app.command("accept")
-def accept(referral: Referral, user: UserOption) -> None:
-    """Open a case, or join the family's open case."""
-    with cli.open_hub() as hub:
-        show(hub.workflow.accept(hub.principal_for(user), referral))
-
-
-@referrals_app.command("redirect")
-def redirect(
-    referral: Referral,
-    user: UserOption,
-    municipality: Annotated[str, typer.Option(help="Municipality code, e.g. daugavpils")],
-    reason: Reason,
-) -> None:
-    """Send on to another municipality's social service."""
-    with cli.open_hub() as hub:
-        draft = RedirectDraft(municipality=municipality, reason=reason)
-        show(hub.workflow.redirect(hub.principal_for(user), referral, draft))
-
-
-@referrals_app.command("decline")
-def decline(referral: Referral, user: UserOption, reason: Reason) -> None:
-    """Decide not to act."""
-    with cli.open_hub() as hub:
-        show(hub.workflow.decline(hub.principal_for(user), referral, ReasonDraft(reason=reason)))
-
-
-@referrals_app.command("close")
-def close(
-    referral: Referral,
-    user: UserOption,
-    outcome: Annotated[Outcome, typer.Option()],
-    monitoring_days: Annotated[
-        int | None,
-        typer.Option(help="Days a new referral about the child links here (0: none; default HUB_MONITORING_DAYS)"),
-    ] = None,
-) -> None:
-    """Close with an outcome class and a monitoring period."""
-    with cli.open_hub() as hub:
-        draft = CloseDraft(outcome=outcome, monitoring_days=monitoring_days)
-        show(hub.workflow.close(hub.principal_for(user), referral, draft))
-
-
-@referrals_app.command("withdraw")
-def withdraw(referral: Referral, user: UserOption, reason: Reason) -> None:
-    """The referrer withdraws before acceptance."""
-    with cli.open_hub() as hub:
-        show(hub.workflow.withdraw(hub.principal_for(user), referral, ReasonDraft(reason=reason)))
+add_transition_commands(
+    referrals_app,
+    TRANSITIONS.values(),
+    Parameter("referral", Parameter.POSITIONAL_OR_KEYWORD, annotation=Referral),
+    lambda hub, principal, referral_id, action, draft: hub.workflow.act(principal, referral_id, action, draft),
+    show,
+    OPTION_HELP,
+)
 
 
 @clocks_app.command("tick")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from functools import singledispatch
 from typing import Annotated, Any
 from uuid import UUID
@@ -15,6 +14,7 @@ from pydantic import Field, StringConstraints, field_validator
 from events.base import SYSTEM, Actor, DomainEvent
 from events.people import PersonDetails
 from events.referrals import (
+    OPEN_STATUSES,
     ClockDue,
     Outcome,
     ReferralAccepted,
@@ -26,6 +26,7 @@ from events.referrals import (
     ReferralInformationRequested,
     ReferralOverdue,
     ReferralRedirected,
+    ReferralStatus,
     ReferralSubmitted,
     ReferralWithdrawn,
 )
@@ -110,40 +111,34 @@ class ReferralDraft(DraftModel):
         return tuple(named)
 
 
-class Status(StrEnum):
-    SUBMITTED = "submitted"
-    ACKNOWLEDGED = "acknowledged"
-    ASSIGNED = "assigned"
-    INFORMATION_REQUESTED = "information_requested"
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
-    CLOSED = "closed"
-    WITHDRAWN = "withdrawn"
-
-
-OPEN_STATUSES = frozenset(
-    {Status.SUBMITTED, Status.ACKNOWLEDGED, Status.ASSIGNED, Status.INFORMATION_REQUESTED, Status.ACCEPTED}
+# Before the lead social service decides: the referrer may still withdraw, and the decision clock runs.
+UNDECIDED = frozenset(
+    {
+        ReferralStatus.SUBMITTED,
+        ReferralStatus.ACKNOWLEDGED,
+        ReferralStatus.ASSIGNED,
+        ReferralStatus.INFORMATION_REQUESTED,
+    }
 )
-DECIDED_STATUSES = frozenset({Status.ACCEPTED, Status.DECLINED, Status.CLOSED})
 
 # Which states each transition may start from; anything else is a 409.
-ALLOWED_FROM: dict[str, frozenset[Status]] = {
-    "acknowledge": frozenset({Status.SUBMITTED}),
-    "assign": frozenset({Status.ACKNOWLEDGED, Status.ASSIGNED, Status.INFORMATION_REQUESTED, Status.ACCEPTED}),
-    "request_information": frozenset({Status.ACKNOWLEDGED, Status.ASSIGNED}),
-    "provide_information": frozenset({Status.INFORMATION_REQUESTED}),
-    "accept": frozenset({Status.ASSIGNED}),
-    "redirect": frozenset({Status.SUBMITTED, Status.ACKNOWLEDGED, Status.ASSIGNED}),
-    "decline": frozenset({Status.ACKNOWLEDGED, Status.ASSIGNED}),
-    "close": frozenset({Status.ACCEPTED, Status.DECLINED}),
-    "withdraw": frozenset({Status.SUBMITTED, Status.ACKNOWLEDGED, Status.ASSIGNED, Status.INFORMATION_REQUESTED}),
+ALLOWED_FROM: dict[str, frozenset[ReferralStatus]] = {
+    "acknowledge": frozenset({ReferralStatus.SUBMITTED}),
+    "assign": (UNDECIDED - {ReferralStatus.SUBMITTED}) | {ReferralStatus.ACCEPTED},
+    "request_information": frozenset({ReferralStatus.ACKNOWLEDGED, ReferralStatus.ASSIGNED}),
+    "provide_information": frozenset({ReferralStatus.INFORMATION_REQUESTED}),
+    "accept": frozenset({ReferralStatus.ASSIGNED}),
+    "redirect": frozenset({ReferralStatus.SUBMITTED, ReferralStatus.ACKNOWLEDGED, ReferralStatus.ASSIGNED}),
+    "decline": frozenset({ReferralStatus.ACKNOWLEDGED, ReferralStatus.ASSIGNED}),
+    "close": frozenset({ReferralStatus.ACCEPTED, ReferralStatus.DECLINED}),
+    "withdraw": UNDECIDED,
 }
 
 
 # While in these states a clock runs for the lead agency; any other state stops it.
-CLOCK_RUNS_WHILE: dict[str, frozenset[Status]] = {
-    "acknowledge": frozenset({Status.SUBMITTED}),
-    "decide": frozenset({Status.SUBMITTED, Status.ACKNOWLEDGED, Status.ASSIGNED, Status.INFORMATION_REQUESTED}),
+CLOCK_RUNS_WHILE: dict[str, frozenset[ReferralStatus]] = {
+    "acknowledge": frozenset({ReferralStatus.SUBMITTED}),
+    "decide": UNDECIDED,
 }
 
 
@@ -163,8 +158,8 @@ class Referral:
     submitted_at: datetime
     linked_to: tuple[UUID, ...] = ()
     body_hash: str | None = None
-    status: Status = Status.SUBMITTED
-    status_before_question: Status | None = None
+    status: ReferralStatus = ReferralStatus.SUBMITTED
+    status_before_question: ReferralStatus | None = None
     worker: str | None = None
     case_id: UUID | None = None
     outcome: Outcome | None = None
@@ -368,20 +363,20 @@ def _(event: ReferralSubmitted, _: Referral | None) -> Referral:
 
 @mutate_referral.register
 def _(event: ReferralAcknowledged, referral: Referral | None) -> Referral:
-    return _moved(referral, event, status=Status.ACKNOWLEDGED, acknowledged_at=event.timestamp)
+    return _moved(referral, event, status=ReferralStatus.ACKNOWLEDGED, acknowledged_at=event.timestamp)
 
 
 @mutate_referral.register
 def _(event: ReferralAssigned, referral: Referral | None) -> Referral:
     assert referral is not None
-    status = Status.ASSIGNED if referral.status is Status.ACKNOWLEDGED else referral.status
+    status = ReferralStatus.ASSIGNED if referral.status is ReferralStatus.ACKNOWLEDGED else referral.status
     return _moved(referral, event, status=status, worker=event.worker)
 
 
 @mutate_referral.register
 def _(event: ReferralInformationRequested, referral: Referral | None) -> Referral:
     assert referral is not None
-    return _moved(referral, event, status=Status.INFORMATION_REQUESTED, status_before_question=referral.status)
+    return _moved(referral, event, status=ReferralStatus.INFORMATION_REQUESTED, status_before_question=referral.status)
 
 
 @mutate_referral.register
@@ -393,7 +388,7 @@ def _(event: ReferralInformationProvided, referral: Referral | None) -> Referral
 
 @mutate_referral.register
 def _(event: ReferralAccepted, referral: Referral | None) -> Referral:
-    return _moved(referral, event, status=Status.ACCEPTED, case_id=event.case_id, decided_at=event.timestamp)
+    return _moved(referral, event, status=ReferralStatus.ACCEPTED, case_id=event.case_id, decided_at=event.timestamp)
 
 
 @mutate_referral.register
@@ -401,7 +396,7 @@ def _(event: ReferralRedirected, referral: Referral | None) -> Referral:
     return _moved(
         referral,
         event,
-        status=Status.SUBMITTED,
+        status=ReferralStatus.SUBMITTED,
         lead_agency_id=event.to_agency_id,
         municipality=event.to_municipality,
         recipients=event.recipients,
@@ -413,7 +408,7 @@ def _(event: ReferralRedirected, referral: Referral | None) -> Referral:
 
 @mutate_referral.register
 def _(event: ReferralDeclined, referral: Referral | None) -> Referral:
-    return _moved(referral, event, status=Status.DECLINED, decided_at=event.timestamp)
+    return _moved(referral, event, status=ReferralStatus.DECLINED, decided_at=event.timestamp)
 
 
 @mutate_referral.register
@@ -421,7 +416,7 @@ def _(event: ReferralClosed, referral: Referral | None) -> Referral:
     return _moved(
         referral,
         event,
-        status=Status.CLOSED,
+        status=ReferralStatus.CLOSED,
         outcome=event.outcome,
         closed_at=event.timestamp,
         monitoring_until=event.monitoring_until,
@@ -430,7 +425,7 @@ def _(event: ReferralClosed, referral: Referral | None) -> Referral:
 
 @mutate_referral.register
 def _(event: ReferralWithdrawn, referral: Referral | None) -> Referral:
-    return _moved(referral, event, status=Status.WITHDRAWN, closed_at=event.timestamp)
+    return _moved(referral, event, status=ReferralStatus.WITHDRAWN, closed_at=event.timestamp)
 
 
 @mutate_referral.register

@@ -8,22 +8,15 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel
 
 from events.referrals import Outcome
 from events.values import MUNICIPALITIES, Concern, Relationship, Urgency
 from hub.api.auth import HubDep
 from hub.kernel.config import MAX_MONITORING_DAYS
+from hub.kernel.drafts import DraftModel
 from hub.kernel.errors import DomainError, Forbidden, NotFound
-from hub.referrals.drafts import (
-    AnswerDraft,
-    AssignDraft,
-    CloseDraft,
-    QuestionDraft,
-    ReasonDraft,
-    RedirectDraft,
-)
 from hub.referrals.emergency_read import MAX_JUSTIFICATION, EmergencyReadDraft
+from hub.referrals.transitions import TRANSITIONS
 from hub.referrals.web_actions import available_actions, may_read_in_emergency
 from hub.referrals.web_form import FAMILY_ROWS, FieldError, check_personal_code, parse_referral_form
 from hub.service import Hub
@@ -41,17 +34,6 @@ PURPOSE = "referral-handling"
 # Notices a redirect to the referral page may ask for ("emergency" is shown only after an emergency read).
 PAGE_NOTICES = ("submitted", "already_known", "done")
 CODE_FIELDS = ("child.personal_code", *(f"family.{row}.personal_code" for row in range(FAMILY_ROWS)))
-
-# The body each action takes, if any; the form's fields are named like the draft's.
-ACTION_DRAFTS: dict[ReferralAction, type[BaseModel]] = {
-    ReferralAction.ASSIGN: AssignDraft,
-    ReferralAction.REQUEST_INFORMATION: QuestionDraft,
-    ReferralAction.PROVIDE_INFORMATION: AnswerDraft,
-    ReferralAction.REDIRECT: RedirectDraft,
-    ReferralAction.DECLINE: ReasonDraft,
-    ReferralAction.CLOSE: CloseDraft,
-    ReferralAction.WITHDRAW: ReasonDraft,
-}
 
 
 def _form_page(request: Request, values: dict[str, object], errors: list[FieldError], status: int = 200) -> Response:
@@ -121,7 +103,7 @@ def _show_referral(
         "referral.html",
         referral=document,
         actions=actions,
-        forms={action: ACTION_DRAFTS.get(action) for action in actions},
+        forms={action: TRANSITIONS[action].draft for action in actions},
         workers=_workers(hub, referral.lead_agency_id) if ReferralAction.ASSIGN in actions else [],
         municipalities=sorted(MUNICIPALITIES.items(), key=lambda item: item[1]),
         outcomes=list(Outcome),
@@ -188,19 +170,16 @@ def timeline_page(request: Request, referral_id: UUID, hub: HubDep, principal: W
     return render(request, "timeline.html", timeline=hub.timeline.read(principal, referral_id, PURPOSE))
 
 
-def _take(hub: Hub, principal: Principal, referral_id: UUID, action: ReferralAction, form: CheckedForm) -> None:
-    workflow = hub.workflow
-    if action is ReferralAction.ACKNOWLEDGE:
-        workflow.acknowledge(principal, referral_id)
-    elif action is ReferralAction.ACCEPT:
-        workflow.accept(principal, referral_id)
-    else:
-        draft_type = ACTION_DRAFTS[action]
-        fields = draft_type.model_fields
-        # An optional field left empty takes its default (a close without a period gets the hub's usual one).
-        body = {name: text(form, name) for name in fields if fields[name].is_required() or text(form, name)}
-        draft = validated(draft_type, body)
-        getattr(workflow, action.value)(principal, referral_id, draft)
+def _draft(action: ReferralAction, form: CheckedForm) -> DraftModel | None:
+    """The action's body from the form, whose fields are named like the draft's (none for a one-click action)."""
+    draft_type = TRANSITIONS[action].draft
+    if draft_type is None:
+        return None
+    fields = draft_type.model_fields
+    # An optional field left empty takes its default (a close without a period gets the hub's usual one).
+    return validated(
+        draft_type, {name: text(form, name) for name in fields if fields[name].is_required() or text(form, name)}
+    )
 
 
 @router.post("/referrals/{referral_id}/actions/{action}")
@@ -208,7 +187,7 @@ def take_action(
     referral_id: UUID, action: ReferralAction, hub: HubDep, principal: WebPrincipal, form: CheckedForm
 ) -> RedirectResponse:
     """Move the referral along through the same workflow as the API; refusals come back as an error page."""
-    _take(hub, principal, referral_id, action, form)
+    hub.workflow.act(principal, referral_id, action, _draft(action, form))
     back = text(form, "back")
     target = "/inbox" if back == "inbox" else f"/referrals/{referral_id}?notice=done"
     return RedirectResponse(target, status_code=303)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from hub.referrals.domain import ALLOWED_FROM, Referral, Status
+from events.referrals import ReferralStatus
+from hub.referrals.domain import ALLOWED_FROM, Referral
+from hub.referrals.transitions import TRANSITIONS
 from policies.access import ReferralResource, decide_referral_read
 from policies.decision import Principal
 from policies.engine import BREAK_GLASS_MIN_CHARS
@@ -16,12 +18,12 @@ NOBODY = UUID(int=0)
 
 
 def permitted_actions(
-    principal: Principal, status: Status, lead_agency_id: UUID, referrer_agency_id: UUID
+    principal: Principal, status: ReferralStatus, lead_agency_id: UUID, referrer_agency_id: UUID
 ) -> list[ReferralAction]:
     """The same checks the workflow makes (policy, then the aggregate's state), so no offered button is refused."""
     return [
         action
-        for action in ReferralAction
+        for action in TRANSITIONS
         if status in ALLOWED_FROM[action.value]
         and decide_action(principal, action, lead_agency_id, referrer_agency_id).permitted
     ]
@@ -36,7 +38,7 @@ def quick_actions(principal: Principal, item: dict[str, object]) -> list[Referra
     lead = principal.agency_id if item["lead"] else NOBODY
     referrer = item["referrer"]
     referrer_id = UUID(str(referrer["id"])) if isinstance(referrer, dict) else NOBODY
-    allowed = permitted_actions(principal, Status(str(item["status"])), lead, referrer_id)
+    allowed = permitted_actions(principal, ReferralStatus(str(item["status"])), lead, referrer_id)
     return [action for action in allowed if action in QUICK_ACTIONS]
 
 

@@ -3,35 +3,25 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from events.base import Actor, DomainEvent
 from events.referrals import ReferralOverdue
 from events.values import Role
 from hub.kernel.core import Core, actor_for, agency_summary
+from hub.kernel.drafts import DraftModel
 from hub.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.referrals import domain as domain
 from hub.referrals.domain import Referral
-from hub.referrals.drafts import (
-    AnswerDraft,
-    AssignDraft,
-    CloseDraft,
-    QuestionDraft,
-    ReasonDraft,
-    RedirectDraft,
-)
 from hub.referrals.service import ReferralService
+from hub.referrals.transitions import TRANSITIONS
 from policies.decision import Principal
 from policies.referral_actions import ASSIGNABLE_ROLES, ReferralAction, decide_action
 
 log = logging.getLogger(__name__)
-
-Command = Callable[[Referral, Actor, datetime], DomainEvent]
 
 
 class ReferralWorkflow:
@@ -39,85 +29,13 @@ class ReferralWorkflow:
         self.core = core
         self.referrals = referrals
 
-    def acknowledge(self, principal: Principal, referral_id: UUID) -> dict[str, Any]:
-        return self._act(principal, referral_id, ReferralAction.ACKNOWLEDGE, domain.acknowledge)
-
-    def assign(self, principal: Principal, referral_id: UUID, draft: AssignDraft) -> dict[str, Any]:
-        def command(referral: Referral, actor: Actor, at: datetime) -> DomainEvent:
-            self._check_assignable(draft.worker, referral.lead_agency_id)
-            return domain.assign(referral, actor, at, draft.worker)
-
-        return self._act(principal, referral_id, ReferralAction.ASSIGN, command)
-
-    def request_information(self, principal: Principal, referral_id: UUID, draft: QuestionDraft) -> dict[str, Any]:
-        return self._act(
-            principal,
-            referral_id,
-            ReferralAction.REQUEST_INFORMATION,
-            lambda referral, actor, at: domain.request_information(referral, actor, at, draft.question),
-        )
-
-    def provide_information(self, principal: Principal, referral_id: UUID, draft: AnswerDraft) -> dict[str, Any]:
-        return self._act(
-            principal,
-            referral_id,
-            ReferralAction.PROVIDE_INFORMATION,
-            lambda referral, actor, at: domain.provide_information(referral, actor, at, draft.answer),
-        )
-
-    def accept(self, principal: Principal, referral_id: UUID) -> dict[str, Any]:
-        def command(referral: Referral, actor: Actor, at: datetime) -> DomainEvent:
-            existing = self._open_case_of(referral)
-            return domain.accept(referral, actor, at, existing or uuid4(), existing is not None)
-
-        return self._act(principal, referral_id, ReferralAction.ACCEPT, command)
-
-    def redirect(self, principal: Principal, referral_id: UUID, draft: RedirectDraft) -> dict[str, Any]:
-        routed: list[dict[str, Any]] = []
-
-        def command(referral: Referral, actor: Actor, at: datetime) -> DomainEvent:
-            recipients = self.referrals.route(draft.municipality, referral.concerns, referral.urgency, "municipality")
-            routed.extend(agency_summary(row) for row in recipients)
-            return domain.redirect(
-                referral,
-                actor,
-                at,
-                UUID(recipients[0]["id"]),
-                draft.municipality,
-                tuple(UUID(row["id"]) for row in recipients),
-                draft.reason,
-            )
-
-        return self._act(principal, referral_id, ReferralAction.REDIRECT, command) | {"routed_to": routed}
-
-    def decline(self, principal: Principal, referral_id: UUID, draft: ReasonDraft) -> dict[str, Any]:
-        return self._act(
-            principal,
-            referral_id,
-            ReferralAction.DECLINE,
-            lambda referral, actor, at: domain.decline(referral, actor, at, draft.reason),
-        )
-
-    def close(self, principal: Principal, referral_id: UUID, draft: CloseDraft) -> dict[str, Any]:
-        """Close with an outcome and a monitoring period: the draft's, or the configured default."""
-        days = self.core.settings.monitoring_days if draft.monitoring_days is None else draft.monitoring_days
-        return self._act(
-            principal,
-            referral_id,
-            ReferralAction.CLOSE,
-            lambda referral, actor, at: domain.close(referral, actor, at, draft.outcome, days),
-        )
-
-    def withdraw(self, principal: Principal, referral_id: UUID, draft: ReasonDraft) -> dict[str, Any]:
-        return self._act(
-            principal,
-            referral_id,
-            ReferralAction.WITHDRAW,
-            lambda referral, actor, at: domain.withdraw(referral, actor, at, draft.reason),
-        )
-
-    def _act(self, principal: Principal, referral_id: UUID, action: ReferralAction, command: Command) -> dict[str, Any]:
-        """Load, authorize, decide, append; a referral the caller's agency has no part in does not exist for it."""
+    def act(
+        self, principal: Principal, referral_id: UUID, action: ReferralAction, draft: DraftModel | None = None
+    ) -> dict[str, Any]:
+        """Load, hide, authorize, decide, append; a referral the caller's agency has no part in does not exist for
+        it. `draft` is the body the action's row of the transition table takes (None when it takes none)."""
+        transition = TRANSITIONS[action]
+        transition.check(draft)
         if not self.core.app.exists(referral_id):
             raise NotFound("referral_not_found", "no referral with this id is visible to the caller")
         referral = self.core.app.referral(referral_id)
@@ -126,16 +44,24 @@ class ReferralWorkflow:
         decision = decide_action(principal, action, referral.lead_agency_id, referral.referrer_agency_id)
         if not decision.permitted or decision.role is None:
             raise Forbidden("action_not_permitted", decision.reason)
-        event = command(referral, actor_for(principal, decision.role), self.core.now())
+        decided = transition.command(self, referral, actor_for(principal, decision.role), self.core.now(), draft)
         try:
-            self.core.app.append(event)
+            self.core.app.append(decided.event)
         except IntegrityError:
             raise Conflict("concurrent_change", "the referral changed meanwhile; reload and retry") from None
-        after = domain.mutate_referral(event, referral)
+        after = domain.mutate_referral(decided.event, referral)
         assert after is not None
-        return {"id": str(referral_id), "status": after.status.value, "version": after.version}
+        return {"id": str(referral_id), "status": after.status.value, "version": after.version} | decided.extra
 
-    def _check_assignable(self, username: str, agency_id: UUID) -> None:
+    @property
+    def monitoring_days(self) -> int:
+        return self.core.settings.monitoring_days
+
+    def route(self, municipality: str, referral: Referral) -> list[dict[str, Any]]:
+        recipients = self.referrals.route(municipality, referral.concerns, referral.urgency, "municipality")
+        return [agency_summary(row) for row in recipients]
+
+    def check_assignable(self, username: str, agency_id: UUID) -> None:
         user = self.core.registry.user_by_username(username)
         assignable = (
             user is not None
@@ -148,7 +74,7 @@ class ReferralWorkflow:
                 "worker_not_assignable", "the worker must be an active case manager of the lead agency", "worker"
             )
 
-    def _open_case_of(self, referral: Referral) -> UUID | None:
+    def open_case_of(self, referral: Referral) -> UUID | None:
         """The family's open case at this social service, if another accepted referral about the child has one."""
         self.core.wait_for_views()
         same_child = self.referrals.subjects.same_person([referral.child.subject_id])
