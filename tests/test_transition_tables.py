@@ -6,14 +6,18 @@ from __future__ import annotations
 import pytest
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
-from hub.api.routers import handovers, record_requests, referrals
 from typer import Typer
 from typer.core import TyperGroup
 from typer.main import get_command
 
-from hub import handover_transitions, record_request_transitions, referral_transitions
 from hub.kernel.transition_rows import TransitionRow
+from hub.records import api as record_requests
+from hub.records import api_handovers as handovers
+from hub.records import handover_transitions
+from hub.records import transitions as record_request_transitions
 from hub.records.cli import handover_app
+from hub.referrals import api as referrals
+from hub.referrals import transitions as referral_transitions
 from hub.referrals.cli import referrals_app
 from hub.referrals.domain import ALLOWED_FROM
 from hub.referrals.drafts import ReasonDraft
