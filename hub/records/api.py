@@ -51,7 +51,16 @@ def read_released(
     return hub.records.released(principal, request_id, purpose)
 
 
-@router.get("/{request_id}/documents/{document_id}", response_class=Response)
+@router.get(
+    "/{request_id}/documents/{document_id}",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The document's bytes, in the media type it was released with",
+        }
+    },
+)
 def download_document(
     request_id: UUID,
     document_id: UUID,
