@@ -5,7 +5,7 @@ period after closure), cases led and handed over, record requests while they are
 the agency (while valid), disclosures received, and police investigations while open. Each row names the stream it
 comes from (`source_id`), so that a later event of the same stream can end it. Rows hold ids only: an erased
 person's rows stay (nothing in them identifies her), so the lead service can still repeat the erasure or give an
-access report, while every change about her is refused (`hub/subject_service.py`).
+access report, while every change about her is refused (`hub/people/service.py`).
 """
 
 from __future__ import annotations
