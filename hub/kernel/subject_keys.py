@@ -3,8 +3,8 @@
 Master keys are files in `key_dir/master-keys/` (the embedded default); `MasterKeyWrapper` is the interface an
 external KMS would implement. Wrapped data keys live in the `subject_keys` table of the store's own database (never
 in the log). A new key is only pending until the application recorder commits it in the same transaction as the
-first events sealed under it (`hub/kernel/key_recorders.py`): no extra write per new person, and never an event whose key
-was not stored. An erased subject keeps a tombstone row, so no new key is ever made for it.
+first events sealed under it (`hub/kernel/key_recorders.py`): no extra write per new person, and never an event
+whose key was not stored. An erased subject keeps a tombstone row, so no new key is ever made for it.
 
 Destroying a key scrubs the store's files (`ViewDatabase.scrub`), so that no copy of the wrapped key survives in
 a page, the WAL or a full-page image. On PostgreSQL that needs server settings, checked when the store opens
