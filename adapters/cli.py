@@ -68,7 +68,7 @@ def register_key(
     """Register an agency system's signing key (and its integration user) for inbound messages."""
     raw = read_public_key(public_key)
     with open_hub() as hub:
-        key_id = hub.admin.register_key(agency, raw)
+        key_id = hub.registry.register_key(agency, raw)
     console.print(f"{agency}: key {key_id} registered.")
 
 
@@ -79,7 +79,7 @@ def register_webhook(
 ) -> None:
     """Point an agency's webhook at a URL (replacing any earlier one); deliveries start with the next events."""
     with open_hub() as hub:
-        changed = hub.admin.register_webhook(agency, url)
+        changed = hub.registry.register_webhook(agency, url)
     console.print(f"{agency}: webhook {'registered' if changed else 'unchanged'}.")
 
 
@@ -87,7 +87,7 @@ def register_webhook(
 def remove_webhook(agency: Annotated[str, typer.Option(help="Agency code")]) -> None:
     """Switch an agency's webhook off; queued deliveries then fail with `no_webhook`."""
     with open_hub() as hub:
-        changed = hub.admin.remove_webhook(agency)
+        changed = hub.registry.remove_webhook(agency)
     console.print(f"{agency}: webhook {'removed' if changed else 'was not registered'}.")
 
 
@@ -99,7 +99,7 @@ def webhooks_log(
 ) -> None:
     """An agency's webhook deliveries as JSON, newest first: status, attempts, last answer or error, next attempt."""
     with open_hub() as hub:
-        entries = DeliveryLog(hub.views_db).entries(hub.admin.agency(agency).id, status, limit)
+        entries = DeliveryLog(hub.views_db).entries(hub.registry.agency(agency).id, status, limit)
     console.print_json(json.dumps(entries))
 
 

@@ -151,7 +151,7 @@ def submit_valid(
     hub: Hub, agency_code: str, report: ImportReport, progress: Callable[[], None] = lambda: None
 ) -> ImportReport:
     """Submit the valid rows as the agency's integration user; refusals join the report as row problems."""
-    principal = hub.principal_for(hub.admin.integration_user(agency_code))
+    principal = hub.principal_for(hub.registry.integration_user(agency_code))
     for valid in report.valid:
         try:
             receipt = hub.referrals.submit(principal, valid.draft, idempotency_key=valid.key)

@@ -61,7 +61,7 @@ class InboundReferrals:
         except ValidationError as error:
             raise validation_failure("malformed_message", error) from None
         try:
-            agency = self.hub.admin.agency(envelope.agency)
+            agency = self.hub.registry.agency(envelope.agency)
         except NotFound:
             raise InvalidInput("unknown_agency", "the message names no registered agency", "agency") from None
         if not agency.public_keys:

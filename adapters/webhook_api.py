@@ -80,7 +80,7 @@ def read_webhook(hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
 def register_webhook(draft: WebhookDraft, hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
     """Point the agency's webhook at an https URL; later outbound messages go there."""
     _require_manager(principal)
-    hub.admin.register_webhook(hub.app.agency(principal.agency_id).code, draft.url)
+    hub.registry.register_webhook(hub.app.agency(principal.agency_id).code, draft.url)
     return webhook_document(hub, principal)
 
 
@@ -88,7 +88,7 @@ def register_webhook(draft: WebhookDraft, hub: HubDep, principal: PrincipalDep) 
 def remove_webhook(hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
     """Switch the agency's webhook off: no new deliveries; queued ones fail with `no_webhook` in the delivery log."""
     _require_manager(principal)
-    hub.admin.remove_webhook(hub.app.agency(principal.agency_id).code)
+    hub.registry.remove_webhook(hub.app.agency(principal.agency_id).code)
     return webhook_document(hub, principal)
 
 

@@ -69,7 +69,7 @@ def _print_demo_help(hub: Hub) -> None:
     table = Table(title="Demo users: get a token with `.venv/bin/hub tokens issue --user USER`")
     for column in ("user", "agency", "roles"):
         table.add_column(column)
-    for user in hub.registry.users():
+    for user in hub.registry_queries.users():
         table.add_row(user["username"], user["agency_code"], ", ".join(user["roles"]))
     console.print(table)
     console.print(
@@ -92,7 +92,7 @@ def demo_seed() -> None:
 def users_list() -> None:
     """List users with their agency, roles and status."""
     with open_hub() as hub:
-        rows = hub.registry.users()
+        rows = hub.registry_queries.users()
     table = Table()
     for column in ("user", "name", "agency", "roles", "status"):
         table.add_column(column)
@@ -109,7 +109,7 @@ def users_suspend(
 ) -> None:
     """Suspend a user: their tokens stop working at once."""
     with open_hub() as hub:
-        hub.admin.set_user_suspended(user, True, reason)
+        hub.registry.set_user_suspended(user, True, reason)
     console.print(f"{user} suspended.")
 
 
@@ -117,7 +117,7 @@ def users_suspend(
 def users_reinstate(user: Annotated[str, typer.Option(help="Username")]) -> None:
     """Lift a user's suspension."""
     with open_hub() as hub:
-        hub.admin.set_user_suspended(user, False)
+        hub.registry.set_user_suspended(user, False)
     console.print(f"{user} reinstated.")
 
 

@@ -35,13 +35,13 @@ class Hub(Core):
     """Everything callers use; nothing else appends to the log. Its services are the capabilities' (each
     capability's manifest installs its own, `hub/capabilities.py` lists them)."""
 
-    admin: RegistryService
+    registry: RegistryService
     relationships: RelationshipService
     subjects: SubjectService
     erasure: ErasureService
     referrals: ReferralService
-    workflow: ReferralWorkflow
-    timeline: ReferralTimeline
+    referral_workflow: ReferralWorkflow
+    referral_timeline: ReferralTimeline
     supervision: SupervisionService
     consents: ConsentService
     disclosures: DisclosureService

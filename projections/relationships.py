@@ -36,8 +36,6 @@ INSERT = (
     "INSERT INTO view_relationships (agency_id, subject_id, tie, source_id, since, until) VALUES (?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (agency_id, subject_id, tie, source_id) DO UPDATE SET until = excluded.until"
 )
-# A row ends at the first event that ends it: later ends never lengthen it, and it never reopens by accident.
-END = "UPDATE view_relationships SET until = ? WHERE source_id = ? AND until IS NULL"
 
 
 REFERRAL_ENDS = (ReferralClosed, ReferralDeclined, ReferralWithdrawn)
@@ -89,12 +87,12 @@ class RelationshipView(View):
             self._add(cursor, [*ties, (lead, Tie.CASE_LEAD)], subjects, source, at)
         elif isinstance(event, ReferralRedirected):
             subjects = self._subjects_of(cursor, source)
-            self._end_tie(cursor, source, Tie.CASE_LEAD, at, event.from_agency_id)
+            self._end(cursor, source, at, Tie.CASE_LEAD, event.from_agency_id)
             ties = [(agency, Tie.RECIPIENT) for agency in event.recipients]
             self._add(cursor, [*ties, (event.to_agency_id, Tie.CASE_LEAD)], subjects, source, at)
         elif isinstance(event, REFERRAL_ENDS):
             monitoring = event.monitoring_until if isinstance(event, ReferralClosed) else None
-            cursor.execute(END, (utc_text(monitoring) if monitoring else at, source))
+            self._end(cursor, source, utc_text(monitoring) if monitoring else at)
         elif isinstance(event, ResidenceChangeRecorded):
             self._add(cursor, [(event.from_agency_id, Tie.HANDOVER_PARTY)], _ids(event.subjects), source, at)
         elif isinstance(event, HandoverOffered):
@@ -102,14 +100,14 @@ class RelationshipView(View):
         elif isinstance(event, HandoverAccepted):
             self._take_over(cursor, source, at)
         elif isinstance(event, HandoverDeclined):
-            self._end_tie(cursor, source, Tie.CASE_OFFERED, at)
+            self._end(cursor, source, at, Tie.CASE_OFFERED)
         elif isinstance(event, RecordRequestCreated):
             ties = [(event.requester_agency_id, Tie.RECORD_REQUEST_PARTY)]
             self._add(
                 cursor, [*ties, (event.responder_agency_id, Tie.RECORD_REQUEST_PARTY)], _ids(event.subjects), source, at
             )
         elif isinstance(event, (*REQUEST_ENDS, ConsentWithdrawn, ConsentExpired, InvestigationClosed)):
-            cursor.execute(END, (at, source))
+            self._end(cursor, source, at)
         elif isinstance(event, ConsentGranted):
             self._consent(cursor, event, source, at)
         elif isinstance(event, DisclosureRecorded):
@@ -139,10 +137,13 @@ class RelationshipView(View):
         return [row["subject_id"] for row in rows]
 
     @staticmethod
-    def _end_tie(cursor: Cursor, source: str, tie: Tie, at: str, agency: UUID | None = None) -> None:
-        """End one kind of relationship the stream gave (to one agency, or to every agency holding it)."""
-        sql = "UPDATE view_relationships SET until = ? WHERE source_id = ? AND tie = ? AND until IS NULL"
-        params: tuple[str, ...] = (at, source, tie.value)
+    def _end(cursor: Cursor, source: str, at: str, tie: Tie | None = None, agency: UUID | None = None) -> None:
+        """End the relationships the stream gave: every one, one kind, or one kind to one agency. A row ends at the
+        first event that ends it: later ends never lengthen it, and it never reopens by accident."""
+        sql = "UPDATE view_relationships SET until = ? WHERE source_id = ? AND until IS NULL"
+        params: tuple[str, ...] = (at, source)
+        if tie is not None:
+            sql, params = f"{sql} AND tie = ?", (*params, tie.value)
         if agency is not None:
             sql, params = f"{sql} AND agency_id = ?", (*params, str(agency))
         cursor.execute(sql, params)
@@ -161,7 +162,7 @@ class RelationshipView(View):
                 (at, subject, Tie.CASE_LEAD.value, agency),
             )
             self._add(cursor, [(UUID(agency), Tie.CASE_LEAD)], [subject], source, at)
-        self._end_tie(cursor, source, Tie.CASE_OFFERED, at)
+        self._end(cursor, source, at, Tie.CASE_OFFERED)
 
     def _consent(self, cursor: Cursor, event: ConsentGranted, source: str, at: str) -> None:
         subject = [str(event.subject_id)]

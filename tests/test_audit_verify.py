@@ -90,7 +90,7 @@ def sealed(hub: Hub) -> Hub:
     """The demo registry (30 records) under one checkpoint, three more records under a second one."""
     hub.audit.seal()
     for name in ("audit.one", "audit.two", "audit.three"):
-        hub.admin.register_user(name, "Test User", "DAS", ["auditor"])
+        hub.registry.register_user(name, "Test User", "DAS", ["auditor"])
     hub.audit.seal()
     assert [int(row["tree_size"]) for row in hub.audit.log.checkpoints()] == [30, 33]
     return hub
@@ -125,7 +125,7 @@ def test_tampering_with_records_is_found_at_the_right_place(
 
 def test_a_record_changed_after_the_last_checkpoint_is_found_against_the_leaf_table(sealed: Hub) -> None:
     """No signed root covers it yet, so only the leaf the tree committed to can tell."""
-    sealed.admin.register_user("audit.four", "Test User", "DAS", ["auditor"])
+    sealed.registry.register_user("audit.four", "Test User", "DAS", ["auditor"])
     sealed.audit.log.catch_up()
     assert [int(row["tree_size"]) for row in sealed.audit.log.checkpoints()] == [30, 33]
     flip_one_byte(sealed.settings, 34)
@@ -196,12 +196,12 @@ def test_a_replaced_signing_key_is_found_even_when_every_checkpoint_is_signed_ag
 
 def test_the_tree_resumes_after_a_restart_without_starting_over(sealed: Hub) -> None:
     settings = sealed.settings
-    sealed.admin.register_user("audit.four", "Test User", "DAS", ["auditor"])
+    sealed.registry.register_user("audit.four", "Test User", "DAS", ["auditor"])
     sealed.close()
     restarted = Hub(settings)
     try:
         assert restarted.audit.log.state().size == 34
-        restarted.admin.register_user("audit.five", "Test User", "DAS", ["auditor"])
+        restarted.registry.register_user("audit.five", "Test User", "DAS", ["auditor"])
         restarted.audit.seal()
         assert restarted.audit.verify().ok
     finally:

@@ -70,11 +70,11 @@ def test_suspended_user_is_refused_and_reinstated_user_is_let_back(
 ) -> None:
     headers = auth("tukums.cm")
     assert client.get("/v1/inbox", headers=headers).status_code == 200
-    hub.admin.set_user_suspended("tukums.cm", True, "left the service")
+    hub.registry.set_user_suspended("tukums.cm", True, "left the service")
     response = client.get("/v1/inbox", headers=headers)
     assert response.status_code == 403
     assert response.json()["reason"] == "forbidden"
-    hub.admin.set_user_suspended("tukums.cm", False)
+    hub.registry.set_user_suspended("tukums.cm", False)
     assert client.get("/v1/inbox", headers=headers).status_code == 200
 
 

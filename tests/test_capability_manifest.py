@@ -22,7 +22,7 @@ def test_a_capability_registered_through_its_manifest_alone_is_followed_installe
     hub = demo_hub_without_rate_limits(tmp_path)
     try:
         hub.follower.catch_up()
-        registered = len(hub.registry.agencies())
+        registered = len(hub.registry_queries.agencies())
         assert hub.example.count() == registered > 0  # type: ignore[attr-defined]
         with TestClient(create_app(hub, follow_in_background=False)) as client:
             assert client.get("/v1/example/agencies").json() == {"agencies": registered}

@@ -35,7 +35,7 @@ def message(message_id: str, agency: str = "VP", **referral: Any) -> bytes:
 @pytest.fixture
 def police_key(hub: Hub) -> Ed25519PrivateKey:
     key = Ed25519PrivateKey.generate()
-    hub.admin.register_key("VP", raw_public(key))
+    hub.registry.register_key("VP", raw_public(key))
     return key
 
 
@@ -123,14 +123,14 @@ def test_the_consumer_submits_signed_messages_and_dead_letters_forged_ones(
 
 def test_registering_a_key_checks_it_and_is_idempotent(hub: Hub) -> None:
     key = raw_public(Ed25519PrivateKey.generate())
-    first = hub.admin.register_key("VP", key)
+    first = hub.registry.register_key("VP", key)
     before = head(hub)
-    assert hub.admin.register_key("VP", key) == first
+    assert hub.registry.register_key("VP", key) == first
     assert head(hub) == before
     with pytest.raises(DomainError) as short:
-        hub.admin.register_key("VP", key[:31])
+        hub.registry.register_key("VP", key[:31])
     assert short.value.reason == "invalid_public_key"
     with pytest.raises(DomainError) as unknown:
-        hub.admin.register_key("NOPE", key)
+        hub.registry.register_key("NOPE", key)
     assert unknown.value.reason == "unknown_agency"
     assert base64.b64encode(key).decode() in dict(hub.app.agency(agency_id_for("VP")).public_keys).values()

@@ -50,7 +50,7 @@ def test_a_referral_reaches_each_routed_agency_as_its_policy_allows(
     submitted = client.post("/v1/referrals", json=body, headers=auth("tukums.school"))
     assert submitted.status_code == 201
     referral_id = submitted.json()["id"]
-    hub.workflow.act(hub.principal_for("tukums.intake"), UUID(referral_id), ReferralAction.ACKNOWLEDGE)
+    hub.referral_workflow.act(hub.principal_for("tukums.intake"), UUID(referral_id), ReferralAction.ACKNOWLEDGE)
 
     relay = KafkaRelay(hub, Publisher(broker.bootstrap))
     try:
@@ -168,7 +168,7 @@ def test_the_relay_reads_no_personal_data_and_remembers_none(hub: Hub) -> None:
     school = hub.authenticate(hub.issue_token("tukums.school"))
     receipt = hub.referrals.submit(school, ReferralDraft.model_validate(child_referral()))
     intake = hub.authenticate(hub.issue_token("tukums.intake"))
-    hub.workflow.act(intake, UUID(receipt["id"]), ReferralAction.ACKNOWLEDGE)
+    hub.referral_workflow.act(intake, UUID(receipt["id"]), ReferralAction.ACKNOWLEDGE)
     messages = OutboundMessages(hub)
     relayed = messages.after(0, 1000)
     assert [type(item.event).__name__ for item in relayed] == ["ReferralSubmitted", "ReferralAcknowledged"]

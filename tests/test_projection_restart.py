@@ -133,8 +133,8 @@ def test_a_rebuild_in_one_batch_writes_what_following_event_by_event_wrote(hub: 
         for number in range(3)
     ]
     hub.follower.catch_up()
-    hub.workflow.act(intake, submitted[0], ReferralAction.ACKNOWLEDGE)
-    hub.workflow.act(
+    hub.referral_workflow.act(intake, submitted[0], ReferralAction.ACKNOWLEDGE)
+    hub.referral_workflow.act(
         intake, submitted[1], ReferralAction.REDIRECT, RedirectDraft(municipality="daugavpils", reason="pārcēlušies")
     )
     submitted.append(UUID(hub.referrals.submit(school, ReferralDraft.model_validate(distinct_child_referral(3)))["id"]))

@@ -53,25 +53,25 @@ def test_clocks_across_a_weekend_and_a_holiday_raise_one_overdue_event_each(
     clock.now = riga(20, 15)
     urgent = submit(client, auth, urgency="urgent")
 
-    assert hub.workflow.tick(riga(18, 23, 59)) == []  # the holiday does not count
-    first = hub.workflow.tick(riga(19, 10, 1))
+    assert hub.referral_workflow.tick(riga(18, 23, 59)) == []  # the holiday does not count
+    first = hub.referral_workflow.tick(riga(19, 10, 1))
     assert [(str(event.originator_id), event.clock) for event in first] == [(routine, "acknowledge")]
     assert first[0].due_at == riga(19, 10)
     assert first[0].escalated_to == ("tukums.head",)
-    assert hub.workflow.tick(riga(19, 12)) == []  # once per breach
-    assert hub.workflow.tick(riga(22, 23)) == []  # the weekend does not count for the urgent one
-    second = hub.workflow.tick(riga(23, 15, 1))
+    assert hub.referral_workflow.tick(riga(19, 12)) == []  # once per breach
+    assert hub.referral_workflow.tick(riga(22, 23)) == []  # the weekend does not count for the urgent one
+    second = hub.referral_workflow.tick(riga(23, 15, 1))
     assert [(str(event.originator_id), event.clock) for event in second] == [(urgent, "acknowledge")]
 
     clock.now = riga(24, 9)
     response = client.post(f"/v1/referrals/{urgent}/acknowledge", headers=auth("tukums.intake"))
     assert response.status_code == 200
-    late = hub.workflow.tick(riga(2, 10, 1, month=12))
+    late = hub.referral_workflow.tick(riga(2, 10, 1, month=12))
     assert sorted((str(event.originator_id), event.clock) for event in late) == sorted(
         [(routine, "decide"), (urgent, "decide")]
     )
     assert len(overdue_events(hub)) == 4
-    assert hub.workflow.tick(riga(3, 10, month=12)) == []
+    assert hub.referral_workflow.tick(riga(3, 10, month=12)) == []
 
     clock.now = riga(3, 10, month=12)
     before = clocks_of(client, auth, "tukums.cm")
@@ -93,5 +93,5 @@ def test_a_stopped_clock_never_goes_overdue(client: TestClient, hub: Hub, auth: 
     referral_id = submit(client, auth, urgency="immediate")
     clock.now = riga(23, 10)
     assert client.post(f"/v1/referrals/{referral_id}/acknowledge", headers=auth("tukums.intake")).status_code == 200
-    assert [event.clock for event in hub.workflow.tick(riga(30, 12))] == ["decide"]
-    assert hub.workflow.tick(riga(30, 13)) == []
+    assert [event.clock for event in hub.referral_workflow.tick(riga(30, 12))] == ["decide"]
+    assert hub.referral_workflow.tick(riga(30, 13)) == []

@@ -136,7 +136,7 @@ def submit(hub: Hub, summary: str = "Bērns nav apmeklējis skolu.") -> str:
 
 def test_deliveries_are_signed_and_carry_exactly_the_outbound_policys_envelope(hub: Hub, receiver: Receiver) -> None:
     for code in ("TUK-SD", "TUK-SKOLA", "DAU-SD"):
-        hub.admin.register_webhook(code, f"{receiver.url}/{code}")
+        hub.registry.register_webhook(code, f"{receiver.url}/{code}")
     referral_id = submit(hub, "Skolotāja redzēja zilumus uz rokām.")
     channel = webhooks(hub)
 
@@ -170,7 +170,7 @@ def test_deliveries_are_signed_and_carry_exactly_the_outbound_policys_envelope(h
 
 def test_an_endpoint_down_then_up_gets_its_delivery_after_backoff_and_a_4xx_fails_for_good(hub: Hub) -> None:
     endpoint = Receiver(status=503)
-    hub.admin.register_webhook("TUK-SD", f"{endpoint.url}/hook")
+    hub.registry.register_webhook("TUK-SD", f"{endpoint.url}/hook")
     clock = Clock()
     channel = webhooks(hub, clock)
     submit(hub)
@@ -215,7 +215,7 @@ def test_an_endpoint_down_then_up_gets_its_delivery_after_backoff_and_a_4xx_fail
 
 
 def test_retries_stop_after_the_last_attempt(hub: Hub) -> None:
-    hub.admin.register_webhook("TUK-SD", f"http://127.0.0.1:{free_port()}/hook")
+    hub.registry.register_webhook("TUK-SD", f"http://127.0.0.1:{free_port()}/hook")
     clock = Clock()
     channel = webhooks(hub, clock)
     submit(hub)
@@ -346,7 +346,7 @@ def test_a_removed_webhook_gets_nothing_new_and_its_queued_deliveries_fail(
     hub: Hub, webhook_client: TestClient, auth: Callable[[str], dict[str, str]]
 ) -> None:
     endpoint = Receiver(status=503)
-    hub.admin.register_webhook("TUK-SD", f"{endpoint.url}/hook")
+    hub.registry.register_webhook("TUK-SD", f"{endpoint.url}/hook")
     clock = Clock()
     channel = webhooks(hub, clock)
     submit(hub)

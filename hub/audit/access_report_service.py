@@ -162,7 +162,7 @@ class AccessReportService:
             return {"withheld": True, "name": WITHHELD}
         if agency_id is None:
             return None
-        row = self.core.registry.agency(agency_id)
+        row = self.core.registry_queries.agency(agency_id)
         return {"code": row["code"], "name": row["name"], "kind": row["kind"]} if row else {"id": str(agency_id)}
 
     def _present(self, entry: ReportEntry) -> dict[str, Any]:

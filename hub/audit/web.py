@@ -72,7 +72,7 @@ def _require_auditor(hub: Hub, principal: Principal) -> None:
 
 
 def _audit_page(request: Request, hub: Hub, **context: Any) -> HTMLResponse:
-    agencies = hub.registry.agencies()
+    agencies = hub.registry_queries.agencies()
     return render(
         request,
         "audit.html",

@@ -143,7 +143,7 @@ class DisclosureService:
     def disclose(self, principal: Principal, draft: DisclosureDraft) -> dict[str, Any]:
         event, review = self.prepare(principal, draft)
         self.core.app.append(event, *([review] if review else []))
-        recipient = self.core.registry.agency(event.recipient_agency_id)
+        recipient = self.core.registry_queries.agency(event.recipient_agency_id)
         assert recipient is not None
         return {
             "id": str(event.originator_id),

@@ -40,6 +40,7 @@ class ConsentService:
 
     def list_for_subject(self, principal: Principal, subject_id: UUID, purpose: str) -> list[dict[str, Any]]:
         """A subject's consents, newest first; the read is recorded, permitted or denied."""
+        self.core.wait_for_views()
         self.subjects.require_known(subject_id, "subject_id")
         ties = self.relationships.ties(principal.agency_id, subject_id)
         decision = self.core.policy_engine.decide_read(
@@ -49,7 +50,6 @@ class ConsentService:
         if not decision.permitted:
             self.core.record_access(principal, decision, "consents.read", resource, purpose, (subject_id,))
             raise Forbidden("access_denied", "; ".join(decision.reasons))
-        self.core.wait_for_views()
         consents = [self.core.app.consent(UUID(row["id"])) for row in self.queries.for_subject(subject_id)]
         self.core.record_access(principal, decision, "consents.read", resource, purpose, (subject_id,))
         return [self._present(consent) for consent in consents]
@@ -95,7 +95,7 @@ class ConsentService:
         return self.core.app.consent(consent_id)
 
     def _present(self, consent: Consent) -> dict[str, Any]:
-        agencies = [self.core.registry.agency(agency_id) for agency_id in consent.recipient_agencies]
+        agencies = [self.core.registry_queries.agency(agency_id) for agency_id in consent.recipient_agencies]
         return {
             "id": str(consent.id),
             "version": consent.version,

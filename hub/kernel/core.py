@@ -91,7 +91,7 @@ class Core:
         self.app.event_mapper.subjects = self.app.new_keys_recorder.keys = self.subject_keys
         self.registry_view = RegistryView()
         self.follower = Follower(self.app.recorder, self.app.event_mapper, self.views_db, [self.registry_view, *views])
-        self.registry = RegistryQueries(self.views_db)
+        self.registry_queries = RegistryQueries(self.views_db)
         self.signing_key = load_or_create_signing_key(settings.key_dir)
         self.policy_engine = default_engine()
         self.clock: Callable[[], datetime] = _utc_now
@@ -116,7 +116,7 @@ class Core:
 
     def known_agency(self, code: str, field: str) -> Row:
         """The registry row of the agency with this code; an unknown code is the caller's input error on `field`."""
-        row = self.registry.agency_by_code(code)
+        row = self.registry_queries.agency_by_code(code)
         if row is None:
             raise InvalidInput("unknown_agency", f"no agency with code {code!r}", field)
         return row
@@ -136,7 +136,7 @@ class Core:
         user = self._user_row(username)
         if user is None:
             raise NotFound("unknown_user", f"no user named {username!r}", "user")
-        agency = self.registry.agency(UUID(user["agency_id"]))
+        agency = self.registry_queries.agency(UUID(user["agency_id"]))
         assert agency is not None
         lifetime = ttl or timedelta(minutes=self.settings.token_ttl_minutes)
         return issue_token(self.signing_key, username, agency["code"], lifetime)
@@ -147,7 +147,7 @@ class Core:
         user = self._user_row(claims.username)
         if user is None:
             raise InvalidToken("UnknownUser")
-        agency = self.registry.agency(UUID(user["agency_id"]))
+        agency = self.registry_queries.agency(UUID(user["agency_id"]))
         if agency is None or agency["code"] != claims.agency_code:
             raise InvalidToken("AgencyMismatch")
         if user["suspended"]:
@@ -159,15 +159,15 @@ class Core:
         user = self._user_row(username)
         if user is None:
             raise NotFound("unknown_user", f"no user named {username!r}", "user")
-        agency = self.registry.agency(UUID(user["agency_id"]))
+        agency = self.registry_queries.agency(UUID(user["agency_id"]))
         assert agency is not None
         return _principal(user, agency)
 
     def _user_row(self, username: str) -> Row | None:
-        user = self.registry.user_by_username(username)
+        user = self.registry_queries.user_by_username(username)
         if user is None:
             self.wait_for_views()
-            user = self.registry.user_by_username(username)
+            user = self.registry_queries.user_by_username(username)
         return user
 
     def record_access(

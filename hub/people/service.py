@@ -127,11 +127,10 @@ class SubjectService:
 
     def require_known(self, subject_id: UUID, field: str) -> None:
         """A subject id from input must name a person the hub knows (422 `unknown_subject`) and has not erased
-        (410 `subject_erased`: nothing more can be recorded or disclosed about them)."""
+        (410 `subject_erased`: nothing more can be recorded or disclosed about them). Callers wait for the views
+        first, so a person recorded a moment ago is known."""
         if not self.queries.exists(subject_id):
-            self.core.wait_for_views()
-            if not self.queries.exists(subject_id):
-                raise InvalidInput("unknown_subject", "no person with this subject id is known", field)
+            raise InvalidInput("unknown_subject", "no person with this subject id is known", field)
         if self.core.subject_keys.is_erased(subject_id):
             raise Gone("subject_erased", "this person's data was erased", field)
 

@@ -49,9 +49,9 @@ class HandoverService:
             f"handover:{draft.to_municipality}",
             "handover.record",
         ).role
-        own = self.core.registry.agency(principal.agency_id)
+        own = self.core.registry_queries.agency(principal.agency_id)
         assert own is not None
-        targets = self.core.registry.agencies_of_kind(AgencyKind.SOCIAL_SERVICE.value, draft.to_municipality)
+        targets = self.core.registry_queries.agencies_of_kind(AgencyKind.SOCIAL_SERVICE.value, draft.to_municipality)
         if not targets:
             raise InvalidInput(
                 "no_social_service", "no social service is registered for that municipality", "to_municipality"
@@ -88,7 +88,7 @@ class HandoverService:
         previous = [
             (UUID(row["id"]), AgencyKind(row["kind"]))
             for kind in (AgencyKind.SOCIAL_SERVICE, AgencyKind.ORPHANS_COURT)
-            for row in self.core.registry.agencies_of_kind(kind.value, handover.from_municipality)
+            for row in self.core.registry_queries.agencies_of_kind(kind.value, handover.from_municipality)
         ]
         return handovers.missing_information_checklist(previous)
 
@@ -150,7 +150,7 @@ class HandoverService:
         return role.value
 
     def _agency(self, agency_id: UUID) -> dict[str, Any] | None:
-        row = self.core.registry.agency(agency_id)
+        row = self.core.registry_queries.agency(agency_id)
         return agency_summary(row) if row is not None else None
 
     def _present(self, handover: Handover, principal: Principal) -> dict[str, Any]:

@@ -289,7 +289,7 @@ class RecordsService:
             found = [
                 row
                 for kind in (AgencyKind.SOCIAL_SERVICE, AgencyKind.ORPHANS_COURT)
-                for row in self.core.registry.agencies_of_kind(kind.value, draft.municipality)
+                for row in self.core.registry_queries.agencies_of_kind(kind.value, draft.municipality)
             ]
             if not found:
                 raise InvalidInput("no_agencies", "no social service or bāriņtiesa is registered there", "municipality")
@@ -305,7 +305,7 @@ class RecordsService:
         return rows
 
     def _release_draft(self, request: RecordRequest, released: list[ReleasedAnswer]) -> DisclosureDraft:
-        recipient = self.core.registry.agency(request.requester_agency_id)
+        recipient = self.core.registry_queries.agency(request.requester_agency_id)
         assert recipient is not None
         return DisclosureDraft(
             recipient=recipient["code"],
@@ -370,7 +370,7 @@ class RecordsService:
         return settlements, list(created)
 
     def _agency(self, agency_id: UUID) -> dict[str, Any] | None:
-        row = self.core.registry.agency(agency_id)
+        row = self.core.registry_queries.agency(agency_id)
         return agency_summary(row) if row is not None else None
 
     def _envelope(self, row: Row) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def request_form(request: Request, hub: HubDep, principal: WebPrincipal) -> HTML
         request,
         "record_request_form.html",
         municipalities=sorted(MUNICIPALITIES.items(), key=lambda item: item[1]),
-        agencies=[agency for agency in hub.registry.agencies() if agency["kind"] in RECORD_KEEPING_KINDS],
+        agencies=[agency for agency in hub.registry_queries.agencies() if agency["kind"] in RECORD_KEEPING_KINDS],
         bases=RECORD_BASES,
         categories=list(DataCategory),
         urgencies=list(Urgency),
@@ -114,7 +114,7 @@ def record_request(request: Request, request_id: UUID, hub: HubDep, principal: W
         reasons=list(WithholdReason),
         statuses=RecordRequestStatus,
         states=CategoryState,
-        agencies=hub.registry.agencies(),
+        agencies=hub.registry_queries.agencies(),
     )
 
 

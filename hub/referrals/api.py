@@ -111,14 +111,14 @@ def read_timeline(
     referral_id: UUID, hub: HubDep, principal: PrincipalDep, purpose: PurposeHeader = "referral-handling"
 ) -> dict[str, object]:
     """Who did what and when; the referrer sees status milestones only. Every read is recorded."""
-    return hub.timeline.read(principal, referral_id, purpose)
+    return hub.referral_timeline.read(principal, referral_id, purpose)
 
 
 add_transition_routes(
     router,
     TRANSITIONS.values(),
     "referral_id",
-    lambda hub, principal, referral_id, action, draft: hub.workflow.act(principal, referral_id, action, draft),
+    lambda hub, principal, referral_id, action, draft: hub.referral_workflow.act(principal, referral_id, action, draft),
     response_model=TransitionResult,
     response_model_exclude_none=True,
 )

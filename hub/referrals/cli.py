@@ -1,4 +1,4 @@
-"""`hub referrals|clocks|supervision ...`: the referral lifecycle from the command line."""
+"""`hub referrals|clocks ...`: the referral lifecycle from the command line."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from hub.referrals.transitions import TRANSITIONS
 
 referrals_app = typer.Typer(help="Referrals: inbox, timeline and every transition, acting as a user.")
 clocks_app = typer.Typer(help="Response clocks.", no_args_is_help=True)
-supervision_app = typer.Typer(help="Supervision figures (ministry supervisors).", no_args_is_help=True)
 console = Console()
 Referral = Annotated[UUID, typer.Argument(help="Referral id")]
 Reason = Annotated[str, typer.Option(help="Why (kept with the referral)")]
@@ -48,14 +47,14 @@ def inbox(
 def timeline(referral: Referral, user: UserOption) -> None:
     """Who did what and when, as far as the user may see (the read is recorded)."""
     with cli.open_hub() as hub:
-        show(hub.timeline.read(hub.principal_for(user), referral, "referral-handling (cli)"))
+        show(hub.referral_timeline.read(hub.principal_for(user), referral, "referral-handling (cli)"))
 
 
 add_transition_commands(
     referrals_app,
     TRANSITIONS.values(),
     Parameter("referral", Parameter.POSITIONAL_OR_KEYWORD, annotation=Referral),
-    lambda hub, principal, referral_id, action, draft: hub.workflow.act(principal, referral_id, action, draft),
+    lambda hub, principal, referral_id, action, draft: hub.referral_workflow.act(principal, referral_id, action, draft),
     show,
     OPTION_HELP,
 )
@@ -69,16 +68,7 @@ def tick(
 ) -> None:
     """Raise an overdue event (escalated to the heads of service) for every clock that ran out."""
     with cli.open_hub() as hub:
-        raised = hub.workflow.tick(now)
+        raised = hub.referral_workflow.tick(now)
     for event in raised:
         console.print(f"overdue: referral {event.originator_id} clock {event.clock} (due {event.due_at.isoformat()})")
     console.print(f"{len(raised)} overdue event(s) raised.")
-
-
-@supervision_app.command("referrals")
-def supervision(
-    user: UserOption, municipality: Annotated[str | None, typer.Option(help="One municipality code")] = None
-) -> None:
-    """Timeliness figures per municipality (the read is recorded)."""
-    with cli.open_hub() as hub:
-        show(hub.supervision.referrals(hub.principal_for(user), municipality, "supervision (cli)"))

@@ -16,12 +16,12 @@ if TYPE_CHECKING:
 
 def install(hub: Hub) -> None:
     hub.referrals = ReferralService(hub, hub.subjects)
-    hub.workflow = ReferralWorkflow(hub, hub.referrals)
-    hub.timeline = ReferralTimeline(hub, hub.referrals)
+    hub.referral_workflow = ReferralWorkflow(hub, hub.referrals)
+    hub.referral_timeline = ReferralTimeline(hub, hub.referrals)
 
 
 def due_work(hub: Hub) -> None:
-    hub.workflow.tick()
+    hub.referral_workflow.tick()
 
 
 REFERRALS = Capability(

@@ -103,7 +103,7 @@ class ReferralService:
     def _replay(self, referral: Referral, digest: str) -> dict[str, Any]:
         if referral.body_hash != digest:
             raise Conflict("idempotency_key_reused", "this Idempotency-Key was used for a different referral")
-        rows = [self.core.registry.agency(agency_id) for agency_id in referral.recipients]
+        rows = [self.core.registry_queries.agency(agency_id) for agency_id in referral.recipients]
         receipt = self._receipt(referral.id, [row for row in rows if row is not None], bool(referral.linked_to))
         return receipt | {"replayed": True}
 
@@ -124,7 +124,7 @@ class ReferralService:
         recipients: list[Row] = []
         for kind in routing.recipient_kinds(concerns, urgency):
             national = kind in routing.NATIONAL_KINDS
-            found = self.core.registry.agencies_of_kind(kind.value, None if national else municipality)
+            found = self.core.registry_queries.agencies_of_kind(kind.value, None if national else municipality)
             if kind is AgencyKind.SOCIAL_SERVICE and not found:
                 raise InvalidInput("no_social_service", "no social service is registered for that municipality", field)
             if not found:
@@ -161,7 +161,7 @@ class ReferralService:
 
     def _incoming_item(self, agency_id: UUID, row: Row, referral: Referral, clock_rows: list[Row]) -> dict[str, Any]:
         now = self.core.now().isoformat()
-        referrer = self.core.registry.agency(referral.referrer_agency_id)
+        referrer = self.core.registry_queries.agency(referral.referrer_agency_id)
         assert referrer is not None
         return {
             "id": row["id"],
@@ -183,7 +183,7 @@ class ReferralService:
         }
 
     def _outgoing_item(self, row: Row) -> dict[str, Any]:
-        lead = self.core.registry.agency(UUID(row["lead_agency_id"]))
+        lead = self.core.registry_queries.agency(UUID(row["lead_agency_id"]))
         assert lead is not None
         item: dict[str, Any] = {
             "id": row["id"],
@@ -259,7 +259,7 @@ class ReferralService:
         )
         envelope = self.queries.envelope(referral_id)
         assert envelope is not None
-        return present_referral(referral, envelope, decision, self.core.registry, self.core.now())
+        return present_referral(referral, envelope, decision, self.core.registry_queries, self.core.now())
 
 
 def present_clock(row: Row, now: str) -> dict[str, Any]:

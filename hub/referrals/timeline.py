@@ -36,7 +36,7 @@ class ReferralTimeline:
         _, decision = self.referrals.authorize_read(principal, referral_id, "referral.timeline", purpose)
         events = self.core.app.stream(referral_id)
         if DataCategory.REFERRAL_CONTENT in decision.categories:
-            codes = {row["id"]: row["code"] for row in self.core.registry.agencies()}
+            codes = {row["id"]: row["code"] for row in self.core.registry_queries.agencies()}
             return {"id": str(referral_id), "entries": [full_entry(event, codes) for event in events]}
         return {"id": str(referral_id), "entries": milestones(events)}
 

@@ -88,7 +88,7 @@ def _workers(hub: Hub, agency_id: UUID) -> list[str]:
     assignable = {role.value for role in ASSIGNABLE_ROLES}
     return [
         user["username"]
-        for user in hub.registry.users()
+        for user in hub.registry_queries.users()
         if user["agency_id"] == str(agency_id) and not user["suspended"] and set(user["roles"]) & assignable
     ]
 
@@ -167,7 +167,7 @@ def emergency_read(
 @router.get("/referrals/{referral_id}/timeline")
 def timeline_page(request: Request, referral_id: UUID, hub: HubDep, principal: WebPrincipal) -> Response:
     """Who did what and when; a referrer sees milestones only. Recorded like the API's timeline."""
-    return render(request, "timeline.html", timeline=hub.timeline.read(principal, referral_id, PURPOSE))
+    return render(request, "timeline.html", timeline=hub.referral_timeline.read(principal, referral_id, PURPOSE))
 
 
 def _draft(action: ReferralAction, form: CheckedForm) -> DraftModel | None:
@@ -187,7 +187,7 @@ def take_action(
     referral_id: UUID, action: ReferralAction, hub: HubDep, principal: WebPrincipal, form: CheckedForm
 ) -> RedirectResponse:
     """Move the referral along through the same workflow as the API; refusals come back as an error page."""
-    hub.workflow.act(principal, referral_id, action, _draft(action, form))
+    hub.referral_workflow.act(principal, referral_id, action, _draft(action, form))
     back = text(form, "back")
     target = "/inbox" if back == "inbox" else f"/referrals/{referral_id}?notice=done"
     return RedirectResponse(target, status_code=303)

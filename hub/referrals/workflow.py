@@ -62,7 +62,7 @@ class ReferralWorkflow:
         return [agency_summary(row) for row in recipients]
 
     def check_assignable(self, username: str, agency_id: UUID) -> None:
-        user = self.core.registry.user_by_username(username)
+        user = self.core.registry_queries.user_by_username(username)
         assignable = (
             user is not None
             and user["agency_id"] == str(agency_id)
@@ -111,7 +111,7 @@ class ReferralWorkflow:
     def _heads_of(self, agency_id: UUID) -> tuple[str, ...]:
         return tuple(
             user["username"]
-            for user in self.core.registry.users()
+            for user in self.core.registry_queries.users()
             if user["agency_id"] == str(agency_id)
             and Role.HEAD_OF_SERVICE.value in user["roles"]
             and not user["suspended"]

@@ -52,10 +52,10 @@ DEMO_USERS: tuple[tuple[str, str, str, tuple[Role, ...]], ...] = (
 
 def seed_demo(hub: Hub) -> int:
     """Register the demo agencies and users that are missing; returns how many were added."""
-    before = len(hub.registry.agencies()) + len(hub.registry.users())
+    before = len(hub.registry_queries.agencies()) + len(hub.registry_queries.users())
     for code, name, kind, municipality in DEMO_AGENCIES:
-        hub.admin.register_agency(code, name, kind, municipality)
+        hub.registry.register_agency(code, name, kind, municipality)
     for username, display_name, agency_code, roles in DEMO_USERS:
-        hub.admin.register_user(username, display_name, agency_code, list(roles))
+        hub.registry.register_user(username, display_name, agency_code, list(roles))
     hub.wait_for_views()
-    return len(hub.registry.agencies()) + len(hub.registry.users()) - before
+    return len(hub.registry_queries.agencies()) + len(hub.registry_queries.users()) - before

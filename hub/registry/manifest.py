@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 
 def install(hub: Hub) -> None:
-    hub.admin = RegistryService(hub)
+    hub.registry = RegistryService(hub)
 
 
 REGISTRY = Capability("registry", install=install)

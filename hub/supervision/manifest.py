@@ -20,5 +20,5 @@ SUPERVISION = Capability(
     install=install,
     api=("hub.supervision.api:router",),
     web=("hub.supervision.web:router",),
-    commands=(("supervision", "hub.referrals.cli:supervision_app"),),
+    commands=(("supervision", "hub.supervision.cli:supervision_app"),),
 )

@@ -90,7 +90,7 @@ class SupervisionService:
         }
 
     def _agency_code(self, agency_id: UUID) -> str | None:
-        row = self.core.registry.agency(agency_id)
+        row = self.core.registry_queries.agency(agency_id)
         return row["code"] if row else None
 
     def records(

@@ -27,7 +27,7 @@ def home() -> RedirectResponse:
 
 @router.get("/signin")
 def signin_page(request: Request, hub: HubDep, next: str | None = None) -> HTMLResponse:
-    users = hub.registry.users() if hub.settings.demo else []
+    users = hub.registry_queries.users() if hub.settings.demo else []
     return render(
         request,
         "signin.html",
