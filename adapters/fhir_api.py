@@ -1,4 +1,7 @@
-"""FHIR endpoints: submit a referral as a Bundle, read one back as a Bundle (the read is recorded)."""
+"""FHIR endpoints: submit a referral as a Bundle, read one back as a Bundle (the read is recorded).
+
+Every refusal is an OperationOutcome listing each issue (`adapters.fhir_outcome`).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +9,15 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Header, Response
-from fastapi.responses import JSONResponse
 
 from adapters.fhir_bundle_model import ReferralBundle
+from adapters.fhir_outcome import FHIR_JSON, OUTCOME_RESPONSES, FhirJSONResponse, FhirRoute
 from adapters.fhir_referrals import bundle_from_referral, draft_from_bundle, request_id
 from events.values import DataCategory
 from hub.api.auth import HubDep, PrincipalDep
 from hub.api.schemas import SubmissionReceipt
 
-router = APIRouter(prefix="/v1/fhir", tags=["fhir"])
-FHIR_JSON = "application/fhir+json"
-
-
-class FhirJSONResponse(JSONResponse):
-    media_type = FHIR_JSON
+router = APIRouter(prefix="/v1/fhir", tags=["fhir"], route_class=FhirRoute, responses=OUTCOME_RESPONSES)
 
 
 @router.post(

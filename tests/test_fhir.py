@@ -19,10 +19,10 @@ from events.access import AccessRecorded
 from events.base import Actor
 from events.consent import ConsentGranted, ConsentGrantor
 from events.registry import agency_id_for
-from events.values import AgencyKind, DataCategory, Decision, Purpose
+from events.values import AgencyKind, DataCategory, Decision, Purpose, Relationship
 from hub.api.app import create_app
 from hub.audit.replay import ReplayFilter
-from hub.kernel.errors import DomainError
+from hub.kernel.errors import DomainError, InvalidFields
 from hub.service import Hub
 from tests.conftest import head
 from tests.test_inbox_and_access import access_events
@@ -57,6 +57,12 @@ def fhir_bundle(request_id: str, **changes: Any) -> dict[str, Any]:
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 
+def outcome_reasons(outcome: dict[str, Any]) -> list[str]:
+    """The hub's reason codes in an OperationOutcome, one per issue."""
+    assert outcome["resourceType"] == "OperationOutcome"
+    return [coding["code"] for issue in outcome["issue"] for coding in issue["details"]["coding"]]
+
+
 @pytest.fixture
 def fhir_client(hub: Hub) -> Iterator[TestClient]:
     with TestClient(create_app(hub, follow_in_background=False, extra_routers=(router,))) as test_client:
@@ -87,36 +93,98 @@ def test_the_referrer_may_not_read_the_bundle_and_the_denial_is_recorded(
     before = head(hub)
     read = fhir_client.get(f"/v1/fhir/ServiceRequest/{created.json()['id']}/$bundle", headers=auth("doctor"))
     assert read.status_code == 403
-    assert read.json()["reason"] == "access_denied"
+    assert outcome_reasons(read.json()) == ["access_denied"]
     assert head(hub) == before + 1
     [denial] = [event for event in access_events(hub) if event.action == "referral.read.fhir"]
     assert (denial.decision, denial.categories) == ("deny", ())  # recorded as the denial it is
 
 
 @pytest.mark.parametrize(
-    ("bundle", "reason", "field"),
+    ("bundle", "reasons", "expressions"),
     [
-        ({"resourceType": "Bundle", "type": ["collection"]}, "invalid_fhir", "Bundle.type"),
-        ({"resourceType": "Bundle", "type": "collection", "entry": []}, "invalid_fhir", "Bundle.ServiceRequest"),
-        (fhir_bundle("sr-3", priority="whenever"), "invalid_referral", "urgency"),
-        (fhir_bundle("sr-4", reasonCode=[{"coding": [{"code": "homesick"}]}]), "invalid_referral", "concerns.0"),
+        ({"resourceType": "Bundle", "type": ["collection"]}, ["not_r4"], ["Bundle.type"]),
+        ({"resourceType": "Bundle", "type": "collection", "entry": []}, ["missing"] * 2, ["Bundle.entry"] * 2),
+        (fhir_bundle("sr-3", priority="whenever"), ["unknown_code"], ["Bundle.entry[1].resource.priority"]),
+        (
+            fhir_bundle("sr-4", reasonCode=[{"coding": [{"code": "homesick"}]}]),
+            ["unknown_code"],
+            ["Bundle.entry[1].resource.reasonCode[0]"],
+        ),
+        (
+            {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {"resourceType": "Nope"}}]},
+            ["not_r4"],
+            ["Bundle.entry[0].resource.resourceType"],
+        ),
     ],
 )
-def test_bad_bundles_are_refused_with_a_reason_and_nothing_appended(
+def test_bad_bundles_are_refused_with_an_operation_outcome_and_nothing_appended(
     hub: Hub,
     fhir_client: TestClient,
     auth: Callable[[str], dict[str, str]],
     bundle: dict[str, Any],
-    reason: str,
-    field: str,
+    reasons: list[str],
+    expressions: list[str],
 ) -> None:
     before = head(hub)
     response = fhir_client.post("/v1/fhir/Bundle", json=bundle, headers=auth("doctor"))
     assert response.status_code == 422
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["reason"] == reason
-    assert response.json()["errors"][0]["field"] == field
+    assert response.headers["content-type"] == "application/fhir+json"
+    outcome = response.json()
+    assert outcome["resourceType"] == "OperationOutcome"
+    assert [issue["expression"][0] for issue in outcome["issue"]] == expressions
+    assert outcome_reasons(outcome) == reasons
+    assert all(issue["severity"] == "error" and issue["diagnostics"] for issue in outcome["issue"])
     assert head(hub) == before
+
+
+def test_every_fault_of_a_bundle_is_reported_in_plain_words_at_its_fhirpath(
+    fhir_client: TestClient, auth: Callable[[str], dict[str, str]]
+) -> None:
+    bundle = fhir_bundle("sr-5", note=[])
+    patient = bundle["entry"][0]["resource"]
+    del patient["birthDate"], patient["address"]
+    bundle["entry"][2]["resource"]["relationship"] = [{"coding": [{"system": "http://snomed.info/sct", "code": "MTH"}]}]
+    outcome = fhir_client.post("/v1/fhir/Bundle", json=bundle, headers=auth("doctor")).json()
+    found = {issue["expression"][0]: issue["diagnostics"] for issue in outcome["issue"]}
+    assert set(found) == {
+        "Bundle.entry[0].resource.birthDate",
+        "Bundle.entry[0].resource.address.district",
+        "Bundle.entry[1].resource.note",
+        "Bundle.entry[2].resource.relationship",
+    }
+    assert found["Bundle.entry[0].resource.birthDate"] == "the child's birth date is missing"
+    assert "Patient.address.district" in found["Bundle.entry[0].resource.address.district"]
+    assert "http://snomed.info/sct|MTH" in found["Bundle.entry[2].resource.relationship"]  # the system is checked
+
+
+@pytest.mark.parametrize(
+    ("system", "code", "relationship"),
+    [
+        ("http://terminology.hl7.org/CodeSystem/v3-RoleCode", "MTH", Relationship.MOTHER),
+        ("http://terminology.hl7.org/CodeSystem/v3-RoleCode", "NMTH", Relationship.MOTHER),
+        ("http://terminology.hl7.org/CodeSystem/v3-RoleCode", "FTH", Relationship.FATHER),
+        ("http://terminology.hl7.org/CodeSystem/v3-RoleCode", "SIGOTHR", Relationship.HOUSEHOLD_MEMBER),
+        ("http://terminology.hl7.org/CodeSystem/v2-0131", "N", Relationship.HOUSEHOLD_MEMBER),
+        ("http://terminology.hl7.org/CodeSystem/v2-0131", "C", Relationship.HOUSEHOLD_MEMBER),
+        ("https://hub.example/codes", "guardian", Relationship.GUARDIAN),
+    ],
+)
+def test_standard_relationship_codes_map_to_the_hubs_relationships(
+    system: str, code: str, relationship: Relationship
+) -> None:
+    bundle = fhir_bundle("sr-6")
+    bundle["entry"][2]["resource"]["relationship"] = [{"coding": [{"system": system, "code": code}]}]
+    assert draft_from_bundle(bundle).family[0].relationship is relationship
+
+
+def test_a_code_of_one_system_is_not_read_in_another() -> None:
+    bundle = fhir_bundle("sr-7")
+    bundle["entry"][2]["resource"]["relationship"] = [
+        {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0131", "code": "MTH"}]}
+    ]
+    with pytest.raises(InvalidFields) as refused:
+        draft_from_bundle(bundle)
+    assert [error.field for error in refused.value.errors] == ["Bundle.entry[2].resource.relationship"]
 
 
 def test_access_events_export_as_valid_audit_events() -> None:
