@@ -7,13 +7,16 @@ Routes of the FHIR router use `FhirRoute`, whose `error_response` the hub's erro
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from events.consent import HUB_CODES
+from hub.kernel.errors import FieldError, InvalidFields
 
 FHIR_JSON = "application/fhir+json"
 REASON_SYSTEM = f"{HUB_CODES}/reason"
@@ -59,6 +62,39 @@ class OperationOutcome(BaseModel):
 
     resourceType: Literal["OperationOutcome"]
     issue: list[Issue]
+
+
+def fhirpath(root: str, location: Iterable[int | str]) -> str:
+    """A pydantic location as FHIRPath: `Bundle.entry[0].resource.birthDate`."""
+    path = root
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def plain_error(label: str, item: ErrorDetails) -> tuple[str, str]:
+    """A validation error as a reason code and plain words about the field it names."""
+    kind, context = item["type"], item.get("ctx") or {}
+    if kind == "missing" or (kind in ("string_too_short", "too_short") and context.get("min_length") == 1):
+        return "missing", f"{label} is missing"
+    if kind.startswith("date"):
+        return "invalid_value", f"{label} is not a date (YYYY-MM-DD)"
+    if kind == "enum":
+        return "unknown_code", f"{label} is not one of the hub's codes ({context.get('expected', '')})"
+    if kind in ("string_too_long", "too_long"):
+        return "invalid_value", f"{label} is too long (at most {context.get('max_length')})"
+    if kind == "value_error":
+        return "invalid_value", f"{label}: {context.get('error', item['msg'])}"
+    return "invalid_value", f"{label} is not valid: {item['msg']}"
+
+
+def not_r4(error: ValidationError, root: str) -> InvalidFields:
+    """The refusal of a resource that is not valid R4, with every fault the FHIR models found."""
+    errors = [
+        FieldError(fhirpath(root, item["loc"]), "not_r4", plain_error("this element", item)[1])
+        for item in error.errors()
+    ]
+    return InvalidFields("invalid_fhir", f"the {root} is not valid FHIR R4", errors)
 
 
 class FhirJSONResponse(JSONResponse):

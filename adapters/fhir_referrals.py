@@ -10,15 +10,14 @@ is refused with every fault found, each at its FHIRPath (`InvalidFields`, answer
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 
 from adapters import fhir_codes
+from adapters.fhir_outcome import not_r4, plain_error
 from events.consent import HUB_CODES
 from events.values import Urgency
 from hub.kernel.errors import FieldError, InvalidFields
@@ -32,37 +31,6 @@ URGENCY_OF_PRIORITY = {
     "stat": Urgency.IMMEDIATE,
 }
 PRIORITY_OF_URGENCY = {Urgency.ROUTINE: "routine", Urgency.URGENT: "urgent", Urgency.IMMEDIATE: "stat"}
-
-
-def _fhirpath(root: str, location: Iterable[int | str]) -> str:
-    """A pydantic location as FHIRPath: `Bundle.entry[0].resource.birthDate`."""
-    path = root
-    for part in location:
-        path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return path
-
-
-def _plain(label: str, item: ErrorDetails) -> tuple[str, str]:
-    """A validation error as a reason code and plain words about the field it names."""
-    kind, context = item["type"], item.get("ctx") or {}
-    if kind == "missing" or (kind in ("string_too_short", "too_short") and context.get("min_length") == 1):
-        return "missing", f"{label} is missing"
-    if kind.startswith("date"):
-        return "invalid_value", f"{label} is not a date (YYYY-MM-DD)"
-    if kind == "enum":
-        return "unknown_code", f"{label} is not one of the hub's codes ({context.get('expected', '')})"
-    if kind in ("string_too_long", "too_long"):
-        return "invalid_value", f"{label} is too long (at most {context.get('max_length')})"
-    if kind == "value_error":
-        return "invalid_value", f"{label}: {context.get('error', item['msg'])}"
-    return "invalid_value", f"{label} is not valid: {item['msg']}"
-
-
-def _structure_errors(error: ValidationError) -> list[FieldError]:
-    return [
-        FieldError(_fhirpath("Bundle", item["loc"]), "not_r4", _plain("this element", item)[1])
-        for item in error.errors()
-    ]
 
 
 def _resources(bundle: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
@@ -83,7 +51,7 @@ def _resources(bundle: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
     try:
         parsed = Bundle.model_validate(bundle)
     except ValidationError as error:
-        raise InvalidFields("invalid_fhir", "the Bundle is not valid FHIR R4", _structure_errors(error)) from None
+        raise not_r4(error, "Bundle") from None
     return [
         (index, entry.resource.model_dump(mode="json", exclude_none=True))
         for index, entry in enumerate(parsed.entry or [])
@@ -251,7 +219,7 @@ def draft_from_bundle(bundle: dict[str, Any]) -> ReferralDraft:
             location = tuple(item["loc"])
             if location not in mapping.covered:
                 path, label = mapping.where(location)
-                mapping.errors.append(FieldError(path, *_plain(label, item)))
+                mapping.errors.append(FieldError(path, *plain_error(label, item)))
     if mapping.errors:
         raise InvalidFields("invalid_referral", "the Bundle does not map to a referral", mapping.errors)
     return draft

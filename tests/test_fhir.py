@@ -240,9 +240,60 @@ def test_a_consent_without_a_permit_provision_is_refused() -> None:
         "category": [{"coding": [{"code": "59284-0"}]}],
         "provision": {"type": "deny"},
     }
-    with pytest.raises(DomainError, match="permit provision") as refused:
+    with pytest.raises(InvalidFields, match="permits nothing") as refused:
         consent_draft(resource, str(uuid4()), {"name": "Inga Kalniņa"}, "form")
-    assert (refused.value.reason, refused.value.field) == ("invalid_fhir", "Consent.provision.type")
+    assert [(error.field, error.reason) for error in refused.value.errors] == [("Consent.provision", "no_permit")]
+
+
+def test_the_root_rule_carries_no_type_and_the_grant_is_the_permit_nested_in_it() -> None:
+    granted = ConsentGranted(
+        originator_id=uuid4(),
+        originator_version=1,
+        subject_id=uuid4(),
+        grantor=ConsentGrantor(name="Inga Kalniņa"),
+        recipient_agencies=(),
+        recipient_kinds=(AgencyKind.SCHOOL,),
+        purposes=(Purpose.EDUCATION_SUPPORT,),
+        categories=(DataCategory.STATUS,),
+        valid_from=datetime(2026, 1, 1, tzinfo=UTC),
+        valid_until=None,
+        evidence="form",
+    )
+    root = fhir_consent(granted, {})["provision"]
+    assert "type" not in root  # R4: "not permitted in root rule, required in all nested rules"
+    assert [rule["type"] for rule in root["provision"]] == ["permit"]
+
+
+def test_a_nested_permit_of_another_system_is_read_and_every_fault_reported_at_its_fhirpath() -> None:
+    resource = {
+        "resourceType": "Consent",
+        "status": "active",
+        "scope": {"coding": [{"code": "patient-privacy"}]},
+        "category": [{"coding": [{"code": "59284-0"}]}],
+        "policyRule": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN"}]},
+        "provision": {
+            "period": {"start": "2026-01-01T00:00:00+02:00"},
+            "provision": [
+                {"type": "deny", "actor": [{"role": {"coding": [{"code": "PRCP"}]}, "reference": {"display": "x"}}]},
+                {
+                    "type": "permit",
+                    "actor": [{"role": {"coding": [{"code": "IRCP"}]}, "reference": {"display": "agency-kind:school"}}],
+                    "purpose": [{"code": "TREAT"}],
+                },
+            ],
+        },
+    }
+    with pytest.raises(InvalidFields) as refused:
+        consent_draft(resource, str(uuid4()), {"name": "Inga Kalniņa"}, "form")
+    assert [error.field for error in refused.value.errors] == [
+        "Consent.provision.provision[1].purpose[0]",
+        "Consent.provision.provision[1].class",
+    ]
+    assert refused.value.errors[1].message == "the data classes (the hub's data category codes) is missing"
+    resource["provision"]["provision"][1] |= {"purpose": [{"code": "education_support"}], "class": [{"code": "status"}]}
+    draft = consent_draft(resource, str(uuid4()), {"name": "Inga Kalniņa"}, "form")
+    assert (draft.recipient_kinds, draft.purposes) == ([AgencyKind.SCHOOL], [Purpose.EDUCATION_SUPPORT])
+    assert draft.valid_from == datetime(2025, 12, 31, 22, tzinfo=UTC)  # 2026-01-01T00:00+02:00
 
 
 def test_the_auditor_exports_replayed_accesses_as_a_bundle_of_audit_events(
