@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
@@ -30,26 +29,31 @@ URGENCY_OF_PRIORITY = {
     "asap": Urgency.URGENT,
     "stat": Urgency.IMMEDIATE,
 }
+READ_TYPES = ("ServiceRequest", "Patient", "RelatedPerson")
 PRIORITY_OF_URGENCY = {Urgency.ROUTINE: "routine", Urgency.URGENT: "urgent", Urgency.IMMEDIATE: "stat"}
 
 
+def _skeleton(bundle: dict[str, Any]) -> dict[str, Any]:
+    """The Bundle with only the resources the hub reads: the others' content is not the hub's to judge."""
+    entries = bundle.get("entry")
+    if not isinstance(entries, list):
+        return bundle
+    kept = []
+    for entry in entries:
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if isinstance(resource, dict) and resource.get("resourceType") not in READ_TYPES:
+            entry = {key: value for key, value in entry.items() if key != "resource"}
+        kept.append(entry)
+    return bundle | {"entry": kept}
+
+
 def _resources(bundle: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
-    """The Bundle's resources with their entry index; raises InvalidFields for anything that is not valid R4."""
+    """The resources the hub reads with their entry index; raises InvalidFields for what is not valid R4."""
     if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
         not_bundle = FieldError("Bundle", "not_r4", "the body is not a Bundle")
         raise InvalidFields("invalid_fhir", "not a Bundle", [not_bundle])
-    unknown = []
-    for index, entry in enumerate(bundle.get("entry") or []):
-        kind = entry.get("resource", {}).get("resourceType") if isinstance(entry, dict) else None
-        try:
-            get_fhir_model_class(str(kind))
-        except ValueError:
-            where = f"Bundle.entry[{index}].resource.resourceType"
-            unknown.append(FieldError(where, "not_r4", f"{kind!r} is not an R4 resource type"))
-    if unknown:
-        raise InvalidFields("invalid_fhir", "the Bundle is not valid FHIR R4", unknown)
     try:
-        parsed = Bundle.model_validate(bundle)
+        parsed = Bundle.model_validate(_skeleton(bundle))
     except ValidationError as error:
         raise not_r4(error, "Bundle") from None
     return [
