@@ -72,11 +72,26 @@ def fhirpath(root: str, location: Iterable[int | str]) -> str:
     return path
 
 
+# Plain words for the kinds of validation error that need no more than the field's label.
+PLAIN_KINDS = {
+    "timezone_aware": "needs a time zone offset (for example 2026-01-01T00:00:00+02:00)",
+    "list_type": "should be a list",
+    "string_type": "should be text",
+    "model_type": "should be an object",
+    "dict_type": "should be an object",
+    "extra_forbidden": "is not an element this resource has",
+}
+
+
 def plain_error(label: str, item: ErrorDetails) -> tuple[str, str]:
     """A validation error as a reason code and plain words about the field it names."""
     kind, context = item["type"], item.get("ctx") or {}
     if kind == "missing" or (kind in ("string_too_short", "too_short") and context.get("min_length") == 1):
         return "missing", f"{label} is missing"
+    if kind in PLAIN_KINDS:
+        return "invalid_value", f"{label} {PLAIN_KINDS[kind]}"
+    if kind.startswith("datetime"):
+        return "invalid_value", f"{label} is not a date and time (for example 2026-01-01T00:00:00+02:00)"
     if kind.startswith("date"):
         return "invalid_value", f"{label} is not a date (YYYY-MM-DD)"
     if kind == "enum":
@@ -85,7 +100,8 @@ def plain_error(label: str, item: ErrorDetails) -> tuple[str, str]:
         return "invalid_value", f"{label} is too long (at most {context.get('max_length')})"
     if kind == "value_error":
         return "invalid_value", f"{label}: {context.get('error', item['msg'])}"
-    return "invalid_value", f"{label} is not valid: {item['msg']}"
+    words = item["msg"].replace("Input should", "should").replace("Input", "the value")
+    return "invalid_value", f"{label} is not valid: {words}"
 
 
 def not_r4(error: ValidationError, root: str) -> InvalidFields:

@@ -68,8 +68,12 @@ def _of_type(resources: list[tuple[int, dict[str, Any]]], kind: str) -> list[tup
 
 
 def _name(resource: dict[str, Any]) -> dict[str, str]:
-    names = resource.get("name") or [{}]
-    found = {"given_name": " ".join(names[0].get("given", [])), "family_name": names[0].get("family", "")}
+    """The first name's given and family parts; a name given only as text is read as "given ... family"."""
+    name = (resource.get("name") or [{}])[0]
+    given, family = " ".join(name.get("given", [])), name.get("family", "")
+    if not (given or family) and " " in name.get("text", "").strip():
+        given, family = name["text"].strip().rsplit(" ", 1)
+    found = {"given_name": given, "family_name": family}
     return {key: value for key, value in found.items() if value}
 
 
