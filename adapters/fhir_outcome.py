@@ -165,10 +165,13 @@ def _inlined(schema: Any, definitions: dict[str, Any]) -> Any:
 
 
 OUTCOME_SCHEMA = OperationOutcome.model_json_schema()
+# Refused before a route is chosen (body size, method), so answered as the hub's problem documents.
+BEFORE_ANY_ROUTE = frozenset({405, 413})
 OUTCOME_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {
         "description": f"refused ({kind}): an OperationOutcome with every issue",
         "content": {FHIR_JSON: {"schema": _inlined(OUTCOME_SCHEMA, OUTCOME_SCHEMA.get("$defs", {}))}},
     }
     for status, kind in ISSUE_TYPE_OF_STATUS.items()
+    if status not in BEFORE_ANY_ROUTE
 }
