@@ -57,6 +57,24 @@ def fhir_bundle(request_id: str, **changes: Any) -> dict[str, Any]:
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 
+def consent_granted(**changes: Any) -> ConsentGranted:
+    """A mother's consent to TUK-SD and schools, for education support, to the status of her child's case."""
+    fields: dict[str, Any] = {
+        "originator_id": uuid4(),
+        "originator_version": 1,
+        "subject_id": uuid4(),
+        "grantor": ConsentGrantor(name="Inga Kalniņa"),
+        "recipient_agencies": (agency_id_for("TUK-SD"),),
+        "recipient_kinds": (AgencyKind.SCHOOL,),
+        "purposes": (Purpose.EDUCATION_SUPPORT,),
+        "categories": (DataCategory.STATUS,),
+        "valid_from": datetime(2026, 1, 1, tzinfo=UTC),
+        "valid_until": datetime(2026, 12, 31, tzinfo=UTC),
+        "evidence": "signed form 12",
+    }
+    return ConsentGranted(**(fields | changes))
+
+
 def outcome_reasons(outcome: dict[str, Any]) -> list[str]:
     """The hub's reason codes in an OperationOutcome, one per issue."""
     assert outcome["resourceType"] == "OperationOutcome"
@@ -214,19 +232,7 @@ def test_access_events_export_as_valid_audit_events() -> None:
 
 def test_a_consent_maps_to_fhir_and_back() -> None:
     tuk_sd = agency_id_for("TUK-SD")
-    granted = ConsentGranted(
-        originator_id=uuid4(),
-        originator_version=1,
-        subject_id=uuid4(),
-        grantor=ConsentGrantor(name="Inga Kalniņa"),
-        recipient_agencies=(tuk_sd,),
-        recipient_kinds=(AgencyKind.SCHOOL,),
-        purposes=(Purpose.EDUCATION_SUPPORT,),
-        categories=(DataCategory.STATUS,),
-        valid_from=datetime(2026, 1, 1, tzinfo=UTC),
-        valid_until=datetime(2026, 12, 31, tzinfo=UTC),
-        evidence="signed form 12",
-    )
+    granted = consent_granted()
     resource = fhir_consent(granted, {str(tuk_sd): "TUK-SD"})
     draft = consent_draft(resource, str(granted.subject_id), {"name": "Inga Kalniņa"}, "signed form 12")
     assert draft.recipient_agencies == ["TUK-SD"]
@@ -249,19 +255,7 @@ def test_a_consent_without_a_permit_provision_is_refused() -> None:
 
 
 def test_the_root_rule_carries_no_type_and_the_grant_is_the_permit_nested_in_it() -> None:
-    granted = ConsentGranted(
-        originator_id=uuid4(),
-        originator_version=1,
-        subject_id=uuid4(),
-        grantor=ConsentGrantor(name="Inga Kalniņa"),
-        recipient_agencies=(),
-        recipient_kinds=(AgencyKind.SCHOOL,),
-        purposes=(Purpose.EDUCATION_SUPPORT,),
-        categories=(DataCategory.STATUS,),
-        valid_from=datetime(2026, 1, 1, tzinfo=UTC),
-        valid_until=None,
-        evidence="form",
-    )
+    granted = consent_granted(recipient_agencies=(), valid_until=None)
     root = fhir_consent(granted, {})["provision"]
     assert "type" not in root  # R4: "not permitted in root rule, required in all nested rules"
     assert [rule["type"] for rule in root["provision"]] == ["permit"]
