@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from adapters import fhir_api, webhook_api
+from adapters.fhir_task import task_id
 from events.access import AccessRecorded
 from hub.api.app import create_app
 from hub.service import Hub
@@ -151,6 +152,12 @@ class Setup:
     def sealed_twice(self) -> Params:
         first = self.sealed()["size"]
         return {"first": first, **self.sealed()}
+
+    def referral_task(self) -> Params:
+        """A referral and the id of its FHIR Task at the lead social service."""
+        params = self.referral()
+        lead = self.hub.app.referral(UUID(params["referral_id"])).lead_agency_id
+        return params | {"task_id": task_id(UUID(params["referral_id"]), lead)}
 
     def investigation(self) -> Params:
         subject = self.referral()["subject_id"]
@@ -516,6 +523,20 @@ ROUTES: tuple[Route, ...] = (
         Setup.referral,
         None,
         row(200, 200, 200, 200, 403, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "GET",
+        "/v1/fhir/Task?focus=ServiceRequest/{referral_id}",
+        Setup.referral,
+        None,
+        row(200, 200, 200, 200, 200, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "GET",
+        "/v1/fhir/Task/{task_id}",
+        Setup.referral_task,
+        None,
+        row(200, 200, 200, 200, 200, 404, 404, 404, 404, 404),
     ),
 )
 
