@@ -59,8 +59,43 @@ def issue_token(key: Ed25519PrivateKey, username: str, agency_code: str, ttl: ti
     return jwt.encode(claims, key, algorithm="EdDSA")
 
 
+def token_issuer(token: str) -> str | None:
+    """Who says they issued the token (read before its signature is checked, to pick the key to check it with)."""
+    try:
+        issuer = jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.PyJWTError:
+        return None
+    return issuer if isinstance(issuer, str) else None
+
+
+def token_expiry(token: str) -> datetime | None:
+    """When a token (already verified) expires."""
+    try:
+        expires = jwt.decode(token, options={"verify_signature": False}).get("exp")
+    except jwt.PyJWTError:
+        return None
+    return datetime.fromtimestamp(expires, UTC) if isinstance(expires, int | float) else None
+
+
+def expired_token_user(public_key: Ed25519PublicKey, token: str) -> str | None:
+    """The username of a token this hub signed, even if it has expired (to keep a form its user sent too late)."""
+    try:
+        claims = jwt.decode(
+            token,
+            public_key,
+            algorithms=["EdDSA"],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"verify_exp": False, "require": ["exp", "sub", "aud", "iss"]},
+        )
+    except jwt.PyJWTError:
+        return None
+    username = claims.get("sub")
+    return username if isinstance(username, str) else None
+
+
 def verify_token(public_key: Ed25519PublicKey, token: str) -> TokenClaims:
-    """The single place tokens are checked; an OIDC verifier can replace it behind the same signature."""
+    """The hub's own tokens; tokens of configured OpenID providers are checked by `Core.foreign_tokens`."""
     try:
         claims = jwt.decode(
             token,
