@@ -1,25 +1,26 @@
 // A real OpenID provider for the tests (oidc-provider, OpenID Certified), on a loopback port.
 //
-//   node tests/oidc_provider.mjs PORT REDIRECT_URI [POST_LOGOUT_REDIRECT_URI]
+//   node tests/oidc_provider.mjs PORT REDIRECT_URIS [POST_LOGOUT_REDIRECT_URIS]   (comma-separated lists)
 //
 // Every login name is an account (the dev sign-in form takes any name and password): its subject is the name
 // and its `preferred_username` too, so a hub username signs in as itself and any other name is unknown to the hub.
 // One confidential client, `hub` (secret `hub-test-secret`), does authorization code with PKCE and refresh tokens;
-// access tokens for the resource `hub-api` are JWTs that carry `preferred_username`.
+// access tokens for the resource `urn:hub:api` are JWTs for the audience `hub-api` that carry `preferred_username`.
 // Prints `ready` on stdout once it listens; stops on SIGTERM.
 import Provider from 'oidc-provider';
 
-const [port, redirectUri, postLogoutUri] = process.argv.slice(2);
+const [port, redirectUris, postLogoutUris] = process.argv.slice(2);
 const issuer = `http://127.0.0.1:${port}`;
-const API = 'hub-api';
+const RESOURCE = 'urn:hub:api'; // the resource indicator (an absolute URI)
+const API = 'hub-api'; // the audience of its access tokens
 
 const provider = new Provider(issuer, {
   clients: [
     {
       client_id: 'hub',
       client_secret: 'hub-test-secret',
-      redirect_uris: [redirectUri],
-      post_logout_redirect_uris: postLogoutUri ? [postLogoutUri] : [],
+      redirect_uris: redirectUris.split(','),
+      post_logout_redirect_uris: postLogoutUris ? postLogoutUris.split(',') : [],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
     },
@@ -44,16 +45,18 @@ const provider = new Provider(issuer, {
     rpInitiatedLogout: { enabled: true },
     resourceIndicators: {
       enabled: true,
-      defaultResource: () => API,
+      defaultResource: () => RESOURCE,
       useGrantedResource: () => true,
       getResourceServerInfo: (ctx, resource) => {
-        if (resource !== API) throw new Error(`unknown resource ${resource}`);
+        if (resource !== RESOURCE) throw new Error(`unknown resource ${resource}`);
         return { scope: 'openid profile', audience: API, accessTokenFormat: 'jwt', accessTokenTTL: 300 };
       },
     },
   },
   ttl: { Session: 3600, Grant: 3600, IdToken: 300, RefreshToken: 3600, AuthorizationCode: 60, Interaction: 600 },
 });
+
+provider.on('server_error', (ctx, error) => console.error('server_error', error));
 
 const server = provider.listen(Number(port), '127.0.0.1', () => {
   process.stdout.write('ready\n');

@@ -28,7 +28,7 @@ from hub.web.labels import label_id
 from hub.web.navigation import navigation
 from hub.web.reasons import reason_message
 from hub.web.security import CSRF_COOKIE, CSRF_FIELD, new_csrf_token
-from hub.web.session import CsrfRejected, SignInRequired
+from hub.web.session import CsrfRejected, SignInRequired, seconds_left
 from hub.web.signed_out import signed_out_response
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -79,6 +79,7 @@ def render(
         return format_datetime(moment, "short", tzinfo=RIGA, locale=language)
 
     principal = getattr(request.state, "principal", None)
+    expires = getattr(request.state, "session_expires", None)
     page = environment.get_template(template).render(
         _=catalogue.gettext,
         label=label,
@@ -89,6 +90,8 @@ def render(
         csrf=csrf_token_of(request),
         principal=principal,
         nav=navigation(principal),
+        session_left=seconds_left(expires) if principal and expires else None,
+        session_warn=request.app.state.hub.settings.session_warning_seconds,
         here=request.url.path,
         here_quoted=quote(str(request.url.path) + ("?" + request.url.query if request.url.query else ""), safe=""),
         **context,
