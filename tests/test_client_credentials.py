@@ -21,7 +21,7 @@ from hub.kernel.config import Settings
 from hub.service import Hub
 from tests.conftest import child_referral
 
-TOKEN_URL = "http://testserver/oauth/token"
+TOKEN_URL = "http://testserver/v1/oauth/token"
 NOW = datetime.now(UTC)
 
 
@@ -50,7 +50,7 @@ def exchange(client: TestClient, signed: str, client_id: str | None = "TUK-SKOLA
     form = {"grant_type": "client_credentials", "client_assertion_type": ASSERTION_TYPE, "client_assertion": signed}
     if client_id:
         form["client_id"] = client_id
-    return client.post("/oauth/token", data=form)
+    return client.post("/v1/oauth/token", data=form)
 
 
 def test_an_agency_system_gets_a_token_and_submits_a_referral(
@@ -131,14 +131,14 @@ def test_a_used_assertion_is_refused_by_every_hub_process(
 
 def test_the_grant_and_assertion_type_are_checked(client: TestClient, agency_key: Ed25519PrivateKey) -> None:
     wrong_grant = client.post(
-        "/oauth/token",
+        "/v1/oauth/token",
         data={"grant_type": "password", "client_assertion_type": ASSERTION_TYPE, "client_assertion": "x"},
     )
     assert wrong_grant.status_code == 400
     assert wrong_grant.json()["error"] == "unsupported_grant_type"
     wrong_type = client.post(
-        "/oauth/token",
+        "/v1/oauth/token",
         data={"grant_type": "client_credentials", "client_assertion_type": "basic", "client_assertion": "x"},
     )
     assert wrong_type.json()["reason"] == "unsupported_assertion_type"
-    assert client.post("/oauth/token", data={}).status_code == 422
+    assert client.post("/v1/oauth/token", data={}).status_code == 422

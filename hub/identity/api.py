@@ -38,7 +38,7 @@ def _oauth_error(status: int, error: str, reason: str, description: str) -> JSON
 
 
 @router.post(
-    "/oauth/token",
+    "/v1/oauth/token",
     response_model=TokenResponse,
     responses={400: {"model": TokenError}, 401: {"model": TokenError}},
     summary="An agency system's token, for an assertion signed with its registered Ed25519 key",
@@ -56,7 +56,7 @@ def token(
     if client_assertion_type != ASSERTION_TYPE:
         return _oauth_error(400, "invalid_client", "unsupported_assertion_type", f"use {ASSERTION_TYPE}")
     try:
-        issued = hub.client_credentials.exchange(client_assertion, client_id, public_base(request) + "/oauth/token")
+        issued = hub.client_credentials.exchange(client_assertion, client_id, public_base(request) + "/v1/oauth/token")
     except InvalidClient as refused:
         return _oauth_error(401, "invalid_client", refused.reason, refused.detail)
     return TokenResponse(access_token=issued.access_token, token_type="Bearer", expires_in=issued.expires_in)  # noqa: S106

@@ -55,14 +55,14 @@ def sign_in(request: Request, hub: HubDep, form: CheckedForm) -> Response:
     return response
 
 
-@router.get(KEPT_FORM_PATH + "{key}")
-def kept_form(request: Request, principal: WebPrincipal, key: str) -> HTMLResponse:
+@router.get(KEPT_FORM_PATH + "{form_id}")
+def kept_form(request: Request, principal: WebPrincipal, form_id: str) -> HTMLResponse:
     """The form its author sent after the session ended, filled in, to send now (once; only to its author)."""
     records = kept_forms(request)
-    kept = records.get(key)
+    kept = records.get(form_id)
     if kept is None or kept["username"] != principal.username:
         return render_error(request, 404, "kept_form_not_found")
-    records.remove(key)
+    records.remove(form_id)
     return render(request, "kept_form.html", action=kept["path"], fields=kept["fields"])
 
 
