@@ -57,7 +57,11 @@ def openid_provider(redirect_uris: list[str], post_logout_uris: list[str]) -> It
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
 
 
 def provider_settings(issuer: str, secret_file: Path, **overrides: Any) -> str:

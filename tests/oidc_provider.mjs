@@ -61,4 +61,7 @@ provider.on('server_error', (ctx, error) => console.error('server_error', error)
 const server = provider.listen(Number(port), '127.0.0.1', () => {
   process.stdout.write('ready\n');
 });
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+process.on('SIGTERM', () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+});

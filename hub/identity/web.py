@@ -94,8 +94,11 @@ def session_status(request: Request, principal: WebPrincipal) -> JSONResponse:
 
 @router.post("/signout")
 def sign_out(request: Request, hub: HubDep, _: CheckedForm) -> Response:
-    """Forget the session here, then end it at the provider (RP-initiated logout) if it began there."""
+    """Forget the session here, then end it at the provider (RP-initiated logout) if it began there: from a page,
+    since the policy lets forms go nowhere but this site (`form-action 'self'`, which covers a form's redirects)."""
     logout = hub.identity.sign_out(request.cookies.get(SESSION_ID_COOKIE), public_base(request) + "/signin")
-    response = RedirectResponse(logout or "/signin", status_code=303)
+    response: Response = (
+        render(request, "signing_out.html", logout=logout) if logout else RedirectResponse("/signin", status_code=303)
+    )
     end_session(response)
     return response

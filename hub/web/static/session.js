@@ -68,8 +68,11 @@
   ["keydown", "input", "click"].forEach(function (name) {
     document.addEventListener(name, function () { lastActivity = Date.now(); }, true);
   });
+  // An as-you-type check after the session ended: its old answer no longer holds, and the sign-in is offered.
   document.body.addEventListener("htmx:responseError", function (event) {
-    if (event.detail && event.detail.xhr && event.detail.xhr.status === 401) show(true);
+    if (!event.detail || !event.detail.xhr || event.detail.xhr.status !== 401) return;
+    if (event.detail.target) event.detail.target.textContent = "";
+    show(true);
   });
   schedule();
 })();
