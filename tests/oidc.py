@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,18 +19,14 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.pg import free_port
+
 ROOT = Path(__file__).parent.parent
 SCRIPT = Path(__file__).parent / "oidc_provider.mjs"
 CLIENT_ID = "hub"
 CLIENT_SECRET = "hub-test-secret"
 API_AUDIENCE = "hub-api"
 API_RESOURCE = "urn:hub:api"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def require_provider() -> None:

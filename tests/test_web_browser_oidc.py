@@ -10,26 +10,23 @@ through the provider, sees both refusals in the replay.
 from __future__ import annotations
 
 import re
-import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from hub.api.app import create_app
 from hub.kernel.config import Settings
 from hub.kernel.identity import issue_token
 from hub.registry.demo import seed_demo
 from hub.service import Hub
 from hub.web.session import SESSION_COOKIE
-from tests.oidc import free_port, openid_provider, provider_settings
+from tests.oidc import openid_provider, provider_settings
+from tests.pg import free_port
+from tests.web import CHROMIUM, chromium, served
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium")
 
 if CHROMIUM is None:
     pytest.skip(
@@ -37,7 +34,7 @@ if CHROMIUM is None:
         allow_module_level=True,
     )
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 
 @dataclass
@@ -47,7 +44,7 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """The hub (demo data, no demo sign-in) and the provider, each on a free loopback port."""
     directory = tmp_path_factory.mktemp("oidc-web")
     port = free_port()
@@ -61,32 +58,17 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         )
         hub = Hub(settings)
         seed_demo(hub)
-        server = uvicorn.Server(
-            uvicorn.Config(
-                create_app(hub, follow_in_background=False), host="127.0.0.1", port=port, log_level="warning"
-            )
-        )
-        thread = threading.Thread(target=server.run, name="web-under-test", daemon=True)
-        thread.start()
-        while not server.started:
-            thread.join(0.05)
-            assert thread.is_alive(), "the server did not start"
         try:
-            yield Served(base, hub)
+            with served(hub, port) as url:
+                yield Served(url, hub)
         finally:
-            server.should_exit = True
-            thread.join(10)
             hub.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with chromium() as instance:
+        yield instance
 
 
 def sign_in_at_provider(page: Page, login: str) -> None:
@@ -116,16 +98,16 @@ def session_cookie(page: Page) -> str:
 
 
 def test_a_person_signs_in_works_stays_signed_in_keeps_a_late_form_and_signs_out(
-    browser: Browser, served: Served
+    browser: Browser, site: Served
 ) -> None:
-    context = browser.new_context(base_url=served.url, locale="lv-LV")
+    context = browser.new_context(base_url=site.url, locale="lv-LV")
     context.set_default_timeout(15_000)
     context.clock.install()
     page = context.new_page()
-    violations = watch_csp(page, served.url)
+    violations = watch_csp(page, site.url)
     page.goto("/")
     sign_in_at_provider(page, "tukums.school")
-    expect(page).to_have_url(f"{served.url}/inbox")
+    expect(page).to_have_url(f"{site.url}/inbox")
     expect(page.locator("header .who")).to_contain_text("tukums.school")
 
     page.get_by_role("link", name="Jauns ziņojums").click()
@@ -139,7 +121,7 @@ def test_a_person_signs_in_works_stays_signed_in_keeps_a_late_form_and_signs_out
 
     notice = page.locator("#session-notice")
     expect(notice).to_be_hidden()
-    left = served.hub.settings.token_ttl_minutes * 60 - served.hub.settings.session_warning_seconds
+    left = site.hub.settings.token_ttl_minutes * 60 - site.hub.settings.session_warning_seconds
     page.clock.fast_forward(f"{left // 60:02d}:{left % 60 + 5:02d}")
     expect(notice).to_be_visible()
     expect(notice).to_contain_text("Jūsu sesija drīz beigsies.")
@@ -148,9 +130,17 @@ def test_a_person_signs_in_works_stays_signed_in_keeps_a_late_form_and_signs_out
     expect(notice).to_be_hidden()
     assert session_cookie(page) != before
 
-    expired = issue_token(served.hub.signing_key, "tukums.school", "TUK-SKOLA", timedelta(minutes=-5))
+    expired = issue_token(site.hub.signing_key, "tukums.school", "TUK-SKOLA", timedelta(minutes=-5))
     context.add_cookies(
-        [{"name": SESSION_COOKIE, "value": expired, "url": served.url, "httpOnly": True, "sameSite": "Strict"}]
+        [
+            {
+                "name": SESSION_COOKIE,
+                "value": expired,
+                "url": site.url,
+                "httpOnly": True,
+                "sameSite": "Strict",
+            }
+        ]
     )
     code.fill("120415-20001")
     expect(notice).to_contain_text("Jūsu sesija ir beigusies.")
@@ -170,22 +160,22 @@ def test_a_person_signs_in_works_stays_signed_in_keeps_a_late_form_and_signs_out
 
     page.get_by_role("button", name="Iziet").click()
     page.get_by_role("button", name="Yes, sign me out").click()
-    expect(page).to_have_url(f"{served.url}/signin")
+    expect(page).to_have_url(f"{site.url}/signin")
     page.goto("/inbox")
-    expect(page).to_have_url(f"{served.url}/signin?next=%2Finbox")
+    expect(page).to_have_url(f"{site.url}/signin?next=%2Finbox")
     page.get_by_role("link", name="Latvija.lv (test)").click()
     expect(page.locator('input[name="login"]')).to_be_visible()  # signed out at the provider too
     assert violations == []
     context.close()
 
 
-def test_refused_sign_ins_are_plain_pages_and_the_auditor_replays_them(browser: Browser, served: Served) -> None:
-    served.hub.registry.set_user_suspended("riga.cm", True, "on leave")
+def test_refused_sign_ins_are_plain_pages_and_the_auditor_replays_them(browser: Browser, site: Served) -> None:
+    site.hub.registry.set_user_suspended("riga.cm", True, "on leave")
     for login, message in (
         ("riga.cm", "Jūsu konts centrā ir apturēts"),
         ("nobody.here", "Jūsu konts nav reģistrēts centrā"),
     ):
-        context = browser.new_context(base_url=served.url, locale="lv-LV")
+        context = browser.new_context(base_url=site.url, locale="lv-LV")
         context.set_default_timeout(15_000)
         page = context.new_page()
         page.goto("/signin")
@@ -194,7 +184,7 @@ def test_refused_sign_ins_are_plain_pages_and_the_auditor_replays_them(browser: 
         expect(page.locator("header .who")).to_have_count(0)
         context.close()
 
-    context = browser.new_context(base_url=served.url, locale="en-GB")
+    context = browser.new_context(base_url=site.url, locale="en-GB")
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.goto("/lang/en?next=/signin")
