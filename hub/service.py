@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from hub.consent.disclosure_service import DisclosureService
     from hub.consent.review_service import ReviewService
     from hub.consent.service import ConsentService
+    from hub.identity.client_credentials import ClientCredentials
+    from hub.identity.service import IdentityService
     from hub.people.erasure_service import ErasureService
     from hub.people.relationship_service import RelationshipService
     from hub.people.service import SubjectService
@@ -36,6 +38,8 @@ class Hub(Core):
     capability's manifest installs its own, `hub/capabilities.py` lists them)."""
 
     registry: RegistryService
+    identity: IdentityService
+    client_credentials: ClientCredentials
     relationships: RelationshipService
     subjects: SubjectService
     erasure: ErasureService

@@ -35,7 +35,9 @@ PERSONAS = (
     "ministry.supervisor",
     "auditor",
 )
-UNAUTHENTICATED_ROUTES = {("GET", "/healthz"), ("GET", "/readyz")}
+# The token endpoint authenticates its caller by the agency's signed assertion, not by a bearer token: who may get
+# a token (and every refusal) is tested in tests/test_client_credentials.py.
+UNAUTHENTICATED_ROUTES = {("GET", "/healthz"), ("GET", "/readyz"), ("POST", "/v1/oauth/token")}
 Params = dict[str, str]
 
 

@@ -30,6 +30,17 @@ REASON_MESSAGES: dict[str, str] = {
     ),
     "sign_in_failed": N_("Sign-in failed: the user or token is not valid."),
     "code_belongs_to_another_subject": N_("This personal code is recorded for another person."),
+    "unknown_user": N_("Your account is not registered in the hub. Ask your agency's administrator to register you."),
+    "user_suspended": N_("Your account in the hub is suspended, so you cannot sign in."),
+    "user_removed": N_("Your account has been removed from the hub, so you cannot sign in."),
+    "agency_not_served": N_("This sign-in service is not for your agency. Choose your own agency's sign-in."),
+    "sign_in_expired": N_("The sign-in took too long or was already used. Start again."),
+    "sign_in_rejected": N_("The sign-in service did not confirm who you are. Start again."),
+    "issuer_mismatch": N_("The answer came from another sign-in service. Start again."),
+    "identity_provider_unavailable": N_("The sign-in service cannot be reached now. Try again shortly."),
+    "identity_provider_misconfigured": N_("The sign-in service is not set up correctly. Tell the hub's administrator."),
+    "unknown_identity_provider": N_("There is no such sign-in service."),
+    "kept_form_not_found": N_("The kept form is no longer here: it was sent, discarded or kept too long."),
 }
 STATUS_MESSAGES: dict[int, str] = {
     403: N_("You may not do this."),
