@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from hub.referrals.service import ReferralService
     from hub.referrals.timeline import ReferralTimeline
     from hub.referrals.workflow import ReferralWorkflow
+    from hub.registry.admin_service import RegistryAdminService
     from hub.registry.service import RegistryService
     from hub.supervision.service import SupervisionService
 
@@ -36,6 +37,7 @@ class Hub(Core):
     capability's manifest installs its own, `hub/capabilities.py` lists them)."""
 
     registry: RegistryService
+    registry_admin: RegistryAdminService
     relationships: RelationshipService
     subjects: SubjectService
     erasure: ErasureService

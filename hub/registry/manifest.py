@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hub.capability import Capability
+from hub.registry.admin_service import RegistryAdminService
 from hub.registry.service import RegistryService
 
 if TYPE_CHECKING:
@@ -12,7 +13,8 @@ if TYPE_CHECKING:
 
 
 def install(hub: Hub) -> None:
-    hub.registry = RegistryService(hub)
+    hub.registry_admin = RegistryAdminService(hub)
+    hub.registry = RegistryService(hub, hub.registry_admin)
 
 
 REGISTRY = Capability("registry", install=install)
