@@ -78,9 +78,10 @@ def user_document(row: Row) -> dict[str, Any]:
     }
 
 
-def check_roles(agency: Agency, user_roles: frozenset[Role], field: str = "roles") -> None:
-    """A user needs a role, and only roles an agency of its kind may give (`policies/roles.py`)."""
-    if not user_roles:
+def check_roles(agency: Agency, user_roles: frozenset[Role], field: str = "roles", allow_none: bool = False) -> None:
+    """A user needs a role (unless provisioned through SCIM, where groups give them later), and only roles an
+    agency of its kind may give (`policies/roles.py`)."""
+    if not user_roles and not allow_none:
         raise InvalidInput("no_roles", "a user needs at least one role", field)
     refused = role_rules.roles_not_allowed(agency.kind, user_roles)
     if refused:
@@ -223,10 +224,10 @@ class RegistryAdminService:
 
     # -- users ------------------------------------------------------------------------------------------------------
 
-    def add_user(self, actor: Principal | None, draft: UserDraft) -> dict[str, Any]:
+    def add_user(self, actor: Principal | None, draft: UserDraft, allow_no_roles: bool = False) -> dict[str, Any]:
         agency = self._open_agency(draft.agency)
         who = self.authorize(actor, RegistryAction.MANAGE_USERS, agency.id, agency.kind, draft.roles)
-        check_roles(agency, draft.roles)
+        check_roles(agency, draft.roles, allow_none=allow_no_roles)
         if self.core.app.exists(user_id_for(draft.username)):
             raise Conflict("username_taken", f"the username {draft.username!r} is taken", "username")
         self._commit(self.user_registered(draft, agency.id, who))
@@ -278,9 +279,11 @@ class RegistryAdminService:
                 "last_registry_admin", "this is the registry's last active administrator: name another one first"
             )
 
-    def change_roles(self, actor: Principal | None, username: str, draft: RolesDraft) -> dict[str, Any]:
+    def change_roles(
+        self, actor: Principal | None, username: str, draft: RolesDraft, allow_no_roles: bool = False
+    ) -> dict[str, Any]:
         user, agency, who = self._managed_user(actor, username, draft.roles)
-        check_roles(agency, draft.roles)
+        check_roles(agency, draft.roles, allow_none=allow_no_roles)
         self._keep_a_registry_admin(user, draft.roles)
         if user.roles != draft.roles:
             self._commit(

@@ -1,4 +1,5 @@
-"""The registry capability: agencies, users, their keys and webhooks (demo seeding in `hub.registry.demo`)."""
+"""The registry capability: agencies, users, their administration and import, their keys and webhooks (demo
+seeding in `hub.registry.demo`)."""
 
 from __future__ import annotations
 
@@ -17,4 +18,14 @@ def install(hub: Hub) -> None:
     hub.registry = RegistryService(hub, hub.registry_admin)
 
 
-REGISTRY = Capability("registry", install=install)
+REGISTRY = Capability(
+    "registry",
+    install=install,
+    api=("hub.registry.api:router", "hub.registry.scim:router"),
+    web=("hub.registry.web:router",),
+    commands=(
+        ("agencies", "hub.registry.cli:agencies_app"),
+        ("users", "hub.registry.cli:users_app"),
+        ("admin", "hub.registry.cli:admin_app"),
+    ),
+)

@@ -56,6 +56,11 @@ def check_webhook_url(url: str) -> None:
         raise InvalidInput("insecure_url", "a webhook URL uses https (http only to a loopback address)", "url")
 
 
+def provisioning_username(agency_code: str) -> str:
+    """The user an agency's identity provider provisions its staff as (SCIM)."""
+    return f"scim.{agency_code.lower()}"
+
+
 def integration_username(agency_code: str) -> str:
     """The user an agency's systems (Kafka, CSV, FHIR) act as."""
     return f"integration.{agency_code.lower()}"
@@ -133,5 +138,13 @@ class RegistryService:
             raise InvalidInput("agency_may_not_submit", f"a {agency.kind.value} does not submit referrals", "agency")
         username = integration_username(code)
         self.register_user(username, f"System integration ({code})", code, [role])
+        self.core.wait_for_views()
+        return username
+
+    def provisioning_client(self, code: str) -> str:
+        """The agency's SCIM provisioning client: a user administering the agency's users (registered on first use)."""
+        self.agency(code)
+        username = provisioning_username(code)
+        self.register_user(username, f"Provisioning client ({code})", code, [Role.AGENCY_ADMIN])
         self.core.wait_for_views()
         return username

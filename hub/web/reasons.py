@@ -30,6 +30,18 @@ REASON_MESSAGES: dict[str, str] = {
     ),
     "sign_in_failed": N_("Sign-in failed: the user or token is not valid."),
     "code_belongs_to_another_subject": N_("This personal code is recorded for another person."),
+    "agency_code_taken": N_("An agency with this code is already registered."),
+    "username_taken": N_("This username is taken (usernames of removed users are not given again)."),
+    "role_not_allowed_for_kind": N_("An agency of this kind does not give that role."),
+    "no_roles": N_("Choose at least one role."),
+    "agency_closed": N_("That agency is closed."),
+    "agency_has_open_work": N_("The agency still has open referrals, record requests or handovers."),
+    "agency_has_active_users": N_("The agency still has active users: move or remove them first."),
+    "last_registry_admin": N_("This is the registry's last active administrator: name another one first."),
+    "user_removed": N_("This user was removed."),
+    "same_agency": N_("The user already works in that agency."),
+    "unknown_user": N_("There is no user with that username."),
+    "import_rejected": N_("Nothing was registered: correct the rows listed and import the file again."),
 }
 STATUS_MESSAGES: dict[int, str] = {
     403: N_("You may not do this."),
