@@ -271,7 +271,7 @@ class ReplayEntry(BaseModel):
 
     notification_id: int
     time: datetime
-    kind: Literal["access", "disclosure"]
+    kind: Literal["access", "disclosure", "administration"]
     user: str
     agency_id: UUID | None
     role: str
