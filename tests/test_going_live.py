@@ -43,7 +43,9 @@ def test_from_an_empty_store_to_the_first_referral(tmp_path: Path, monkeypatch: 
         "admin", "bootstrap", "--agency", "BAC", "--agency-name", "Bērnu aizsardzības centrs",
         "--user", "registry.admin", "--name", "Gints Lapiņš", "--idp-issuer", "https://idp.bac.example.lv",
     )  # fmt: skip
-    assert "86 agencies" in hub_command("admin", "import", str(EXAMPLES / "registry-latvia.csv"), "--as", "registry.admin")
+    assert "86 agencies" in hub_command(
+        "admin", "import", str(EXAMPLES / "registry-latvia.csv"), "--as", "registry.admin"
+    )
     assert "0 agencies and 0 users" in hub_command(
         "admin", "import", str(EXAMPLES / "registry-latvia.csv"), "--as", "registry.admin"
     )

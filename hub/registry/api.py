@@ -111,8 +111,10 @@ def import_registry(
 ) -> Any:
     """Register agencies and users from CSV: all rows or none; any bad row is 422 with every problem as
     `{row, field, reason, message}`; rows the registry already holds are left as they are."""
+    importer = RegistryImport(hub.registry_admin)
+    importer.check_actor(principal)
     rows, problems = read_csv(body)
-    result = RegistryImport(hub.registry_admin).run(principal, rows, dry_run) if not problems else None
+    result = importer.run(principal, rows, dry_run) if not problems else None
     found = problems if result is None else result.problems
     if found:
         errors = [item.document() for item in found]

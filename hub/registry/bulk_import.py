@@ -105,8 +105,16 @@ class RegistryImport:
     def __init__(self, admin: RegistryAdminService) -> None:
         self.admin = admin
 
+    def check_actor(self, actor: Principal | None) -> None:
+        """Only administrators import (refused and recorded otherwise, before any row is looked at)."""
+        if actor is not None and not self.admin.may(
+            actor, RegistryAction.MANAGE_AGENCIES, actor.agency_id, actor.agency_kind
+        ):
+            self.admin.authorize(actor, RegistryAction.MANAGE_USERS, actor.agency_id, actor.agency_kind)
+
     def run(self, actor: Principal | None, rows: Iterable[dict[str, str]], dry_run: bool = False) -> ImportResult:
         self.admin.core.wait_for_views()
+        self.check_actor(actor)
         result = ImportResult()
         new_agencies: dict[str, Agency] = {}
         seen_users: set[str] = set()
