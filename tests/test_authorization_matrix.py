@@ -669,7 +669,8 @@ def suspended_user(setup: Setup) -> Params:
     return params
 
 
-ADMIN_ROUTES: tuple[tuple[str, str, Callable[[Setup], Params], Callable[[Params], Any] | None, tuple[int, ...]], ...] = (
+AdminCell = tuple[str, str, Callable[[Setup], Params], Callable[[Params], Any] | None, tuple[int, ...]]
+ADMIN_ROUTES: tuple[AdminCell, ...] = (
     ("GET", "/v1/admin/agencies", nothing, None, (200, 200, 200)),
     ("POST", "/v1/admin/agencies", nothing, lambda _: {**NEW_AGENCY, "code": f"N-{uuid4().hex[:8].upper()}"},
      (201, 403, 403)),

@@ -37,7 +37,8 @@ def test_an_agency_admin_manages_its_own_agency_only(client: TestClient, hub: Hu
     grant = client.post("/v1/admin/users/tukums.new/roles", json={"roles": ["registry_admin"]}, headers=admin)
     assert grant.status_code == 403
     denials = [event for event in log_of(hub, AccessRecorded) if event.actor.user_id == "tukums.admin"]
-    assert len(denials) >= 6 and all(event.decision == "deny" for event in denials)
+    assert len(denials) >= 6
+    assert all(event.decision == "deny" for event in denials)
 
 
 def test_edge_cases_refuse_with_a_reason(client: TestClient, hub: Hub, auth: Auth) -> None:
@@ -58,7 +59,7 @@ def test_edge_cases_refuse_with_a_reason(client: TestClient, hub: Hub, auth: Aut
 def test_a_moved_user_keeps_history_and_old_tokens_stop(client: TestClient, hub: Hub, auth: Auth) -> None:
     old = auth("tukums.cm")
     moved = client.post("/v1/admin/users/tukums.cm/move", json={"agency": "DAU-SD"}, headers=auth("registry.admin"))
-    assert moved.status_code == 200 and moved.json()["agency"] == "DAU-SD"
+    assert (moved.status_code, moved.json()["agency"]) == (200, "DAU-SD")
     assert client.get("/v1/inbox", headers=old).status_code == 401
     assert client.get("/v1/inbox", headers=auth("tukums.cm")).status_code == 200
     [event] = log_of(hub, UserMoved)
@@ -80,7 +81,10 @@ def test_a_suspended_or_removed_user_is_refused_at_once(client: TestClient, auth
 
 def test_the_csv_import_over_the_api_reports_rows_and_is_idempotent(client: TestClient, hub: Hub, auth: Auth) -> None:
     admin = {**auth("registry.admin"), "Content-Type": "text/csv"}
-    good = "record,code,name,kind,municipality\nagency,TAL-SD,Talsu novada sociālais dienests,social_service,talsu-novads\n"
+    good = (
+        "record,code,name,kind,municipality\n"
+        "agency,TAL-SD,Talsu novada sociālais dienests,social_service,talsu-novads\n"
+    )
     first = client.post("/v1/admin/import", content=good.encode(), headers=admin)
     assert first.json() == {"agencies_added": 1, "users_added": 0, "unchanged": 0, "problems": []}
     assert client.post("/v1/admin/import", content=good.encode(), headers=admin).json()["unchanged"] == 1
@@ -107,12 +111,12 @@ def test_scim_provisions_gives_roles_and_deprovisions(client: TestClient, hub: H
     token = hub.issue_token(hub.registry.provisioning_client("TUK-SD"))
     idp = {"Authorization": f"Bearer {token}", "Content-Type": SCIM}
     config = client.get("/scim/v2/ServiceProviderConfig", headers=idp)
-    assert config.status_code == 200 and config.json()["patch"]["supported"] is True
+    assert (config.status_code, config.json()["patch"]["supported"]) == (200, True)
     created = client.post("/scim/v2/Users", json=scim_user("tukums.karlis"), headers=idp)
     assert created.status_code == 201, created.text
     user_id = created.json()["id"]
     found = client.get('/scim/v2/Users?filter=userName eq "tukums.karlis"', headers=idp).json()
-    assert found["totalResults"] == 1 and found["Resources"][0]["id"] == user_id
+    assert (found["totalResults"], found["Resources"][0]["id"]) == (1, user_id)
 
     add = {
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
@@ -135,7 +139,7 @@ def test_scim_provisions_gives_roles_and_deprovisions(client: TestClient, hub: H
         "Operations": [{"op": "replace", "path": "active", "value": False}],
     }
     patched = client.patch(f"/scim/v2/Users/{user_id}", json=deactivate, headers=idp)
-    assert patched.status_code == 200 and patched.json()["active"] is False
+    assert (patched.status_code, patched.json()["active"]) == (200, False)
     assert client.get("/v1/inbox", headers=karlis).status_code == 403
     assert client.delete(f"/scim/v2/Users/{user_id}", headers=idp).status_code == 204
     assert client.get("/v1/inbox", headers=karlis).status_code == 403

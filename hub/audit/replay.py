@@ -156,6 +156,7 @@ def replay(recorder: ApplicationRecorder, mapper: Mapper[Any], where: ReplayFilt
             if isinstance(event, AccessRecorded | DisclosureRecorded):
                 entry = _entry(notification.id, event)
             else:
+                assert isinstance(event, DomainEvent)
                 entry = _administration_entry(notification.id, event)
             held = entry if where.admits(entry, getattr(event, "subjects", ())) else None
         last = batch[-1].id

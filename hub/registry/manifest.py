@@ -22,7 +22,7 @@ REGISTRY = Capability(
     "registry",
     install=install,
     api=("hub.registry.api:router", "hub.registry.scim:router"),
-    web=("hub.registry.web:router",),
+    web=("hub.registry.web_admin:router",),
     commands=(
         ("agencies", "hub.registry.cli:agencies_app"),
         ("users", "hub.registry.cli:users_app"),

@@ -58,8 +58,10 @@ class ScimResponse(JSONResponse):
     media_type = SCIM_JSON
 
 
-def _body(schema: dict[str, Any]) -> dict[int | str, dict[str, Any]]:
-    return {200: {"content": {SCIM_JSON: {"schema": schema}}}}
+def _body(schema: dict[str, Any], status: int = 200) -> dict[int | str, dict[str, Any]]:
+    """The route's body and its SCIM errors (400 for a body or filter it cannot take), as application/scim+json."""
+    error = {"description": "a SCIM error", "content": {SCIM_JSON: {"schema": ScimError.model_json_schema()}}}
+    return {status: {"content": {SCIM_JSON: {"schema": schema}}}, 400: error}
 
 
 USER_BODY = _body(ScimUser.model_json_schema())
@@ -220,7 +222,7 @@ def list_users(
     return ScimResponse(_dump(listing, Context.SEARCH_RESPONSE))
 
 
-@router.post("/Users", response_class=ScimResponse, status_code=201, responses=USER_BODY)
+@router.post("/Users", response_class=ScimResponse, status_code=201, responses=_body(ScimUser.model_json_schema(), 201))
 async def create_user(hub: HubDep, principal: PrincipalDep, request: Request) -> Response:
     """Register a user in the caller's agency; roles come by adding the user to Groups."""
     try:
@@ -307,7 +309,7 @@ async def patch_user(hub: HubDep, principal: PrincipalDep, request: Request, use
     return await _run(work)
 
 
-@router.delete("/Users/{user_id}", status_code=204, response_class=Response)
+@router.delete("/Users/{user_id}", status_code=204, response_class=Response, responses={400: _body({})[400]})
 async def delete_user(hub: HubDep, principal: PrincipalDep, request: Request, user_id: str) -> Response:
     """Remove a user for good (deprovisioning): their tokens are refused at once."""
 
