@@ -35,7 +35,7 @@ def test_from_an_empty_store_to_the_first_referral(tmp_path: Path, monkeypatch: 
         refused = client.get("/v1/inbox")
         assert (refused.status_code, refused.json()["reason"]) == (503, "not_bootstrapped")
         page = client.get("/signin")
-        assert (page.status_code, "not set up" in page.text) == (503, True)
+        assert (page.status_code, "Centrs vēl nav iestatīts" in page.text) == (503, True)
         assert client.get("/healthz").status_code == 200
     empty.close()
 

@@ -148,3 +148,24 @@ def test_scim_provisions_gives_roles_and_deprovisions(client: TestClient, hub: H
 
 def auth_header(hub: Hub, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {hub.issue_token(username)}"}
+
+
+def test_the_administration_pages_serve_both_administrators_in_latvian(client: TestClient, hub: Hub) -> None:
+    from tests.web import post_form, sign_in
+
+    sign_in(client, hub, "tukums.admin")
+    users = client.get("/admin/users")
+    assert users.status_code == 200
+    assert "Lietotāji" in users.text
+    assert "daugavpils.cm" not in users.text
+    form = {"username": "tukums.web", "display_name": "Web Lietotāja", "agency": "TUK-SD", "roles": ["case_manager"]}
+    assert post_form(client, "/admin/users", form).status_code == 303
+    assert "tukums.web" in client.get("/admin/users").text
+    refused = post_form(client, "/admin/users/daugavpils.cm/suspend", {"reason": "x"})
+    assert refused.status_code == 403
+    sign_in(client, hub, "registry.admin")
+    assert "TUK-BT" in client.get("/admin/agencies").text
+    bad = "record,code,name,kind,municipality\nagency,TAL-SD,Talsu,social_service,atlantis\n"
+    report = post_form(client, "/admin/import", {"content": bad, "mode": "import"})
+    assert report.status_code == 422
+    assert "Pašvaldība" in report.text

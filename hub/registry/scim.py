@@ -38,6 +38,7 @@ from scim2_models import Error as ScimError
 
 from events.values import Role
 from hub.api.auth import HubDep, PrincipalDep
+from hub.api.problems import problem
 from hub.kernel.errors import DomainError, InvalidInput, NotFound
 from hub.registry.admin_service import RegistryAdminService, user_document
 from hub.registry.domain import Agency, ReasonDraft, RolesDraft, UserDraft
@@ -58,9 +59,20 @@ class ScimResponse(JSONResponse):
     media_type = SCIM_JSON
 
 
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "schemas": {"type": "array", "items": {"type": "string"}},
+        "status": {"type": "string", "description": "the HTTP status, as a string (RFC 7644 3.12)"},
+        "scimType": {"type": "string"},
+        "detail": {"type": "string"},
+    },
+}
+
+
 def _body(schema: dict[str, Any], status: int = 200) -> dict[int | str, dict[str, Any]]:
     """The route's body and its SCIM errors (400 for a body or filter it cannot take), as application/scim+json."""
-    error = {"description": "a SCIM error", "content": {SCIM_JSON: {"schema": ScimError.model_json_schema()}}}
+    error = {"description": "a SCIM error (RFC 7644 3.12)", "content": {SCIM_JSON: {"schema": ERROR_SCHEMA}}}
     return {status: {"content": {SCIM_JSON: {"schema": schema}}}, 400: error}
 
 
@@ -74,10 +86,11 @@ def scim_error(status: int, detail: str, scim_type: str | None = None) -> ScimRe
     return ScimResponse(error.model_dump(), status_code=status)
 
 
-def _refusal(error: DomainError) -> ScimResponse:
-    scim_type = {409: "uniqueness", 422: "invalidValue"}.get(error.status)
-    status = 400 if error.status == 422 else error.status
-    return scim_error(status, f"{error.reason}: {error.detail}", scim_type)
+def _refusal(error: DomainError) -> Response:
+    """Bad input is a SCIM error (400 invalidValue); any other refusal is the hub's problem document."""
+    if error.status == 422:
+        return scim_error(400, f"{error.reason}: {error.detail}", "invalidValue")
+    return problem(error.status, error.reason, error.detail)
 
 
 class Provisioning:
