@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from hub.referrals.service import ReferralService
     from hub.referrals.timeline import ReferralTimeline
     from hub.referrals.workflow import ReferralWorkflow
+    from hub.registry.admin_service import RegistryAdminService
     from hub.registry.service import RegistryService
     from hub.supervision.service import SupervisionService
 
@@ -40,6 +41,7 @@ class Hub(Core):
     registry: RegistryService
     identity: IdentityService
     client_credentials: ClientCredentials
+    registry_admin: RegistryAdminService
     relationships: RelationshipService
     subjects: SubjectService
     erasure: ErasureService

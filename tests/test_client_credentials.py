@@ -96,7 +96,7 @@ def test_a_key_the_agency_did_not_register_is_refused(client: TestClient, agency
     other = Ed25519PrivateKey.generate()
     assert exchange(client, assertion(other)).json()["reason"] == "wrong_key"
     another_agency = assertion(agency_key, code="TUK-SD")
-    assert exchange(client, another_agency, client_id="TUK-SD").json()["reason"] == "unknown_user"
+    assert exchange(client, another_agency, client_id="TUK-SD").json()["reason"] == "not_registered"
 
 
 def test_an_unknown_client_is_refused_without_a_record(client: TestClient, hub: Hub) -> None:

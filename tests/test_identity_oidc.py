@@ -23,6 +23,7 @@ from hub.api.app import create_app
 from hub.audit.replay import ReplayFilter
 from hub.kernel.config import Settings
 from hub.registry.demo import seed_demo
+from hub.registry.domain import IdentityProviderDraft, ReasonDraft
 from hub.service import Hub
 from hub.web.session import SESSION_COOKIE, SESSION_ID_COOKIE
 from tests.oidc import (
@@ -117,7 +118,7 @@ def test_unknown_and_suspended_users_are_refused_and_the_refusals_are_replayed(
     hub.registry.set_user_suspended("tukums.cm", True, "left the service")
     unknown = sign_in(browser, issuer, "nobody.here")
     assert unknown.status_code == 403
-    assert "unknown_user" in unknown.text
+    assert "not_registered" in unknown.text
     assert SESSION_COOKIE not in unknown.cookies
     suspended = sign_in(browser, issuer, "tukums.cm")
     assert suspended.status_code == 403
@@ -126,8 +127,25 @@ def test_unknown_and_suspended_users_are_refused_and_the_refusals_are_replayed(
     auditor = {"Authorization": f"Bearer {hub.issue_token('auditor')}"}
     replay = browser.get("/v1/audit/replay", params={"decision": "deny"}, headers=auditor).json()["entries"]
     refusals = [(entry["user"], entry["reason"]) for entry in replay if entry["kind"] == "sign_in"]
-    assert refusals == [("", "unknown_user"), ("tukums.cm", "user_suspended")]
+    assert refusals == [("", "not_registered"), ("tukums.cm", "user_suspended")]
     assert "nobody.here" not in str(replay)
+
+
+def test_the_registry_decides_which_provider_a_user_signs_in_through_and_removed_users_are_refused(
+    browser: TestClient, hub: Hub, issuer: str
+) -> None:
+    hub.registry_admin.set_identity_provider(
+        None, "tukums.cm", IdentityProviderDraft(idp_issuer="https://id.example.lv")
+    )
+    elsewhere = sign_in(browser, issuer, "tukums.cm")
+    assert elsewhere.status_code == 403
+    assert "other_identity_provider" in elsewhere.text
+    hub.registry_admin.set_identity_provider(None, "tukums.cm", IdentityProviderDraft(idp_issuer=issuer))
+    assert sign_in(browser, issuer, "tukums.cm").status_code == 200
+    hub.registry_admin.remove(None, "tukums.school", ReasonDraft(reason="left the school"))
+    removed = sign_in(browser, issuer, "tukums.school")
+    assert removed.status_code == 403
+    assert "account_removed" in removed.text
 
 
 def test_state_is_one_time_and_bound_to_the_browser(browser: TestClient, issuer: str) -> None:
@@ -183,7 +201,7 @@ def test_the_api_takes_the_providers_access_tokens(browser: TestClient, hub: Hub
     unknown = provider_access_token(issuer, "nobody.here")
     refused = browser.get("/v1/inbox", headers={"Authorization": f"Bearer {unknown}"})
     assert refused.status_code == 401
-    assert "unknown_user" in refused.json()["detail"]
+    assert "not_registered" in refused.json()["detail"]
 
 
 def test_a_token_from_an_issuer_nobody_configured_is_refused(browser: TestClient) -> None:

@@ -194,7 +194,7 @@ def test_refused_sign_ins_are_plain_pages_and_the_auditor_replays_them(browser: 
     expect(rows).to_have_count(2)
     expect(rows.nth(0)).to_contain_text("riga.cm")
     expect(rows.nth(0)).to_contain_text("user_suspended")
-    expect(rows.nth(1)).to_contain_text("unknown_user")
+    expect(rows.nth(1)).to_contain_text("not_registered")
     Path(__file__).parent.parent.joinpath("test-artifacts", "screenshots").mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(Path(__file__).parent.parent / "test-artifacts" / "screenshots" / "sign-in-refusals.png"))
     context.close()

@@ -272,7 +272,7 @@ class ReplayEntry(BaseModel):
 
     notification_id: int
     time: datetime
-    kind: Literal["access", "disclosure", "sign_in"]
+    kind: Literal["access", "disclosure", "sign_in", "administration"]
     user: str
     agency_id: UUID | None
     role: str

@@ -125,7 +125,7 @@ class IdentityService:
 
     def _admitted(self, client: ProviderClient, username: str | None) -> dict[str, Any]:
         try:
-            user, _ = usable_user(self.core, username, client.config.agencies)
+            user, _ = usable_user(self.core, username, client.config.agencies, issuer=client.config.issuer)
         except UserRefused as refused:
             record_sign_in(self.core, SignInMethod.OPENID_CONNECT, client.config.name, refused.user, refused.reason)
             raise SignInRefused(refused.reason, "this identity may not use the hub") from None
@@ -153,7 +153,7 @@ class IdentityService:
         if "id_token" in tokens:
             self._id_token_claims(client, tokens, sub=session["subject"])
         try:
-            usable_user(self.core, username, client.config.agencies)
+            usable_user(self.core, username, client.config.agencies, issuer=client.config.issuer)
         except UserRefused as refused:
             raise SessionEnded(refused.reason) from None
         renewed = session | {key: tokens[key] for key in ("refresh_token", "id_token") if tokens.get(key)}
@@ -187,7 +187,9 @@ class IdentityService:
         except TokenRejected as error:
             raise InvalidToken(str(error)) from None
         try:
-            user, agency = usable_user(self.core, client.username_in(claims), client.config.agencies, active=False)
+            user, agency = usable_user(
+                self.core, client.username_in(claims), client.config.agencies, active=False, issuer=client.config.issuer
+            )
         except UserRefused as refused:
             raise InvalidToken(refused.reason) from None
         return TokenClaims(user["username"], agency["code"], datetime.fromtimestamp(claims["exp"], UTC))
