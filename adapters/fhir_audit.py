@@ -220,10 +220,13 @@ def audit_events(event: AccessRecorded | DisclosureRecorded) -> list[dict[str, A
 
 
 def audit_bundle(hub: Hub, principal: Principal, where: ReplayFilter, purpose: str) -> dict[str, Any]:
-    """The replayed accesses and disclosures (auditors only; the replay is recorded) as a Bundle of AuditEvents."""
+    """The replayed accesses and disclosures (auditors only; the replay is recorded) as a Bundle of AuditEvents.
+    Sign-ins and registry changes, also in the replay, are not BALP read or disclosure events and are left out."""
     replayed = hub.audit.replay(principal, where, purpose)
     resources: list[dict[str, Any]] = []
     for entry in replayed["entries"]:
+        if entry["kind"] not in ("access", "disclosure"):
+            continue
         [notification] = hub.app.recorder.select_notifications(entry["notification_id"], 1)
         event = hub.app.mapper.to_domain_event(notification)
         assert isinstance(event, AccessRecorded | DisclosureRecorded)
