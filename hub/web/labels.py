@@ -188,6 +188,17 @@ LABELS: dict[str, dict[str, str]] = {
         "withdrawn": N_("Withdrawn"),
         "expired": N_("Expired"),
     },
+    "handover_status": {
+        "recorded": N_("Move recorded"),
+        "offered": N_("Offered"),
+        "accepted": N_("Taken over"),
+        "declined": N_("Declined"),
+    },
+    "review_status": {
+        "open": N_("Awaiting review"),
+        "justified": N_("Justified"),
+        "not_justified": N_("Not justified"),
+    },
 }
 
 

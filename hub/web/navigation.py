@@ -32,6 +32,14 @@ def audits(principal: Principal) -> bool:
     return principal.agency_kind is AgencyKind.AUDITOR and Role.AUDITOR in principal.roles
 
 
+def hands_cases_over(principal: Principal) -> bool:
+    return principal.agency_kind is AgencyKind.SOCIAL_SERVICE and roles.casework_role(principal.roles) is not None
+
+
+def reviews_emergencies(principal: Principal) -> bool:
+    return Role.HEAD_OF_SERVICE in principal.roles
+
+
 def settles_subjects(principal: Principal) -> bool:
     return principal.agency_kind in SUBJECT_AGENCY_KINDS and bool(principal.roles & SUBJECT_ROLES)
 
@@ -39,7 +47,10 @@ def settles_subjects(principal: Principal) -> bool:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/inbox", N_("Inbox"), works_referrals),
     NavItem("/referrals/new", N_("New referral"), lambda principal: roles.may_submit_referrals(principal.roles)),
+    NavItem("/children/search", N_("Find a child"), works_record_requests),
     NavItem("/records", N_("Record requests"), works_record_requests),
+    NavItem("/handovers", N_("Case handovers"), hands_cases_over),
+    NavItem("/reviews", N_("Emergency access reviews"), reviews_emergencies),
     NavItem("/subjects/candidates", N_("Possible matches"), settles_subjects),
     NavItem("/supervision", N_("Supervision"), lambda principal: decide_supervision_read(principal).permitted),
     NavItem("/audit", N_("Audit"), audits),
