@@ -22,7 +22,7 @@ from hub.referrals.domain import Referral, ReferralDraft, submit_referral
 from policies import access, clocks, feedback, roles, routing
 from policies.access import AccessDecision, Principal, ReferralResource
 from policies.decision import denied
-from projections.referrals import ReferralQueries
+from projections.referrals import InboxFilter, ReferralQueries
 from projections.registry import RegistryQueries
 from projections.viewdb import Row
 
@@ -132,8 +132,17 @@ class ReferralService:
             recipients.extend(found)
         return recipients
 
-    def inbox(self, principal: Principal, direction: str, limit: int, before: int | None, purpose: str) -> InboxPage:
-        """Incoming referrals with the agency's clocks, or outgoing ones with their milestones."""
+    def inbox(
+        self,
+        principal: Principal,
+        direction: str,
+        limit: int,
+        before: int | None,
+        purpose: str,
+        where: InboxFilter | None = None,
+    ) -> InboxPage:
+        """Incoming referrals with the agency's clocks, or outgoing ones with their milestones; `where` filters the
+        whole inbox before paging (and may order it by due time)."""
         decision = (
             access.decide_inbox_read(principal) if direction == "incoming" else access.decide_outbox_read(principal)
         )
@@ -143,11 +152,11 @@ class ReferralService:
             raise Forbidden("access_denied", "; ".join(decision.reasons))
         self.core.wait_for_views()
         if direction == "outgoing":
-            rows = self.queries.outgoing(principal.agency_id, limit, before)
+            rows = self.queries.outgoing(principal.agency_id, limit, before, where)
             self.core.record_access(principal, decision, "inbox.read", resource, purpose)
             items = [self._outgoing_item(row) for row in rows]
         else:
-            rows = self.queries.incoming(principal.agency_id, limit, before)
+            rows = self.queries.incoming(principal.agency_id, limit, before, where)
             referrals = [self.core.app.referral(UUID(row["id"])) for row in rows]
             subjects = tuple(subject for referral in referrals for subject in referral.subject_ids)
             self.core.record_access(principal, decision, "inbox.read", resource, purpose, subjects)
