@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from hub.consent.disclosure_service import DisclosureService
     from hub.consent.review_service import ReviewService
     from hub.consent.service import ConsentService
+    from hub.people.case_service import CaseService
     from hub.people.erasure_service import ErasureService
     from hub.people.relationship_service import RelationshipService
     from hub.people.service import SubjectService
@@ -39,6 +40,7 @@ class Hub(Core):
     relationships: RelationshipService
     subjects: SubjectService
     erasure: ErasureService
+    cases: CaseService
     referrals: ReferralService
     referral_workflow: ReferralWorkflow
     referral_timeline: ReferralTimeline

@@ -194,6 +194,18 @@ LABELS: dict[str, dict[str, str]] = {
         "accepted": N_("Taken over"),
         "declined": N_("Declined"),
     },
+    "tie": {
+        "referrer": N_("sent a referral"),
+        "recipient": N_("received a referral"),
+        "case_lead": N_("leads the case"),
+        "case_offered": N_("is offered the case"),
+        "handover_party": N_("handed the case over"),
+        "record_request_party": N_("takes part in a record request"),
+        "consent_recorder": N_("recorded a consent"),
+        "consent_recipient": N_("named in a consent"),
+        "disclosure_recipient": N_("received data"),
+        "investigation": N_("investigates"),
+    },
     "review_status": {
         "open": N_("Awaiting review"),
         "justified": N_("Justified"),
