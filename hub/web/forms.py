@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import Any, TypeVar
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
+
+from hub.kernel.errors import InvalidInput
+from hub.web.rendering import RIGA
 
 Draft = TypeVar("Draft", bound=BaseModel)
 
@@ -25,3 +29,14 @@ def validated(model: type[Draft], body: dict[str, Any]) -> Draft:
         raise RequestValidationError(
             [{**item, "loc": ("body", *item["loc"])} for item in error.errors(include_url=False)]
         ) from None
+
+
+def local_day(value: str, field: str, until: bool) -> datetime | None:
+    """A date from a form as the start (or, `until`, the end) of that day in Riga; '' is no date."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("invalid_date", "give a date as YYYY-MM-DD", field) from None
+    return datetime.combine(day, time.max if until else time.min, RIGA)
