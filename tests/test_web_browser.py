@@ -34,6 +34,11 @@ if CHROMIUM is None:
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
 
+from tests.page_checks import PageChecks, node_tools_missing  # noqa: E402
+
+if node_tools_missing():
+    pytest.skip(str(node_tools_missing()), allow_module_level=True)
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -78,13 +83,18 @@ def browser() -> Iterator[Browser]:
 
 
 class Session:
-    """One person's browser: their own cookies, and every console complaint about the security policy."""
+    """One person's browser: their own cookies, every console complaint about the security policy, and axe-core
+    and html-validate over every page it loads (`tests/page_checks.py`)."""
 
-    def __init__(self, browser: Browser, base_url: str, username: str) -> None:
-        self.context: BrowserContext = browser.new_context(base_url=base_url, locale="lv-LV")
+    def __init__(self, browser: Browser, base_url: str, username: str, width: int = 1280) -> None:
+        self.context: BrowserContext = browser.new_context(
+            base_url=base_url, locale="lv-LV", viewport={"width": width, "height": 900}
+        )
         self.context.set_default_timeout(15_000)
         self.page: Page = self.context.new_page()
         self.csp_violations: list[str] = []
+        self.checks = PageChecks()
+        self.checks.watch(self.page)
         self.page.on("console", self._watch)
         self.page.goto("/")
         expect(self.page).to_have_url(f"{base_url}/signin?next=%2Finbox")
@@ -102,6 +112,7 @@ class Session:
 
     def close(self) -> None:
         assert self.csp_violations == []
+        self.checks.finish()
         self.context.close()
 
 
@@ -262,3 +273,25 @@ def test_switching_to_english_keeps_the_page(browser: Browser, base_url: str) ->
     expect(visitor.page.locator("html")).to_have_attribute("lang", "en")
     expect(visitor.page.get_by_role("heading", level=1)).to_have_text("Inbox")
     visitor.close()
+
+
+NARROW = 375
+TOUR_USERS = ("tukums.school", "tukums.intake", "tukums.cm", "tukums.bt", "ministry.supervisor", "auditor")
+
+
+@pytest.mark.parametrize("language", ["lv", "en"])
+def test_every_menu_page_at_375_px_fits_and_passes_the_checks(browser: Browser, base_url: str, language: str) -> None:
+    """Each kind of user opens every page of their menu on a phone-sized screen: nothing is wider than the screen,
+    and axe-core and html-validate (through `Session`) find nothing."""
+    for username in TOUR_USERS:
+        visitor = Session(browser, base_url, username, width=NARROW)
+        page = visitor.page
+        page.goto(f"/lang/{language}?next=%2Finbox")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        paths = page.locator("header > nav a").evaluate_all("links => links.map(link => link.pathname)")
+        for path in ["/inbox", *paths, "/accessibility", "/nowhere"]:
+            page.goto(path)
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= NARROW, f"{path} is {width} px wide for {username} in {language}"
+        visitor.screenshot(f"narrow-{language}-{username}")
+        visitor.close()

@@ -74,6 +74,7 @@ class IncomingItem(BaseModel):
 class OutgoingItem(BaseModel):
     id: str
     submitted_at: datetime
+    child: ChildSummary = Field(description="the child the caller's agency referred")
     milestone: str
     outcome: str | None = None
     with_: AgencySummary = Field(alias="with")

@@ -7,13 +7,10 @@ becomes a page in the reader's language that still names the machine-readable re
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -23,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from hub.api.ratelimit import RateLimited
 from hub.kernel.core import AccessNotRecorded
 from hub.kernel.errors import DomainError
+from hub.web.formats import RIGA, day_text, moment_text, number_text, reference_text
 from hub.web.i18n import LANGUAGE_COOKIE, LANGUAGES, chosen_language, translations
 from hub.web.labels import label_id
 from hub.web.navigation import navigation
@@ -31,7 +29,7 @@ from hub.web.security import CSRF_COOKIE, CSRF_FIELD, new_csrf_token
 from hub.web.session import CsrfRejected, SignInRequired
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-RIGA = ZoneInfo("Europe/Riga")
+__all__ = ["RIGA", "WebRoute", "render", "render_error"]
 
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
@@ -71,17 +69,14 @@ def render(
     def label(kind: str, value: Any) -> str:
         return catalogue.gettext(label_id(kind, str(value)))
 
-    def when(value: datetime | str | None) -> str:
-        if value is None:
-            return ""
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-        return format_datetime(moment, "short", tzinfo=RIGA, locale=language)
-
     principal = getattr(request.state, "principal", None)
     page = environment.get_template(template).render(
         _=catalogue.gettext,
         label=label,
-        when=when,
+        when=lambda value: moment_text(value, language),
+        day=lambda value: day_text(value, language),
+        number=lambda value, digits=1: number_text(value, language, digits),
+        reference=reference_text,
         lang=language,
         languages=LANGUAGES,
         csrf_field=CSRF_FIELD,
