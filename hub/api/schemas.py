@@ -166,6 +166,7 @@ class ReferralDocument(BaseModel):
     milestone: str | None = None
     submitted_at: datetime
     routed_to: list[AgencySummary]
+    open_question: str | None = Field(None, description="the question put to the referrer, while it is unanswered")
     worker: str | None = None
     linked_to: list[str] | None = None
     monitoring_until: datetime | None = Field(None, description="while the monitoring after closure runs, its end")

@@ -289,6 +289,8 @@ def present_referral(
         "id": str(referral.id),
         "submitted_at": referral.submitted_at,
         "routed_to": [agency_summary(row) for row in recipients if row is not None],
+        # The question the referrer is asked to answer (the referrer's milestones carry it too).
+        "open_question": referral.open_question,
     }
     if DataCategory.REFERRAL_CONTENT in allowed:
         document |= {
