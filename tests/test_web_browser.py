@@ -155,8 +155,8 @@ def test_referral_scenario_in_latvian(browser: Browser, base_url: str) -> None:
 
     manager = Session(browser, base_url, "tukums.cm")
     manager.page.goto(referral_url)
-    manager.page.get_by_role("button", name="Pieņemt darbā").click()
-    expect(manager.page.locator("dd.status")).to_have_text("Pieņemts darbā")
+    manager.page.get_by_role("button", name="Pieņemt izskatīšanai").click()
+    expect(manager.page.locator("dd.status")).to_have_text("Pieņemts izskatīšanai")
     manager.page.get_by_label("Iznākums").select_option("services_provided")
     manager.page.get_by_role("button", name="Slēgt").click()
     expect(manager.page.locator("dd.status")).to_have_text("Slēgts")

@@ -286,6 +286,10 @@ class ReplayEntry(BaseModel):
     basis: str | None
     break_glass: bool
     justification: str | None = Field(description="a break-glass access's written justification")
+    review_id: UUID | None = Field(None, description="the review a break-glass access opened")
+    review: Literal["open", "justified", "not_justified"] | None = Field(
+        None, description="that review's state: open, or the head of service's outcome"
+    )
     recipient_agency_id: UUID | None
     consent_id: UUID | None
     consent_version: int | None

@@ -36,6 +36,8 @@ COLUMNS = (
     "basis",
     "break_glass",
     "justification",
+    "review_id",
+    "review",
     "recipient_agency_id",
     "consent_id",
     "consent_version",
@@ -83,6 +85,8 @@ def _entry(notification_id: int, event: AccessRecorded | DisclosureRecorded) -> 
         "basis": event.basis,
         "break_glass": event.break_glass,
         "justification": None,
+        "review_id": None,
+        "review": None,
         "consent_id": event.consent_id,
         "consent_version": event.consent_version,
         "policy_hash": event.policy_hash,
@@ -117,6 +121,7 @@ def replay(recorder: ApplicationRecorder, mapper: Mapper[Any], where: ReplayFilt
             if isinstance(event, BreakGlassReviewOpened):
                 if held is not None and (held["user"], held["resource"]) == (event.actor.user_id, event.resource):
                     held["justification"] = event.justification
+                    held["review_id"] = event.originator_id
                 continue
             assert isinstance(event, AccessRecorded | DisclosureRecorded)
             if held is not None:

@@ -14,9 +14,11 @@ from fastapi.responses import HTMLResponse
 from events.values import Decision
 from hub.api.auth import HubDep
 from hub.audit.replay import ReplayFilter
-from hub.kernel.errors import Forbidden, InvalidInput
+from hub.kernel.errors import DomainError, Forbidden, InvalidInput
+from hub.kernel.personal_code import InvalidPersonalCode, parse_personal_code
 from hub.service import Hub
-from hub.web.rendering import RIGA, WebRoute, render
+from hub.web.form_errors import FormValues
+from hub.web.rendering import RIGA, WebRoute, form_failure, render
 from hub.web.session import CheckedForm, WebPrincipal
 from policies.decision import Principal
 
@@ -37,14 +39,23 @@ def _day(value: str, field: str, until: bool) -> datetime | None:
     return datetime.combine(day, time.max if until else time.min, RIGA)
 
 
+def _subject(hub: Hub, value: str) -> UUID:
+    """The person a replay is about: their record's id, or any personal code they have had (blind index)."""
+    try:
+        return UUID(value)
+    except ValueError:
+        pass
+    try:
+        code = parse_personal_code(value).value
+    except InvalidPersonalCode:
+        raise InvalidInput("invalid_subject", "give a personal code or a person record id", "subject") from None
+    hub.wait_for_views()
+    return hub.subjects.known_id(None, code, "subject")
+
+
 def replay_filter(hub: Hub, values: dict[str, str]) -> ReplayFilter:
     """The filter the form names; a malformed value is refused with the field it came from."""
-    subject = None
-    if values["subject"]:
-        try:
-            subject = UUID(values["subject"])
-        except ValueError:
-            raise InvalidInput("invalid_subject", "a person record id is a UUID", "subject") from None
+    subject = _subject(hub, values["subject"]) if values["subject"] else None
     agency_id = None
     if values["agency"]:
         agency_id = UUID(hub.known_agency(values["agency"], "agency")["id"])
@@ -71,14 +82,16 @@ def _require_auditor(hub: Hub, principal: Principal) -> None:
         raise Forbidden("access_denied", "; ".join(decision.reasons))
 
 
-def _audit_page(request: Request, hub: Hub, **context: Any) -> HTMLResponse:
+def _audit_page(request: Request, hub: Hub, status: int = 200, **context: Any) -> HTMLResponse:
     agencies = hub.registry_queries.agencies()
     return render(
         request,
         "audit.html",
+        status=status,
         agencies=agencies,
         agency_codes={agency["id"]: agency["code"] for agency in agencies},
         decisions=list(Decision),
+        values=FormValues(request.query_params.multi_items()),
         **{"filters": None, "entries": None, "verification": None, **context},
     )
 
@@ -110,7 +123,13 @@ def audit(
     }
     entries = None
     if run:
-        entries = hub.audit.replay(principal, replay_filter(hub, filters), PURPOSE)["entries"]
+        try:
+            where = replay_filter(hub, filters)
+        except DomainError as error:
+            problems = [(error.field, error.reason)] if error.field else []
+            request.state.form_failure = form_failure(request, 422, error.reason, problems, request.query_params)
+            return _audit_page(request, hub, status=422, filters=filters)
+        entries = hub.audit.replay(principal, where, PURPOSE)["entries"]
     return _audit_page(request, hub, filters=filters, entries=entries)
 
 

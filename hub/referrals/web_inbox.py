@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
 
 from hub.api.auth import HubDep
 from hub.referrals.web_actions import quick_actions
-from hub.web.navigation import default_direction
+from hub.web.navigation import default_direction, landing, works_referrals
 from hub.web.rendering import WebRoute, render
 from hub.web.session import WebPrincipal
 
@@ -30,8 +30,11 @@ def inbox(
     urgency: Annotated[str | None, Query(max_length=20)] = None,
     overdue: bool = False,
     cursor: Annotated[int | None, Query(ge=1, le=MAX_CURSOR)] = None,
-) -> HTMLResponse:
-    """One page of the agency's referrals, newest first; reading it is recorded like the API's inbox."""
+) -> Response:
+    """One page of the agency's referrals, newest first; reading it is recorded like the API's inbox. A user whose
+    agency works no referrals (ministry, auditor) is sent to their own start page instead of a refusal."""
+    if not works_referrals(principal):
+        return RedirectResponse(landing(principal), status_code=303)
     chosen = direction or default_direction(principal)
     page = hub.referrals.inbox(principal, chosen, PAGE_SIZE, cursor, PURPOSE)
     items = [

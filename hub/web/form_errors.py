@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.datastructures import FormData
+from starlette.datastructures import ImmutableMultiDict
 
 from hub.web.labels import LABELS, N_
 from hub.web.reasons import REASON_MESSAGES
@@ -74,7 +74,7 @@ FIELD_LABELS: dict[str, str] = {
     "purposes": N_("Purposes"),
     "valid_until": N_("Valid until"),
     "evidence": N_("Statement"),
-    "subject": N_("Person"),
+    "subject": N_("Personal code or person record"),
     "user": N_("User"),
     "agency": N_("Agency"),
     "since": N_("From"),
@@ -151,7 +151,7 @@ class FormValues:
                 self.items.setdefault(name, []).append(value)
 
     @classmethod
-    def of(cls, form: FormData) -> FormValues:
+    def of(cls, form: ImmutableMultiDict[str, Any]) -> FormValues:
         return cls(form.multi_items())
 
     def get(self, name: str, default: str = "") -> str:

@@ -55,3 +55,9 @@ def navigation(principal: Principal | None) -> list[NavItem]:
 def default_direction(principal: Principal) -> str:
     """Agencies that work incoming referrals start there; referrers such as schools start with what they sent."""
     return "incoming" if access.decide_inbox_read(principal).permitted else "outgoing"
+
+
+def landing(principal: Principal) -> str:
+    """The page a user starts on: the first page of their menu (the supervisor's is supervision, not an inbox)."""
+    items = navigation(principal)
+    return items[0].path if items else "/inbox"

@@ -30,6 +30,11 @@ REASON_MESSAGES: dict[str, str] = {
     ),
     "sign_in_failed": N_("Sign-in failed: the user or token is not valid."),
     "code_belongs_to_another_subject": N_("This personal code is recorded for another person."),
+    "person_not_found": N_("No person you may see has this personal code."),
+    "invalid_subject": N_("Enter a personal code or the number of a person record."),
+    "unknown_subject": N_("No person with this personal code is known."),
+    "invalid_personal_code": N_("Not a valid Latvian personal code."),
+    "invalid_date": N_("Enter a date."),
 }
 STATUS_MESSAGES: dict[int, str] = {
     403: N_("You may not do this."),

@@ -17,14 +17,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from starlette.datastructures import FormData
+from starlette.datastructures import ImmutableMultiDict
 
 from hub.api.ratelimit import RateLimited
 from hub.kernel.core import AccessNotRecorded
 from hub.kernel.errors import DomainError
 from hub.web.form_errors import FormFailure, FormInvalid, FormValues, field_errors, id_prefix, state_for
 from hub.web.formats import RIGA, day_text, moment_text, number_text, reference_text
-from hub.web.forms import text
 from hub.web.i18n import LANGUAGE_COOKIE, LANGUAGES, chosen_language, translations
 from hub.web.labels import label_id
 from hub.web.navigation import navigation
@@ -91,6 +90,7 @@ def render(
         csrf=csrf_token_of(request),
         principal=principal,
         failure=failure,
+        print_view=request.query_params.get("view") == "print",
         state_for=lambda action, prefix="": state_for(failure, action, prefix),
         nav=navigation(principal),
         here=request.url.path,
@@ -132,9 +132,14 @@ def _parameter_problems(error: RequestValidationError) -> list[tuple[str, str]]:
 
 
 def form_failure(
-    request: Request, status: int, reason: str, problems: list[tuple[str, str]], form: FormData | None = None
+    request: Request,
+    status: int,
+    reason: str,
+    problems: list[tuple[str, str]],
+    form: ImmutableMultiDict[str, Any] | None = None,
 ) -> FormFailure:
-    """Why a form was refused, in the reader's language, with what was typed in it."""
+    """Why a form was refused, in the reader's language, with what was typed in it (a posted form, or the query
+    of a search form)."""
     gettext = translations(language_of(request)).gettext
     return FormFailure(
         message=gettext(reason_message(reason, status)),
@@ -142,7 +147,7 @@ def form_failure(
         errors=field_errors(problems, gettext),
         values=FormValues.of(form) if form is not None else None,
         action=request.url.path,
-        prefix=id_prefix(text(form, "form_id")) if form is not None else "",
+        prefix=id_prefix(str(form.get("form_id") or "")) if form is not None else "",
     )
 
 
