@@ -27,6 +27,11 @@ HTML_VALIDATE_CONFIG = {
     "rules": {"form-dup-name": ["error", {"shared": ["radio", "checkbox", "button", "reset", "submit"]}]},
 }
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Every id an aria attribute or a label names must exist on the page (axe accepts one of several missing).
+MISSING_IDREFS = """() => [...document.querySelectorAll("[aria-describedby], [aria-labelledby], [aria-controls], [for]")
+  ].flatMap(e => ["aria-describedby", "aria-labelledby", "aria-controls", "for"]
+    .flatMap(a => (e.getAttribute(a) || "").split(/\\s+/).filter(Boolean)
+      .filter(id => !document.getElementById(id)).map(id => `${a}=${id}`)))"""
 AXE_RUN = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
   return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
@@ -75,12 +80,15 @@ class PageChecks:
             if not page.evaluate("() => typeof axe !== 'undefined'"):
                 page.evaluate(self.axe_source)
             violations: list[dict[str, Any]] = page.evaluate(AXE_RUN, WCAG_TAGS)
+            missing: list[str] = page.evaluate(MISSING_IDREFS)
         except PlaywrightError as error:
             if "context was destroyed" in error.message or "closed" in error.message:
                 return  # the test moved on to the next page, which is checked when it loads
             raise
         self.pages_checked += 1
         width = page.viewport_size["width"] if page.viewport_size else 0
+        if missing:
+            self.findings.append(f"ids referred to but not on the page at {page.url}: {missing}")
         for violation in violations:
             self.findings.append(
                 f"axe {violation['id']} ({violation['impact']}) at {page.url} [{width}px]: {violation['help']} "

@@ -296,3 +296,92 @@ def test_every_menu_page_at_375_px_fits_and_passes_the_checks(browser: Browser, 
             assert width <= NARROW, f"{path} is {width} px wide for {username} in {language}"
         visitor.screenshot(f"narrow-{language}-{username}")
         visitor.close()
+
+
+BOXES = (
+    "elements => elements.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
+)
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two `rgb(r, g, b)` colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(part) / 255 for part in colour[colour.index("(") + 1 : colour.index(")")].split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.parametrize("language", ["lv", "en"])
+def test_a_refused_form_keeps_the_input_moves_the_focus_to_the_errors_and_links_each_field(
+    browser: Browser, base_url: str, language: str
+) -> None:
+    school = Session(browser, base_url, "tukums.school", width=NARROW)
+    page = school.page
+    page.goto(f"/lang/{language}?next=%2Freferrals%2Fnew")
+    page.locator('[name="child.given_name"]').fill("Elza")
+    page.locator('[name="child.personal_code"]').fill("120415-20002")
+    page.locator('[name="family.0.given_name"]').fill("Inga")
+    page.locator("form.referral button[type=submit]").click()
+    summary = page.locator("#form-errors")
+    expect(summary).to_be_focused()
+    expect(page.locator('[name="child.given_name"]')).to_have_value("Elza")
+    expect(page.locator('[name="family.0.given_name"]')).to_have_value("Inga")
+    text = summary.inner_text()
+    for code in ("child.", "string_too_short", "value_error", "missing", "too_short"):
+        assert code not in text
+    summary.get_by_role("link").first.click()
+    expect(page.locator("#child-family_name")).to_be_in_viewport()
+    municipality = page.locator("#child-municipality")
+    expect(municipality).to_have_attribute("aria-describedby", "child-municipality-error")
+    expect(page.locator("#concerns")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#summary")).to_have_attribute("aria-describedby", "summary-error")
+    school.screenshot(f"referral-form-refused-{language}-375")
+    school.close()
+
+
+def test_the_focus_ring_has_three_to_one_contrast_and_family_labels_do_not_overlap_at_360_px(
+    browser: Browser, base_url: str
+) -> None:
+    school = Session(browser, base_url, "tukums.school", width=360)
+    page = school.page
+    page.get_by_role("link", name="Jauns ziņojums").click()
+    for target in (page.get_by_role("link", name="Jauns ziņojums"), page.locator("#child-given_name")):
+        target.focus()
+        style = target.evaluate(
+            "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineColor, s.outlineWidth]; }"
+        )
+        assert style[0] == "solid"
+        assert float(style[2].removesuffix("px")) >= 2
+        assert contrast(style[1], "rgb(255, 255, 255)") >= 3
+        assert contrast(style[1], "rgb(238, 243, 248)") >= 3  # the header's background
+    boxes = page.locator("fieldset.member").first.locator("label").evaluate_all(BOXES)
+    for index, first in enumerate(boxes):
+        for second in boxes[index + 1 :]:
+            apart = first[2] <= second[0] or second[2] <= first[0] or first[3] <= second[1] or second[3] <= first[1]
+            assert apart, (first, second)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    school.screenshot("referral-form-360")
+    school.close()
+
+
+def test_a_referral_prints_without_menus_forms_or_actions(browser: Browser, base_url: str) -> None:
+    intake = Session(browser, base_url, "tukums.intake")
+    page = intake.page
+    page.locator("table.inbox tbody tr a").first.click()
+    links = page.locator("main p.no-print").first
+    expect(links).to_be_visible()
+    page.emulate_media(media="print")
+    for hidden in (links, page.locator("header nav").first, page.locator("header form.signout")):
+        expect(hidden).to_be_hidden()
+    expect(page.locator("dl.facts")).to_be_visible()
+    page.emulate_media(media="screen")
+    page.get_by_role("link", name="Drukas skats").click()
+    expect(page.locator("body")).to_have_class("print-view")
+    expect(page.locator("header nav").first).to_be_hidden()
+    expect(page.get_by_role("button", name="Drukāt")).to_be_visible()
+    intake.screenshot("referral-print-view")
+    intake.close()
