@@ -290,11 +290,11 @@ def test_every_menu_page_at_375_px_fits_and_passes_the_checks(browser: Browser, 
         page.goto(f"/lang/{language}?next=%2Finbox")
         expect(page.locator("html")).to_have_attribute("lang", language)
         paths = page.locator("header > nav a").evaluate_all("links => links.map(link => link.pathname)")
-        for path in ["/inbox", *paths, "/accessibility", "/nowhere"]:
+        for path in [*paths, "/subjects/find", "/accessibility", "/nowhere", "/inbox"]:
             page.goto(path)
             width = page.evaluate("() => document.documentElement.scrollWidth")
             assert width <= NARROW, f"{path} is {width} px wide for {username} in {language}"
-        visitor.screenshot(f"narrow-{language}-{username}")
+        visitor.screenshot(f"narrow-{language}-{username}")  # the user's start page
         visitor.close()
 
 

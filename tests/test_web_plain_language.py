@@ -160,6 +160,7 @@ def test_unknown_pages_are_html_in_the_readers_language_and_api_paths_stay_probl
     assert page.status_code == 404
     assert page.headers["content-type"].startswith("text/html")
     assert "Nav atrasts." in page.text
+    assert "<h1>Lapa nav atrasta</h1>" in page.text
     assert 'href="/accessibility"' in page.text
     problem = client.get("/v1/nothing-here")
     assert problem.headers["content-type"].startswith("application/problem+json")
