@@ -11,18 +11,12 @@ from fastapi.testclient import TestClient
 
 from events.access import AccessRecorded
 from hub.service import Hub
-from tests.conftest import child_referral, log_of
+from tests.conftest import log_of
+from tests.test_web_emergency_read import JUSTIFICATION, submitted
 from tests.web import post_form, sign_in
 
 Auth = Callable[[str], dict[str, str]]
 CODE = "120415-20001"  # Elza's, as in conftest's referral
-JUSTIFICATION = "Policija naktī lūdz steidzami pārbaudīt bērna drošību"
-
-
-def submitted(client: TestClient, auth: Auth) -> str:
-    response = client.post("/v1/referrals", json=child_referral(), headers=auth("tukums.school"))
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 def visible(html: str) -> str:

@@ -143,6 +143,7 @@ def record_request(request: Request, request_id: UUID, hub: HubDep, principal: W
         statuses=RecordRequestStatus,
         states=CategoryState,
         agencies=_record_keepers(hub, principal.agency_id),
+        bases={basis.id: basis for basis in LEGAL_BASES},
     )
 
 

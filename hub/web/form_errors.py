@@ -50,6 +50,7 @@ FIELD_LABELS: dict[str, str] = {
     "birth_date": N_("Birth date"),
     "personal_code": N_("Personal code"),
     "municipality": N_("Municipality"),
+    "child.municipality": N_("Municipality of residence"),
     "relationship": N_("Relationship"),
     "concerns": N_("Concerns"),
     "urgency": N_("Urgency"),
@@ -171,6 +172,8 @@ def field_label(name: str, gettext: Callable[[str], str]) -> str:
     """The label a reader sees for a field: `Child: Given name`, `Family member 2: Relationship`,
     `Entry title (Assessment)` for a per-category field, the field's own label, or '' for a field no form has."""
     parts = name.split(".")
+    if name in FIELD_LABELS:
+        return gettext(FIELD_LABELS[name])
     own = FIELD_LABELS.get(parts[-1] if len(parts) > 1 and parts[0] in PART_LABELS else parts[0])
     if own is None:
         return ""
