@@ -385,3 +385,26 @@ def test_a_referral_prints_without_menus_forms_or_actions(browser: Browser, base
     expect(page.get_by_role("button", name="Drukāt")).to_be_visible()
     intake.screenshot("referral-print-view")
     intake.close()
+
+
+def test_a_case_manager_finds_a_child_by_personal_code_and_opens_consents_and_the_access_report(
+    browser: Browser, base_url: str
+) -> None:
+    manager = Session(browser, base_url, "tukums.cm", width=NARROW)
+    page = manager.page
+    page.goto("/subjects/find")
+    page.get_by_role("textbox", name="Personas kods").fill("120415-2000")
+    page.get_by_role("button", name="Meklēt").click()
+    expect(page.locator("#form-errors")).to_be_focused()
+    expect(page.locator("#personal_code")).to_have_value("120415-2000")
+    page.get_by_role("textbox", name="Personas kods").fill("120415-20001")
+    page.get_by_role("button", name="Meklēt").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Piekrišanas")
+    page.locator("form.consent button[type=submit]").click()
+    expect(page.locator("#form-errors")).to_be_focused()
+    expect(page.locator("#grantor")).to_have_attribute("aria-invalid", "true")
+    manager.screenshot("consents-refused-375")
+    page.get_by_role("link", name="Piekļuves pārskats").first.click()
+    expect(page.locator("table.access-report")).to_be_visible()
+    manager.screenshot("access-report-375")
+    manager.close()

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 
 from events.access import AccessRecorded
 from hub.service import Hub
+from hub.web.formats import day_text, moment_text, number_text
 from tests.conftest import log_of
 from tests.test_web_emergency_read import JUSTIFICATION, submitted
 from tests.web import post_form, sign_in
@@ -170,3 +172,13 @@ def test_a_referral_has_a_print_view_without_menus_or_forms(client: TestClient, 
     assert "glabājiet to slēgtā vietā" in printed
     assert "button[data-print]" not in printed
     assert "data-print" in printed
+
+
+def test_numbers_and_moments_as_each_language_writes_them() -> None:
+    moment = datetime(2026, 12, 2, 16, 5, tzinfo=UTC)
+    assert moment_text(moment, "lv") == "02.12.2026 18:05"  # Riga time, four-digit year
+    assert moment_text(moment, "en") == "2 Dec 2026, 18:05"
+    assert day_text("2015-04-12", "lv") == "12.04.2015"
+    assert number_text(1234.56, "lv") == "1\xa0234,6"  # decimal comma, a space between thousands
+    assert number_text(1234.56, "en") == "1,234.6"
+    assert number_text(None, "lv") == "—"
