@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import ImmutableMultiDict
@@ -30,7 +30,8 @@ from hub.web.navigation import navigation
 from hub.web.reasons import reason_message
 from hub.web.replay import form_page
 from hub.web.security import CSRF_COOKIE, CSRF_FIELD, new_csrf_token
-from hub.web.session import CsrfRejected, SignInRequired
+from hub.web.session import CsrfRejected, SignInRequired, seconds_left
+from hub.web.signed_out import signed_out_response
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 __all__ = ["RIGA", "WebRoute", "render", "render_error"]
@@ -77,9 +78,11 @@ def render(
     failure: FormFailure | None = getattr(request.state, "form_failure", None)
     context.setdefault("values", failure.values if failure and failure.values else FormValues())
     context.setdefault("errors", failure.errors if failure else {})
+    expires = getattr(request.state, "session_expires", None)
     page = environment.get_template(template).render(
         _=catalogue.gettext,
         label=label,
+        reason_text=lambda reason: catalogue.gettext(reason_message(reason, 0)),
         when=lambda value: moment_text(value, language),
         day=lambda value: day_text(value, language),
         number=lambda value, digits=1: number_text(value, language, digits),
@@ -93,6 +96,8 @@ def render(
         print_view=request.query_params.get("view") == "print",
         state_for=lambda action, prefix="": state_for(failure, action, prefix),
         nav=navigation(principal),
+        session_left=seconds_left(expires) if principal and expires else None,
+        session_warn=request.app.state.hub.settings.session_warning_seconds,
         here=request.url.path,
         here_quoted=quote(str(request.url.path) + ("?" + request.url.query if request.url.query else ""), safe=""),
         **context,
@@ -169,7 +174,8 @@ FIXABLE = (400, 409, 422)
 
 class WebRoute(APIRoute):
     """A page route: a refused form comes back with its input and errors, other refusals become pages in the
-    reader's language, and a missing session goes to sign-in."""
+    reader's language, and a missing session goes to sign-in (keeping a form sent too late) or, for the page's own
+    scripts, is a 401 (`hub.web.signed_out`)."""
 
     def get_route_handler(self) -> Handler:
         handler = super().get_route_handler()
@@ -178,8 +184,7 @@ class WebRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInRequired:
-                target = request.url.path + ("?" + request.url.query if request.url.query else "")
-                return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
+                return await signed_out_response(request)
             except CsrfRejected:
                 return render_error(request, 403, "csrf_rejected")
             except FormInvalid as error:
