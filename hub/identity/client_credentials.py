@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -27,8 +27,10 @@ from hub.kernel.errors import DomainError
 from hub.kernel.identity import CLOCK_SKEW, ISSUER
 from hub.kernel.sealed_records import SealedRecords
 from hub.registry.service import integration_username
-from hub.service import Hub
 from projections.viewdb import Row
+
+if TYPE_CHECKING:  # the manifest imports this module while hub.service is being built
+    from hub.service import Hub
 
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 MAX_ASSERTION_LIFETIME = timedelta(minutes=10)
