@@ -32,8 +32,8 @@ from hub import cli as hub_cli
 from hub.audit.replay import ReplayFilter
 from hub.cli import console
 from hub.cli_support import errors, open_hub
+from hub.registry.cli import agencies_app
 
-agencies_app = typer.Typer(help="Agency systems: signing keys and webhooks.", no_args_is_help=True)
 webhooks_app = typer.Typer(help="Webhook deliveries to agencies without Kafka.", no_args_is_help=True)
 import_app = typer.Typer(help="Batch imports.", no_args_is_help=True)
 worker_app = typer.Typer(help="Long-running workers of the scale-out stack.", no_args_is_help=True)
@@ -227,7 +227,6 @@ def compose() -> typer.Typer:
         if router not in hub_cli.API_EXTENSIONS:
             hub_cli.API_EXTENSIONS.append(router)
     groups = (
-        (agencies_app, "agencies"),
         (import_app, "import"),
         (worker_app, "worker"),
         (webhooks_app, "webhooks"),

@@ -74,6 +74,7 @@ class IncomingItem(BaseModel):
 class OutgoingItem(BaseModel):
     id: str
     submitted_at: datetime
+    child: ChildSummary = Field(description="the child the caller's agency referred")
     milestone: str
     outcome: str | None = None
     with_: AgencySummary = Field(alias="with")
@@ -165,6 +166,7 @@ class ReferralDocument(BaseModel):
     milestone: str | None = None
     submitted_at: datetime
     routed_to: list[AgencySummary]
+    open_question: str | None = Field(None, description="the question put to the referrer, while it is unanswered")
     worker: str | None = None
     linked_to: list[str] | None = None
     monitoring_until: datetime | None = Field(None, description="while the monitoring after closure runs, its end")
@@ -267,11 +269,12 @@ class ConsistencyProof(BaseModel):
 
 
 class ReplayEntry(BaseModel):
-    """One access (permitted or denied) or disclosure, as the log recorded it."""
+    """One access (permitted or denied), disclosure, or sign-in or token exchange (permitted or refused), as the log
+    recorded it."""
 
     notification_id: int
     time: datetime
-    kind: Literal["access", "disclosure"]
+    kind: Literal["access", "disclosure", "sign_in", "administration"]
     user: str
     agency_id: UUID | None
     role: str
@@ -284,10 +287,15 @@ class ReplayEntry(BaseModel):
     basis: str | None
     break_glass: bool
     justification: str | None = Field(description="a break-glass access's written justification")
+    review_id: UUID | None = Field(None, description="the review a break-glass access opened")
+    review: Literal["open", "justified", "not_justified"] | None = Field(
+        None, description="that review's state: open, or the head of service's outcome"
+    )
     recipient_agency_id: UUID | None
     consent_id: UUID | None
     consent_version: int | None
     policy_hash: str | None
+    reason: str | None = Field(default=None, description="why a sign-in or token exchange was refused")
 
 
 class AuditReplay(BaseModel):

@@ -16,10 +16,12 @@ from events.values import Decision
 from hub.api.auth import HubDep
 from hub.api.header_text import content_disposition
 from hub.audit.replay import ReplayFilter, to_csv
-from hub.kernel.errors import Forbidden, InvalidInput
+from hub.kernel.errors import DomainError, Forbidden, InvalidInput
+from hub.kernel.personal_code import InvalidPersonalCode, parse_personal_code
 from hub.service import Hub
+from hub.web.form_errors import FormValues
 from hub.web.forms import local_day
-from hub.web.rendering import RIGA, WebRoute, render
+from hub.web.rendering import RIGA, WebRoute, form_failure, render
 from hub.web.session import CheckedForm, WebPrincipal
 from policies.decision import Principal
 
@@ -42,14 +44,23 @@ def _moment(value: str, field: str) -> datetime | None:
         raise InvalidInput("invalid_moment", "give a date and time as YYYY-MM-DDTHH:MM", field) from None
 
 
+def _subject(hub: Hub, value: str) -> UUID:
+    """The person a replay is about: their record's id, or any personal code they have had (blind index)."""
+    try:
+        return UUID(value)
+    except ValueError:
+        pass
+    try:
+        code = parse_personal_code(value).value
+    except InvalidPersonalCode:
+        raise InvalidInput("invalid_subject", "give a personal code or a person record id", "subject") from None
+    hub.wait_for_views()
+    return hub.subjects.known_id(None, code, "subject")
+
+
 def replay_filter(hub: Hub, values: dict[str, str]) -> ReplayFilter:
     """The filter the form names; a malformed value is refused with the field it came from."""
-    subject = None
-    if values["subject"]:
-        try:
-            subject = UUID(values["subject"])
-        except ValueError:
-            raise InvalidInput("invalid_subject", "a person record id is a UUID", "subject") from None
+    subject = _subject(hub, values["subject"]) if values["subject"] else None
     agency_id = None
     if values["agency"]:
         agency_id = UUID(hub.known_agency(values["agency"], "agency")["id"])
@@ -77,14 +88,16 @@ def _require_auditor(hub: Hub, principal: Principal) -> None:
         raise Forbidden("access_denied", "; ".join(decision.reasons))
 
 
-def _audit_page(request: Request, hub: Hub, **context: Any) -> HTMLResponse:
+def _audit_page(request: Request, hub: Hub, status: int = 200, **context: Any) -> HTMLResponse:
     agencies = hub.registry_queries.agencies()
     return render(
         request,
         "audit.html",
+        status=status,
         agencies=agencies,
         agency_codes={agency["id"]: agency["code"] for agency in agencies},
         decisions=list(Decision),
+        values=FormValues(request.query_params.multi_items()),
         **{"filters": None, "entries": None, "verification": None, "paging": None, **context},
     )
 
@@ -134,7 +147,13 @@ def audit(
     _require_auditor(hub, principal)
     if not run:
         return _audit_page(request, hub, filters=filters)
-    entries = hub.audit.replay(principal, replay_filter(hub, filters), PURPOSE)["entries"]
+    try:
+        where = replay_filter(hub, filters)
+    except DomainError as error:
+        problems = [(error.field, error.reason)] if error.field else []
+        request.state.form_failure = form_failure(request, 422, error.reason, problems, request.query_params)
+        return _audit_page(request, hub, status=422, filters=filters)
+    entries = hub.audit.replay(principal, where, PURPOSE)["entries"]
     pages = max(1, -(-len(entries) // PAGE_SIZE))
     shown = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return _audit_page(

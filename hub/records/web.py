@@ -4,6 +4,7 @@ request per category, and reading what was released. Reads go through the same a
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from typing import Any, Literal
 from uuid import UUID
 
@@ -17,7 +18,8 @@ from hub.api.auth import HubDep
 from hub.api.header_text import content_disposition
 from hub.records.domain import AnswersDraft, ReasonDraft, RecordRequestDraft
 from hub.records.transitions import RecordRequestAction
-from hub.web.forms import text, validated
+from hub.service import Hub
+from hub.web.forms import Location, dotted, text, validated
 from hub.web.rendering import WebRoute, render
 from hub.web.session import CheckedForm, WebPrincipal
 from policies.legal_bases import LEGAL_BASES
@@ -75,6 +77,23 @@ def _entries(form: FormData, category: str) -> list[dict[str, str]]:
     return [{"title": title, "text": body}] if title.strip() or body.strip() else []
 
 
+def request_field(location: Location) -> str:
+    """The form field of a path in the request draft (one person per form: `subjects.0.given_name` → `given_name`)."""
+    return str(location[-1]) if location and location[0] == "subjects" else dotted(location)
+
+
+def answer_field(body: dict[str, Any]) -> Callable[[Location], str]:
+    """The form field of a path in the answers draft (`answers.0.entries.0.title` → `title.assessment`)."""
+
+    def field_of(location: Location) -> str:
+        if len(location) >= 3 and location[0] == "answers" and isinstance(location[1], int):
+            name = "text" if location[-1] in ("entries", 0) else str(location[-1])
+            return f"{name}.{body['answers'][location[1]]['category']}"
+        return dotted(location)
+
+    return field_of
+
+
 def answers_body(form: FormData) -> dict[str, Any]:
     """One answer per category whose outcome was chosen (`outcome.<category>`), with that outcome's own fields."""
     answers: list[dict[str, Any]] = []
@@ -96,6 +115,15 @@ def answers_body(form: FormData) -> dict[str, Any]:
     return {"answers": answers}
 
 
+def _record_keepers(hub: Hub, own: UUID | None = None) -> list[dict[str, Any]]:
+    """Agencies that keep records a request may ask for or be forwarded to (not the auditor, not the ministry)."""
+    return [
+        agency
+        for agency in hub.registry_queries.agencies()
+        if agency["kind"] in RECORD_KEEPING_KINDS and agency["id"] != str(own)
+    ]
+
+
 @router.get("/records")
 def record_requests(
     request: Request,
@@ -115,7 +143,7 @@ def request_form(request: Request, hub: HubDep, principal: WebPrincipal) -> HTML
         request,
         "record_request_form.html",
         municipalities=sorted(MUNICIPALITIES.items(), key=lambda item: item[1]),
-        agencies=[agency for agency in hub.registry_queries.agencies() if agency["kind"] in RECORD_KEEPING_KINDS],
+        agencies=_record_keepers(hub),
         bases=RECORD_BASES,
         categories=list(DataCategory),
         urgencies=list(Urgency),
@@ -124,7 +152,7 @@ def request_form(request: Request, hub: HubDep, principal: WebPrincipal) -> HTML
 
 @router.post("/records/new")
 def create(hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
-    hub.records.create(principal, validated(RecordRequestDraft, request_body(form)))
+    hub.records.create(principal, validated(RecordRequestDraft, request_body(form), request_field))
     return RedirectResponse("/records?box=outgoing", status_code=303)
 
 
@@ -143,7 +171,8 @@ def record_request(request: Request, request_id: UUID, hub: HubDep, principal: W
         statuses=RecordRequestStatus,
         states=CategoryState,
         active=ACTIVE_STATUSES,
-        agencies=hub.registry_queries.agencies(),
+        agencies=_record_keepers(hub, principal.agency_id),
+        bases={basis.id: basis for basis in LEGAL_BASES},
     )
 
 
@@ -155,7 +184,10 @@ def acknowledge(request_id: UUID, hub: HubDep, principal: WebPrincipal, _: Check
 
 @router.post("/records/{request_id}/answers")
 def answer(request_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
-    hub.records.act(principal, request_id, RecordRequestAction.ANSWER, validated(AnswersDraft, answers_body(form)))
+    body = answers_body(form)
+    hub.records.act(
+        principal, request_id, RecordRequestAction.ANSWER, validated(AnswersDraft, body, answer_field(body))
+    )
     return RedirectResponse(f"/records/{request_id}", status_code=303)
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
 
 from hub.api.auth import HubDep
 from hub.referrals.inbox_filter import inbox_filter
 from hub.referrals.web_actions import quick_actions
-from hub.web.navigation import default_direction
+from hub.web.navigation import default_direction, landing, works_referrals
 from hub.web.rendering import WebRoute, render
 from hub.web.session import WebPrincipal
 
@@ -32,9 +32,12 @@ def inbox(
     urgency: Annotated[str | None, Query(max_length=20)] = None,
     overdue: bool = False,
     cursor: Annotated[int | None, Query(ge=1, le=MAX_CURSOR)] = None,
-) -> HTMLResponse:
+) -> Response:
     """One page of the agency's referrals: incoming ones overdue first, then by due time; sent ones newest first.
-    The filters apply to the whole inbox and are kept across pages; reading it is recorded like the API's inbox."""
+    The filters apply to the whole inbox and are kept across pages; reading it is recorded like the API's inbox.
+    A user whose agency works no referrals (ministry, auditor) is sent to their own start page, not refused."""
+    if not works_referrals(principal):
+        return RedirectResponse(landing(principal), status_code=303)
     chosen = direction or default_direction(principal)
     where = inbox_filter(chosen, status, urgency, overdue, hub.now(), by_due=True)
     page = hub.referrals.inbox(principal, chosen, PAGE_SIZE, cursor, PURPOSE, where)

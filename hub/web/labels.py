@@ -74,7 +74,7 @@ LABELS: dict[str, dict[str, str]] = {
         "acknowledge": N_("Acknowledge"),
         "assign": N_("Assign"),
         "request_information": N_("Ask the referrer"),
-        "provide_information": N_("Answer"),
+        "provide_information": N_("Send the answer"),
         "accept": N_("Accept"),
         "redirect": N_("Redirect"),
         "decline": N_("Decline"),
@@ -124,6 +124,25 @@ LABELS: dict[str, dict[str, str]] = {
         "supervisor": N_("Supervisor"),
         "auditor": N_("Auditor"),
         "administrator": N_("Administrator"),
+        "registry_admin": N_("Registry administrator"),
+        "agency_admin": N_("Agency administrator"),
+    },
+    "user_status": {
+        "active": N_("Active"),
+        "suspended": N_("Suspended"),
+        "removed": N_("Removed"),
+    },
+    "import_column": {
+        "record": N_("Record (agency or user)"),
+        "code": N_("Agency code"),
+        "name": N_("Agency name"),
+        "kind": N_("Kind of agency"),
+        "municipality": N_("Municipality"),
+        "username": N_("Username"),
+        "display_name": N_("User's name"),
+        "agency": N_("User's agency"),
+        "roles": N_("Roles"),
+        "idp_issuer": N_("Identity provider"),
     },
     "agency_kind": {
         "social_service": N_("Social service"),
@@ -145,6 +164,26 @@ LABELS: dict[str, dict[str, str]] = {
         "health_care": N_("Health care"),
         "education_support": N_("Education support"),
         "emergency": N_("Emergency"),
+    },
+    # The state of the review an emergency access opened.
+    "review": {
+        "open": N_("Waiting for the head of service's review"),
+        "justified": N_("Reviewed: justified"),
+        "not_justified": N_("Reviewed: not justified"),
+    },
+    # Why a page or call read personal data, as the audit log records it.
+    "access_purpose": {
+        "referral-triage": N_("Sorting incoming referrals"),
+        "referral-handling": N_("Work on a referral"),
+        "prior-residence-records": N_("Prior-residence records"),
+        "consent-check": N_("Checking consents"),
+        "audit": N_("Audit"),
+        "access-report": N_("Access report"),
+        "supervision": N_("Supervision"),
+        "record-matching": N_("Matching person records"),
+        "case-handover": N_("Case handover"),
+        "break-glass-review": N_("Review of an emergency access"),
+        "refused request": N_("Refused request"),
     },
     "category": {
         "identity": N_("Identity"),
@@ -212,6 +251,10 @@ LABELS: dict[str, dict[str, str]] = {
         "not_justified": N_("Not justified"),
     },
 }
+
+
+# A disclosure's purpose (a consent's or legal basis's) is recorded as an access purpose too.
+LABELS["access_purpose"].update(LABELS["purpose"])
 
 
 def label_id(kind: str, value: str) -> str:

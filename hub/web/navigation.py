@@ -44,6 +44,10 @@ def settles_subjects(principal: Principal) -> bool:
     return principal.agency_kind in SUBJECT_AGENCY_KINDS and bool(principal.roles & SUBJECT_ROLES)
 
 
+def administers(principal: Principal) -> bool:
+    return roles.admin_role(principal.roles) is not None
+
+
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/inbox", N_("Inbox"), works_referrals),
     NavItem("/referrals/new", N_("New referral"), lambda principal: roles.may_submit_referrals(principal.roles)),
@@ -54,6 +58,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/subjects/candidates", N_("Possible matches"), settles_subjects),
     NavItem("/supervision", N_("Supervision"), lambda principal: decide_supervision_read(principal).permitted),
     NavItem("/audit", N_("Audit"), audits),
+    NavItem("/admin/users", N_("Administration"), administers),
 )
 
 
@@ -66,3 +71,9 @@ def navigation(principal: Principal | None) -> list[NavItem]:
 def default_direction(principal: Principal) -> str:
     """Agencies that work incoming referrals start there; referrers such as schools start with what they sent."""
     return "incoming" if access.decide_inbox_read(principal).permitted else "outgoing"
+
+
+def landing(principal: Principal) -> str:
+    """The page a user starts on: the first page of their menu (the supervisor's is supervision, not an inbox)."""
+    items = navigation(principal)
+    return items[0].path if items else "/inbox"
