@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from events.access import AccessRecorded
 from hub.service import Hub
+from hub.web.formats import RIGA
 from tests.conftest import head, known_child, log_of, moved_child
 from tests.test_web_case_view import accesses
 from tests.test_web_records_and_audit import REQUEST_FORM
@@ -77,7 +78,7 @@ def test_record_request_timeliness_for_a_period_on_the_page_and_as_csv(client: T
     child = moved_child(hub)
     sign_in(client, hub, "daugavpils.cm")
     assert post_form(client, "/records/new", {**REQUEST_FORM, "personal_code": child["code"]}).status_code == 303
-    today = hub.now().date()
+    today = hub.now().astimezone(RIGA).date()  # the page's days are days in Riga
     sign_in(client, hub, "ministry.supervisor")
     page = client.get("/supervision/records", params={"since": today.isoformat(), "until": today.isoformat()})
     assert page.status_code == 200
