@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from hub.consent.service import ConsentService
     from hub.identity.client_credentials import ClientCredentials
     from hub.identity.service import IdentityService
+    from hub.people.case_service import CaseService
     from hub.people.erasure_service import ErasureService
     from hub.people.relationship_service import RelationshipService
     from hub.people.service import SubjectService
@@ -45,6 +46,7 @@ class Hub(Core):
     relationships: RelationshipService
     subjects: SubjectService
     erasure: ErasureService
+    cases: CaseService
     referrals: ReferralService
     referral_workflow: ReferralWorkflow
     referral_timeline: ReferralTimeline

@@ -41,6 +41,7 @@ POLICY_BASIS: dict[str, str] = {
     "read.handover": "GDPR-6-1-e",
     "read.audit-log": "GDPR-5-2",
     "read.access-report": "GDPR-15",
+    "read.case-view": "BTAL-73",
     "disclose.consent": CONSENT_BASIS,
     "person.record-consent": "GDPR-7-1",
     "person.withdraw-consent": "GDPR-7-1",
@@ -67,6 +68,7 @@ class Relation(StrEnum):
     HANDOVER_PARTY = "handover-party"
     AUDIT_LOG = "audit-log"
     ACCESS_REPORT = "access-report"
+    CASE_VIEW = "case-view"
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import singledispatchmethod
 from typing import Any, ClassVar
@@ -31,6 +32,27 @@ from projections.dispatching import DispatchingView, not_handled
 from projections.viewdb import Cursor, Row, ViewDatabase
 
 OPEN = sorted(status.value for status in OPEN_STATUSES)
+# The earliest due time of the agency's running clocks on a referral (`rr`: its row in the recipients).
+NEXT_DUE = (
+    "(SELECT MIN(c.due_at) FROM view_referral_clocks c WHERE c.referral_id = rr.referral_id "
+    "AND c.agency_id = rr.agency_id AND c.stopped_at IS NULL)"
+)
+RUNNING_OVERDUE = (
+    "EXISTS (SELECT 1 FROM view_referral_clocks c WHERE c.referral_id = rr.referral_id AND c.agency_id = "
+    "rr.agency_id AND c.stopped_at IS NULL AND (c.overdue_at IS NOT NULL OR c.due_at <= ?))"
+)
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """Narrows an inbox over all of it, before paging. `statuses`: any of these; `overdue_at`: only referrals with a
+    running clock of the agency due by then (incoming only); `by_due`: earliest running clock first (overdue ones
+    first), then newest, and the cursor counts rows instead of naming the last one."""
+
+    statuses: tuple[str, ...] = ()
+    urgency: str | None = None
+    overdue_at: datetime | None = None
+    by_due: bool = False
 
 
 def instant(moment: datetime) -> str:
@@ -276,29 +298,46 @@ class ReferralQueries:
         )
         return {**rows[0], "recipients": [row["agency_id"] for row in recipients]}
 
-    def incoming(self, agency_id: UUID, limit: int, before: int | None) -> list[Row]:
-        """Referrals an agency received, newest first; `before` is the last page's final `seq`."""
+    def incoming(self, agency_id: UUID, limit: int, before: int | None, where: InboxFilter | None = None) -> list[Row]:
+        """Referrals an agency received, newest first (or by due time); `before` is the last page's cursor."""
         return self._page(
-            "SELECT r.*, rr.seq AS cursor FROM view_referral_recipients rr "
+            f"SELECT r.*, rr.seq AS cursor, {NEXT_DUE} AS next_due FROM view_referral_recipients rr "
             "JOIN view_referrals r ON r.id = rr.referral_id WHERE rr.agency_id = ?",
             "rr.seq",
             agency_id,
             limit,
             before,
+            where or InboxFilter(),
         )
 
-    def outgoing(self, agency_id: UUID, limit: int, before: int | None) -> list[Row]:
-        """Referrals an agency sent, newest first."""
+    def outgoing(self, agency_id: UUID, limit: int, before: int | None, where: InboxFilter | None = None) -> list[Row]:
+        """Referrals an agency sent, newest first (a referrer holds no clocks, so there is no due order)."""
         return self._page(
             "SELECT r.*, r.seq AS cursor FROM view_referrals r WHERE r.referrer_agency_id = ?",
             "r.seq",
             agency_id,
             limit,
             before,
+            InboxFilter((where or InboxFilter()).statuses),
         )
 
-    def _page(self, sql: str, order: str, agency_id: UUID, limit: int, before: int | None) -> list[Row]:
+    def _page(
+        self, sql: str, order: str, agency_id: UUID, limit: int, before: int | None, where: InboxFilter
+    ) -> list[Row]:
         params: list[Any] = [str(agency_id)]
+        if where.statuses:
+            sql += f" AND r.status IN ({', '.join('?' for _ in where.statuses)})"
+            params.extend(where.statuses)
+        if where.urgency is not None:
+            sql += " AND r.urgency = ?"
+            params.append(where.urgency)
+        if where.overdue_at is not None:
+            sql += f" AND {RUNNING_OVERDUE}"
+            params.append(instant(where.overdue_at))
+        if where.by_due:
+            sql += f" ORDER BY next_due ASC NULLS LAST, {order} DESC LIMIT ? OFFSET ?"
+            rows = self.database.query(sql, [*params, limit, before or 0])
+            return [{**row, "cursor": (before or 0) + index + 1} for index, row in enumerate(rows)]
         if before is not None:
             sql += f" AND {order} < ?"
             params.append(before)

@@ -30,7 +30,7 @@ from events.referrals import (
 from events.values import Tie
 from projections.follower import View
 from projections.record_requests import utc_text
-from projections.viewdb import Cursor, ViewDatabase
+from projections.viewdb import Cursor, Row, ViewDatabase
 
 INSERT = (
     "INSERT INTO view_relationships (agency_id, subject_id, tie, source_id, since, until) VALUES (?, ?, ?, ?, ?, ?) "
@@ -189,3 +189,28 @@ class RelationshipQueries:
             (str(agency_id), *ids, utc_text(now)),
         )
         return frozenset(Tie(row["tie"]) for row in rows)
+
+    def sources(self, agency_id: UUID, subject_ids: Iterable[UUID]) -> list[Row]:
+        """The streams (referrals, requests, handovers, consents ...) through which the agency is or was related to
+        any of these records, with its ties to each: its own part in the person's case."""
+        ids = [str(subject_id) for subject_id in subject_ids]
+        if not ids:
+            return []
+        placeholders = ", ".join("?" for _ in ids)
+        return self.database.query(
+            f"SELECT DISTINCT source_id, tie FROM view_relationships WHERE agency_id = ? AND subject_id IN "
+            f"({placeholders}) ORDER BY source_id",
+            (str(agency_id), *ids),
+        )
+
+    def parties(self, source_ids: Iterable[str]) -> list[Row]:
+        """Every agency related through these streams, with its tie (who else takes part in what the agency does)."""
+        ids = list(source_ids)
+        if not ids:
+            return []
+        placeholders = ", ".join("?" for _ in ids)
+        return self.database.query(
+            f"SELECT DISTINCT agency_id, tie, source_id FROM view_relationships WHERE source_id IN ({placeholders}) "
+            "ORDER BY agency_id",
+            ids,
+        )

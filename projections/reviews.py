@@ -44,3 +44,11 @@ class ReviewQueries:
         return self.database.query(
             "SELECT * FROM view_reviews WHERE agency_id = ? AND status = ? ORDER BY seq", (str(agency_id), status)
         )
+
+    def outcomes(self, review_ids: list[str]) -> dict[str, str]:
+        """Each review's state: `open`, or the outcome it was resolved with."""
+        if not review_ids:
+            return {}
+        placeholders = ", ".join("?" for _ in review_ids)
+        rows = self.database.query(f"SELECT id, status FROM view_reviews WHERE id IN ({placeholders})", review_ids)
+        return {row["id"]: row["status"] for row in rows}

@@ -361,6 +361,21 @@ ROUTES: tuple[Route, ...] = (
         row(403, 200, 200, 200, 403, 403, 403, 403, 403, 403),
     ),
     Route(
+        "GET",
+        "/v1/subjects/{subject_id}/case",
+        Setup.referral,
+        None,
+        row(200, 200, 200, 200, 404, 404, 404, 404, 404, 404),
+    ),
+    # Case workers may search; a search finding no child the agency is related to answers an empty list.
+    Route(
+        "POST",
+        "/v1/subjects/search",
+        Setup.referral,
+        lambda _: {"given_name": "Elza", "family_name": "Kalniņa", "birth_date": "2015-04-12"},
+        row(200, 200, 200, 200, 403, 200, 200, 403, 403, 403),
+    ),
+    Route(
         "POST",
         "/v1/subjects/{subject_id}/erase",
         Setup.referral,
@@ -658,7 +673,8 @@ def test_each_kind_of_user_gets_the_expected_outcome(matrix_client: Any, route: 
 # Routes about a person whose outcome depends on the caller's relationship to that person. Left out: routes about
 # a request or handover (decided by being party to it, which the matrix above covers with non-parties), opening
 # an investigation (the police may open one about anyone; it is what makes them related) and the emergency read
-# (break-glass: a justified reading by anyone whose role allows it, flagged and reviewed, is its whole point).
+# (break-glass: a justified reading by anyone whose role allows it, flagged and reviewed, is its whole point) and
+# the search for a child (it names no person; finding none the caller is related to is an empty answer, recorded).
 PERSON_SETUPS = {Setup.referral, Setup.acknowledged, Setup.assigned, Setup.questioned, Setup.accepted}
 PERSON_SETUPS |= {Setup.candidate, Setup.consent, Setup.review, Setup.moved}
 ABOUT_A_PERSON = tuple(
@@ -667,6 +683,7 @@ ABOUT_A_PERSON = tuple(
     if route.prepare in PERSON_SETUPS
     and not route.path.startswith("/v1/investigations")
     and not route.path.endswith("/emergency-read")
+    and route.path != "/v1/subjects/search"
 )
 
 

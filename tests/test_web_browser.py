@@ -30,6 +30,11 @@ if CHROMIUM is None:
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
 
+from tests.page_checks import PageChecks, node_tools_missing  # noqa: E402
+
+if node_tools_missing():
+    pytest.skip(str(node_tools_missing()), allow_module_level=True)
+
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -54,13 +59,18 @@ def browser() -> Iterator[Browser]:
 
 
 class Session:
-    """One person's browser: their own cookies, and every console complaint about the security policy."""
+    """One person's browser: their own cookies, every console complaint about the security policy, and axe-core
+    and html-validate over every page it loads (`tests/page_checks.py`)."""
 
-    def __init__(self, browser: Browser, base_url: str, username: str) -> None:
-        self.context: BrowserContext = browser.new_context(base_url=base_url, locale="lv-LV")
+    def __init__(self, browser: Browser, base_url: str, username: str, width: int = 1280) -> None:
+        self.context: BrowserContext = browser.new_context(
+            base_url=base_url, locale="lv-LV", viewport={"width": width, "height": 900}
+        )
         self.context.set_default_timeout(15_000)
         self.page: Page = self.context.new_page()
         self.csp_violations: list[str] = []
+        self.checks = PageChecks()
+        self.checks.watch(self.page)
         self.page.on("console", self._watch)
         self.page.goto("/")
         expect(self.page).to_have_url(f"{base_url}/signin?next=%2Finbox")
@@ -78,6 +88,7 @@ class Session:
 
     def close(self) -> None:
         assert self.csp_violations == []
+        self.checks.finish()
         self.context.close()
 
 
@@ -120,8 +131,8 @@ def test_referral_scenario_in_latvian(browser: Browser, base_url: str) -> None:
 
     manager = Session(browser, base_url, "tukums.cm")
     manager.page.goto(referral_url)
-    manager.page.get_by_role("button", name="Pieņemt darbā").click()
-    expect(manager.page.locator("dd.status")).to_have_text("Pieņemts darbā")
+    manager.page.get_by_role("button", name="Pieņemt izskatīšanai").click()
+    expect(manager.page.locator("dd.status")).to_have_text("Pieņemts izskatīšanai")
     manager.page.get_by_label("Iznākums").select_option("services_provided")
     manager.page.get_by_role("button", name="Slēgt").click()
     expect(manager.page.locator("dd.status")).to_have_text("Slēgts")
@@ -181,9 +192,10 @@ def test_prior_residence_scenario_in_latvian(browser: Browser, base_url: str) ->
     page.get_by_role("link", name="Pieprasīt informāciju no iepriekšējās dzīvesvietas").click()
     page.get_by_label("Iepriekšējā pašvaldība").select_option("tukuma-novads")
     page.locator("#agency-TUK-SD").check()
-    page.get_by_label("Vārds", exact=True).fill("Elza")
-    page.get_by_label("Uzvārds", exact=True).fill("Kalniņa")
+    page.get_by_role("textbox", name="Vārds", exact=True).fill("Elza")
+    page.get_by_role("textbox", name="Uzvārds", exact=True).fill("Kalniņa")
     page.get_by_label("Personas kods", exact=True).fill("120415-20001")
+    page.locator('[name="basis"]').select_option("GDPR-6-1-c")
     page.locator("#category-assessment").check()
     page.locator("#category-services").check()
     page.get_by_role("button", name="Nosūtīt pieprasījumu").click()
@@ -238,3 +250,137 @@ def test_switching_to_english_keeps_the_page(browser: Browser, base_url: str) ->
     expect(visitor.page.locator("html")).to_have_attribute("lang", "en")
     expect(visitor.page.get_by_role("heading", level=1)).to_have_text("Inbox")
     visitor.close()
+
+
+NARROW = 375
+TOUR_USERS = ("tukums.school", "tukums.intake", "tukums.cm", "tukums.bt", "ministry.supervisor", "auditor")
+
+
+@pytest.mark.parametrize("language", ["lv", "en"])
+def test_every_menu_page_at_375_px_fits_and_passes_the_checks(browser: Browser, base_url: str, language: str) -> None:
+    """Each kind of user opens every page of their menu on a phone-sized screen: nothing is wider than the screen,
+    and axe-core and html-validate (through `Session`) find nothing."""
+    for username in TOUR_USERS:
+        visitor = Session(browser, base_url, username, width=NARROW)
+        page = visitor.page
+        page.goto(f"/lang/{language}?next=%2Finbox")
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        paths = page.locator("header > nav a").evaluate_all("links => links.map(link => link.pathname)")
+        for path in [*paths, "/subjects/find", "/accessibility", "/nowhere", "/inbox"]:
+            page.goto(path)
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= NARROW, f"{path} is {width} px wide for {username} in {language}"
+        visitor.screenshot(f"narrow-{language}-{username}")  # the user's start page
+        visitor.close()
+
+
+BOXES = (
+    "elements => elements.map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
+)
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two `rgb(r, g, b)` colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(part) / 255 for part in colour[colour.index("(") + 1 : colour.index(")")].split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.parametrize("language", ["lv", "en"])
+def test_a_refused_form_keeps_the_input_moves_the_focus_to_the_errors_and_links_each_field(
+    browser: Browser, base_url: str, language: str
+) -> None:
+    school = Session(browser, base_url, "tukums.school", width=NARROW)
+    page = school.page
+    page.goto(f"/lang/{language}?next=%2Freferrals%2Fnew")
+    page.locator('[name="child.given_name"]').fill("Elza")
+    page.locator('[name="child.personal_code"]').fill("120415-20002")
+    page.locator('[name="family.0.given_name"]').fill("Inga")
+    page.locator("form.referral button[type=submit]").click()
+    summary = page.locator("#form-errors")
+    expect(summary).to_be_focused()
+    expect(page.locator('[name="child.given_name"]')).to_have_value("Elza")
+    expect(page.locator('[name="family.0.given_name"]')).to_have_value("Inga")
+    text = summary.inner_text()
+    for code in ("child.", "string_too_short", "value_error", "missing", "too_short"):
+        assert code not in text
+    summary.get_by_role("link").first.click()
+    expect(page.locator("#child-family_name")).to_be_in_viewport()
+    municipality = page.locator("#child-municipality")
+    expect(municipality).to_have_attribute("aria-describedby", "child-municipality-error")
+    expect(page.locator("#concerns")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#summary")).to_have_attribute("aria-describedby", "summary-error")
+    school.screenshot(f"referral-form-refused-{language}-375")
+    school.close()
+
+
+def test_the_focus_ring_has_three_to_one_contrast_and_family_labels_do_not_overlap_at_360_px(
+    browser: Browser, base_url: str
+) -> None:
+    school = Session(browser, base_url, "tukums.school", width=360)
+    page = school.page
+    page.get_by_role("link", name="Jauns ziņojums").click()
+    for target in (page.get_by_role("link", name="Jauns ziņojums"), page.locator("#child-given_name")):
+        target.focus()
+        style = target.evaluate(
+            "e => { const s = getComputedStyle(e); return [s.outlineStyle, s.outlineColor, s.outlineWidth]; }"
+        )
+        assert style[0] == "solid"
+        assert float(style[2].removesuffix("px")) >= 2
+        assert contrast(style[1], "rgb(255, 255, 255)") >= 3
+        assert contrast(style[1], "rgb(238, 243, 248)") >= 3  # the header's background
+    boxes = page.locator("fieldset.member").first.locator("label").evaluate_all(BOXES)
+    for index, first in enumerate(boxes):
+        for second in boxes[index + 1 :]:
+            apart = first[2] <= second[0] or second[2] <= first[0] or first[3] <= second[1] or second[3] <= first[1]
+            assert apart, (first, second)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 360
+    school.screenshot("referral-form-360")
+    school.close()
+
+
+def test_a_referral_prints_without_menus_forms_or_actions(browser: Browser, base_url: str) -> None:
+    intake = Session(browser, base_url, "tukums.intake")
+    page = intake.page
+    page.locator("table.inbox tbody tr a").first.click()
+    links = page.locator("main p.no-print").first
+    expect(links).to_be_visible()
+    page.emulate_media(media="print")
+    for hidden in (links, page.locator("header nav").first, page.locator("header form.signout")):
+        expect(hidden).to_be_hidden()
+    expect(page.locator("dl.facts")).to_be_visible()
+    page.emulate_media(media="screen")
+    page.get_by_role("link", name="Drukas skats").click()
+    expect(page.locator("body")).to_have_class("print-view")
+    expect(page.locator("header nav").first).to_be_hidden()
+    expect(page.get_by_role("button", name="Drukāt")).to_be_visible()
+    intake.screenshot("referral-print-view")
+    intake.close()
+
+
+def test_a_case_manager_finds_a_child_by_personal_code_and_opens_consents_and_the_access_report(
+    browser: Browser, base_url: str
+) -> None:
+    manager = Session(browser, base_url, "tukums.cm", width=NARROW)
+    page = manager.page
+    page.goto("/subjects/find")
+    page.get_by_role("textbox", name="Personas kods").fill("120415-2000")
+    page.get_by_role("button", name="Meklēt").click()
+    expect(page.locator("#form-errors")).to_be_focused()
+    expect(page.locator("#personal_code")).to_have_value("120415-2000")
+    page.get_by_role("textbox", name="Personas kods").fill("120415-20001")
+    page.get_by_role("button", name="Meklēt").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Piekrišanas")
+    page.locator("form.consent button[type=submit]").click()
+    expect(page.locator("#form-errors")).to_be_focused()
+    expect(page.locator("#grantor")).to_have_attribute("aria-invalid", "true")
+    manager.screenshot("consents-refused-375")
+    page.get_by_role("link", name="Piekļuves pārskats").first.click()
+    expect(page.locator("table.access-report")).to_be_visible()
+    manager.screenshot("access-report-375")
+    manager.close()

@@ -74,6 +74,7 @@ class IncomingItem(BaseModel):
 class OutgoingItem(BaseModel):
     id: str
     submitted_at: datetime
+    child: ChildSummary = Field(description="the child the caller's agency referred")
     milestone: str
     outcome: str | None = None
     with_: AgencySummary = Field(alias="with")
@@ -165,6 +166,7 @@ class ReferralDocument(BaseModel):
     milestone: str | None = None
     submitted_at: datetime
     routed_to: list[AgencySummary]
+    open_question: str | None = Field(None, description="the question put to the referrer, while it is unanswered")
     worker: str | None = None
     linked_to: list[str] | None = None
     monitoring_until: datetime | None = Field(None, description="while the monitoring after closure runs, its end")
@@ -285,6 +287,10 @@ class ReplayEntry(BaseModel):
     basis: str | None
     break_glass: bool
     justification: str | None = Field(description="a break-glass access's written justification")
+    review_id: UUID | None = Field(None, description="the review a break-glass access opened")
+    review: Literal["open", "justified", "not_justified"] | None = Field(
+        None, description="that review's state: open, or the head of service's outcome"
+    )
     recipient_agency_id: UUID | None
     consent_id: UUID | None
     consent_version: int | None

@@ -46,6 +46,8 @@ COLUMNS = (
     "basis",
     "break_glass",
     "justification",
+    "review_id",
+    "review",
     "recipient_agency_id",
     "consent_id",
     "consent_version",
@@ -81,92 +83,85 @@ class ReplayFilter:
         )
 
 
+def _line(notification_id: int, event: DomainEvent, **fields: Any) -> dict[str, Any]:
+    """One replay line: every column, those this kind of record does not have left empty."""
+    actor = event.actor
+    return (
+        dict.fromkeys(COLUMNS)
+        | {
+            "notification_id": notification_id,
+            "time": event.timestamp,
+            "user": actor.user_id,
+            "agency_id": actor.agency_id,
+            "role": actor.role,
+            "purpose": "",
+            "subjects": [],
+            "categories": [],
+            "break_glass": False,
+        }
+        | fields
+    )
+
+
 def _sign_in_entry(notification_id: int, event: SignInRecorded) -> dict[str, Any]:
     exchange = event.method is SignInMethod.CLIENT_CREDENTIALS
-    return {
-        "notification_id": notification_id,
-        "time": event.timestamp,
-        "kind": "sign_in",
-        "user": event.actor.user_id,
-        "agency_id": event.actor.agency_id,
-        "role": event.actor.role,
-        "action": "token_exchange" if exchange else "sign_in",
-        "resource": f"{event.method}:{event.provider}",
-        "purpose": "",
-        "subjects": [],
-        "categories": [],
-        "decision": event.decision,
-        "basis": None,
-        "break_glass": False,
-        "justification": None,
-        "recipient_agency_id": None,
-        "consent_id": None,
-        "consent_version": None,
-        "policy_hash": None,
-        "reason": event.reason,
-    }
+    return _line(
+        notification_id,
+        event,
+        kind="sign_in",
+        action="token_exchange" if exchange else "sign_in",
+        resource=f"{event.method}:{event.provider}",
+        decision=event.decision,
+        reason=event.reason,
+    )
 
 
 def _entry(notification_id: int, event: AccessRecorded | DisclosureRecorded | SignInRecorded) -> dict[str, Any]:
     if isinstance(event, SignInRecorded):
         return _sign_in_entry(notification_id, event)
     common = {
-        "notification_id": notification_id,
-        "time": event.timestamp,
-        "user": event.actor.user_id,
-        "agency_id": event.actor.agency_id,
-        "role": event.actor.role,
         "purpose": str(event.purpose),
         "subjects": list(event.subjects),
         "categories": [str(category) for category in event.categories],
         "basis": event.basis,
         "break_glass": event.break_glass,
-        "justification": None,
         "consent_id": event.consent_id,
         "consent_version": event.consent_version,
         "policy_hash": event.policy_hash,
-        "reason": None,
     }
     if isinstance(event, DisclosureRecorded):
-        return common | {
-            "kind": "disclosure",
-            "action": "disclosure",
-            "resource": f"disclosure:{event.originator_id}",
-            "decision": Decision.PERMIT,
-            "recipient_agency_id": event.recipient_agency_id,
-        }
-    return common | {
-        "kind": "access",
-        "action": event.action,
-        "resource": event.resource,
-        "decision": event.decision,
-        "recipient_agency_id": None,
-    }
+        return _line(
+            notification_id,
+            event,
+            **common,
+            kind="disclosure",
+            action="disclosure",
+            resource=f"disclosure:{event.originator_id}",
+            decision=Decision.PERMIT,
+            recipient_agency_id=event.recipient_agency_id,
+        )
+    return _line(
+        notification_id,
+        event,
+        **common,
+        kind="access",
+        action=event.action,
+        resource=event.resource,
+        decision=event.decision,
+    )
 
 
 def _administration_entry(notification_id: int, event: DomainEvent) -> dict[str, Any]:
     """A change to the registry: who made it, what kind of change, to which agency or user (no personal data)."""
-    return {
-        "notification_id": notification_id,
-        "time": event.timestamp,
-        "kind": "administration",
-        "user": event.actor.user_id,
-        "agency_id": event.actor.agency_id,
-        "role": event.actor.role,
-        "action": f"registry.{type(event).__name__}",
-        "resource": f"registry:{event.originator_id}",
-        "purpose": "registry administration",
-        "subjects": [],
-        "categories": [],
-        "decision": Decision.PERMIT,
-        "basis": None,
-        "break_glass": False,
-        "justification": None,
-        "recipient_agency_id": None,
-        "consent_id": None,
-        "consent_version": None,
-        "policy_hash": None,
-    }
+    return _line(
+        notification_id,
+        event,
+        kind="administration",
+        action=f"registry.{type(event).__name__}",
+        resource=f"registry:{event.originator_id}",
+        purpose="registry administration",
+        decision=Decision.PERMIT,
+    )
 
 
 def replay(recorder: ApplicationRecorder, mapper: Mapper[Any], where: ReplayFilter) -> Iterator[dict[str, Any]]:
@@ -182,6 +177,7 @@ def replay(recorder: ApplicationRecorder, mapper: Mapper[Any], where: ReplayFilt
             if isinstance(event, BreakGlassReviewOpened):
                 if held is not None and (held["user"], held["resource"]) == (event.actor.user_id, event.resource):
                     held["justification"] = event.justification
+                    held["review_id"] = event.originator_id
                 continue
             if held is not None:
                 yield held

@@ -19,6 +19,7 @@ from hub.kernel.stored_records import StoredRecords
 from policies.decision import AccessDecision, Principal
 from policies.engine import ReadRequest, Relation
 from projections.audit_log import AuditLog, CheckpointSigner
+from projections.reviews import ReviewQueries
 from projections.viewdb import Row
 
 CHECKPOINT_KEY_FILE = "checkpoint-signing-key.pem"
@@ -141,6 +142,12 @@ class AuditService:
             self.core.record_access(principal, decision, "audit.replay", "audit-log", purpose, subjects)
             raise Forbidden("access_denied", "; ".join(decision.reasons))
         entries = list(replay(self.core.app.recorder, self.core.app.mapper, where))
+        self.core.wait_for_views()
+        outcomes = ReviewQueries(self.core.views_db).outcomes(
+            [str(entry["review_id"]) for entry in entries if entry["review_id"]]
+        )
+        for entry in entries:
+            entry["review"] = outcomes.get(str(entry["review_id"])) if entry["review_id"] else None
         self.core.record_access(principal, decision, "audit.replay", "audit-log", purpose, subjects)
         anchor = self.log.checkpoint_signed_by(where.as_of) if where.as_of else self.log.latest_checkpoint()
         return {"entries": entries, "checkpoint": checkpoint_document(anchor) if anchor else None}

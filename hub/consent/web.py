@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from events.values import AgencyKind, DataCategory, Purpose, Relationship
 from hub.api.auth import HubDep
 from hub.consent.domain import ConsentDraft, WithdrawalDraft
-from hub.web.forms import text, validated
+from hub.web.forms import Location, dotted, text, validated
 from hub.web.rendering import RIGA, WebRoute, render
 from hub.web.session import CheckedForm, WebPrincipal
 
@@ -27,6 +27,13 @@ def _end_of_day(value: str) -> str | None:
         return datetime.combine(date.fromisoformat(value.strip()), time(23, 59, 59), RIGA).isoformat()
     except ValueError:
         return value
+
+
+def consent_field(location: Location) -> str:
+    """The form field of a path in the consent draft (`granted_by.name` → `grantor`)."""
+    if location and location[0] == "granted_by":
+        return "grantor" if location[-1] == "name" else "relationship"
+    return dotted(location)
 
 
 @router.get("/subjects/{subject_id}/consents")
@@ -56,7 +63,7 @@ def grant(subject_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedF
         "valid_until": _end_of_day(text(form, "valid_until")),
         "evidence": text(form, "evidence"),
     }
-    hub.consents.grant(principal, validated(ConsentDraft, body))
+    hub.consents.grant(principal, validated(ConsentDraft, body, consent_field))
     return RedirectResponse(f"/subjects/{subject_id}/consents", status_code=303)
 
 

@@ -106,6 +106,8 @@ class Settings(IdentitySettings):
         default=None, description="Encrypted released documents (default: `documents` next to the key directory)"
     )
     demo: bool = False
+    # Where people report accessibility problems (the accessibility statement names it; EU directive 2016/2102).
+    accessibility_contact: str = Field(default="", max_length=200)
     token_ttl_minutes: int = Field(default=15, ge=1, le=24 * 60)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=64 * 1024 * 1024)
     follow_interval_seconds: float = Field(default=0.2, gt=0, le=60)

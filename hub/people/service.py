@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID, uuid4
 
 from eventsourcing.persistence import IntegrityError
 
 from events.base import Actor, DomainEvent
 from events.people import PersonDetails
+from events.values import DataCategory
 from hub.kernel.blind_index import BlindIndex
 from hub.kernel.core import Core, actor_for
 from hub.kernel.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
@@ -19,9 +20,15 @@ from hub.people import domain as domain
 from hub.people.drafts import SubjectDraft
 from hub.people.relationship_service import RelationshipService
 from policies.decision import Principal
-from policies.engine import PersonAction
+from policies.engine import PersonAction, ReadRequest, Relation
 from projections.subjects import SubjectQueries
 
+FindFor = Literal["consents", "access-report"]
+# What finding a person for each page must be allowed: the same read that page makes.
+FIND_FOR: dict[str, tuple[Relation, DataCategory]] = {
+    "consents": (Relation.CONSENT_REGISTER, DataCategory.CONSENT),
+    "access-report": (Relation.ACCESS_REPORT, DataCategory.ACCESS_LOG),
+}
 # A name + birth date shared by more records than this is too common to be worth a case manager's time.
 MAX_CANDIDATES = 5
 
@@ -124,6 +131,27 @@ class SubjectService:
                 f"{field}.personal_code" if field else "personal_code",
             )
         return subject_id
+
+    def find_related(self, principal: Principal, personal_code: str, page: FindFor, purpose: str) -> UUID:
+        """The record of a person found by a personal code (through the blind index), for a page the caller's
+        agency may open about them now (their consents, or their access report). The search is recorded; an
+        unknown code and a person the agency has no tie to get the same 404, so the search reveals nothing."""
+        try:
+            code = parse_personal_code(personal_code).value
+        except InvalidPersonalCode as error:
+            raise InvalidInput("invalid_personal_code", str(error), "personal_code") from None
+        self.core.wait_for_views()
+        found = self.queries.by_code(self.index.personal_code(code))
+        ties = self.relationships.ties(principal.agency_id, found) if found else frozenset()
+        relation, category = FIND_FOR[page]
+        decision = self.core.policy_engine.decide_read(
+            ReadRequest(principal, frozenset({relation}) if ties else frozenset(), (category,), ties=ties)
+        )
+        subjects = (found,) if found else ()
+        self.core.record_access(principal, decision, "subject.find", f"subjects:find:{page}", purpose, subjects)
+        if found is None or not decision.permitted:
+            raise NotFound("person_not_found", "no person the caller may see has this personal code")
+        return found
 
     def require_known(self, subject_id: UUID, field: str) -> None:
         """A subject id from input must name a person the hub knows (422 `unknown_subject`) and has not erased

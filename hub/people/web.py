@@ -2,17 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
 from hub.api.auth import HubDep
-from hub.web.rendering import WebRoute, render
+from hub.kernel.errors import InvalidInput, NotFound
+from hub.people.service import FindFor
+from hub.web.rendering import WebRoute, form_failure, render
 from hub.web.session import CheckedForm, WebPrincipal
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+
+
+# The purpose each page's search is recorded under (the same as the page's own read).
+FIND_PURPOSES = {"consents": "consent-check", "access-report": "access-report"}
+
+
+@router.get("/subjects/find")
+def find_person(
+    request: Request,
+    hub: HubDep,
+    principal: WebPrincipal,
+    personal_code: Annotated[str, Query(max_length=40)] = "",
+    page: FindFor = "consents",
+) -> Response:
+    """Find a person by personal code and open their consents or access report; the search is recorded, and a
+    code the agency may not look up is answered like an unknown one, on the search form with what was typed."""
+    if personal_code.strip():
+        try:
+            found = hub.subjects.find_related(principal, personal_code.strip(), page, FIND_PURPOSES[page])
+        except (InvalidInput, NotFound) as error:
+            request.state.form_failure = form_failure(
+                request, error.status, error.reason, [("personal_code", error.reason)], request.query_params
+            )
+            return render(request, "find_person.html", status=error.status, find_for=page)
+        return RedirectResponse(f"/subjects/{found}/{page}", status_code=303)
+    return render(request, "find_person.html", find_for=page)
 
 
 @router.get("/subjects/candidates")

@@ -29,6 +29,6 @@ RECORDS = Capability(
     install=install,
     due_work=due_work,
     api=("hub.records.api:router", "hub.records.api_handovers:router"),
-    web=("hub.records.web:router",),
+    web=("hub.records.web:router", "hub.records.web_handovers:router"),
     commands=(("records", "hub.records.cli:records_app"), ("handover", "hub.records.cli:handover_app")),
 )

@@ -160,6 +160,7 @@ class Referral:
     body_hash: str | None = None
     status: ReferralStatus = ReferralStatus.SUBMITTED
     status_before_question: ReferralStatus | None = None
+    open_question: str | None = None
     worker: str | None = None
     case_id: UUID | None = None
     outcome: Outcome | None = None
@@ -376,14 +377,22 @@ def _(event: ReferralAssigned, referral: Referral | None) -> Referral:
 @mutate_referral.register
 def _(event: ReferralInformationRequested, referral: Referral | None) -> Referral:
     assert referral is not None
-    return _moved(referral, event, status=ReferralStatus.INFORMATION_REQUESTED, status_before_question=referral.status)
+    return _moved(
+        referral,
+        event,
+        status=ReferralStatus.INFORMATION_REQUESTED,
+        status_before_question=referral.status,
+        open_question=event.question,
+    )
 
 
 @mutate_referral.register
 def _(event: ReferralInformationProvided, referral: Referral | None) -> Referral:
     assert referral is not None
     assert referral.status_before_question is not None
-    return _moved(referral, event, status=referral.status_before_question, status_before_question=None)
+    return _moved(
+        referral, event, status=referral.status_before_question, status_before_question=None, open_question=None
+    )
 
 
 @mutate_referral.register

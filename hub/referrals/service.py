@@ -22,7 +22,7 @@ from hub.referrals.domain import Referral, ReferralDraft, submit_referral
 from policies import access, clocks, feedback, roles, routing
 from policies.access import AccessDecision, Principal, ReferralResource
 from policies.decision import denied
-from projections.referrals import ReferralQueries
+from projections.referrals import InboxFilter, ReferralQueries
 from projections.registry import RegistryQueries
 from projections.viewdb import Row
 
@@ -132,8 +132,17 @@ class ReferralService:
             recipients.extend(found)
         return recipients
 
-    def inbox(self, principal: Principal, direction: str, limit: int, before: int | None, purpose: str) -> InboxPage:
-        """Incoming referrals with the agency's clocks, or outgoing ones with their milestones."""
+    def inbox(
+        self,
+        principal: Principal,
+        direction: str,
+        limit: int,
+        before: int | None,
+        purpose: str,
+        where: InboxFilter | None = None,
+    ) -> InboxPage:
+        """Incoming referrals with the agency's clocks, or outgoing ones with their milestones; `where` filters the
+        whole inbox before paging (and may order it by due time)."""
         decision = (
             access.decide_inbox_read(principal) if direction == "incoming" else access.decide_outbox_read(principal)
         )
@@ -143,11 +152,13 @@ class ReferralService:
             raise Forbidden("access_denied", "; ".join(decision.reasons))
         self.core.wait_for_views()
         if direction == "outgoing":
-            rows = self.queries.outgoing(principal.agency_id, limit, before)
-            self.core.record_access(principal, decision, "inbox.read", resource, purpose)
-            items = [self._outgoing_item(row) for row in rows]
+            rows = self.queries.outgoing(principal.agency_id, limit, before, where)
+            sent = [self.core.app.referral(UUID(row["id"])) for row in rows]
+            children = tuple(referral.child.subject_id for referral in sent)
+            self.core.record_access(principal, decision, "inbox.read", resource, purpose, children)
+            items = [self._outgoing_item(row, referral) for row, referral in zip(rows, sent, strict=True)]
         else:
-            rows = self.queries.incoming(principal.agency_id, limit, before)
+            rows = self.queries.incoming(principal.agency_id, limit, before, where)
             referrals = [self.core.app.referral(UUID(row["id"])) for row in rows]
             subjects = tuple(subject for referral in referrals for subject in referral.subject_ids)
             self.core.record_access(principal, decision, "inbox.read", resource, purpose, subjects)
@@ -182,12 +193,18 @@ class ReferralService:
             "clocks": [present_clock(clock, now) for clock in clock_rows],
         }
 
-    def _outgoing_item(self, row: Row) -> dict[str, Any]:
+    def _outgoing_item(self, row: Row, referral: Referral) -> dict[str, Any]:
+        """What the referrer sent (the child it named) and the milestone reached, not the work done."""
         lead = self.core.registry_queries.agency(UUID(row["lead_agency_id"]))
         assert lead is not None
         item: dict[str, Any] = {
             "id": row["id"],
             "submitted_at": row["submitted_at"],
+            "child": {
+                "given_name": referral.child.given_name,
+                "family_name": referral.child.family_name,
+                "birth_date": referral.child.birth_date,
+            },
             "milestone": feedback.MILESTONE_OF_STATUS[row["status"]].value,
             "with": agency_summary(lead),
         }
@@ -281,6 +298,8 @@ def present_referral(
         "id": str(referral.id),
         "submitted_at": referral.submitted_at,
         "routed_to": [agency_summary(row) for row in recipients if row is not None],
+        # The question the referrer is asked to answer (the referrer's milestones carry it too).
+        "open_question": referral.open_question,
     }
     if DataCategory.REFERRAL_CONTENT in allowed:
         document |= {

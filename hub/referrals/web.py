@@ -18,12 +18,13 @@ from hub.kernel.errors import DomainError, Forbidden, NotFound
 from hub.referrals.emergency_read import MAX_JUSTIFICATION, EmergencyReadDraft
 from hub.referrals.transitions import TRANSITIONS
 from hub.referrals.web_actions import available_actions, may_read_in_emergency
-from hub.referrals.web_form import FAMILY_ROWS, FieldError, check_personal_code, parse_referral_form
+from hub.referrals.web_form import FAMILY_ROWS, check_personal_code, parse_referral_form
 from hub.service import Hub
+from hub.web.form_errors import FormInvalid
 from hub.web.forms import text, validated
 from hub.web.i18n import translations
 from hub.web.reasons import reason_message
-from hub.web.rendering import WebRoute, language_of, render
+from hub.web.rendering import WebRoute, form_failure, language_of, render
 from hub.web.session import CheckedForm, WebPrincipal
 from policies.decision import Principal
 from policies.engine import BREAK_GLASS_MIN_CHARS
@@ -36,35 +37,29 @@ PAGE_NOTICES = ("submitted", "already_known", "done")
 CODE_FIELDS = ("child.personal_code", *(f"family.{row}.personal_code" for row in range(FAMILY_ROWS)))
 
 
-def _form_page(request: Request, values: dict[str, object], errors: list[FieldError], status: int = 200) -> Response:
+def _form_page(request: Request) -> Response:
+    """The empty form, or (after a refused submit) the form with what was typed and the errors."""
     return render(
         request,
         "referral_form.html",
-        status=status,
-        values=values,
-        errors={error.field: error for error in errors},
         municipalities=sorted(MUNICIPALITIES.items(), key=lambda item: item[1]),
         concerns=list(Concern),
         urgencies=list(Urgency),
         relationships=list(Relationship),
         family_rows=range(FAMILY_ROWS),
-        idempotency_key=values.get("idempotency_key") or str(uuid4()),
+        idempotency_key=str(uuid4()),
     )
 
 
 @router.get("/referrals/new")
 def new_referral(request: Request, principal: WebPrincipal) -> Response:
-    return _form_page(request, {}, [])
+    return _form_page(request)
 
 
 @router.post("/referrals/new")
-def submit_referral(request: Request, hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> Response:
+def submit_referral(hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> Response:
     """Submit through the same service as the API; a repeated click (same form key) returns the same referral."""
-    draft, errors = parse_referral_form(form)
-    if draft is None:
-        values: dict[str, object] = {key: value for key, value in form.multi_items() if isinstance(value, str)}
-        values["concerns"] = form.getlist("concerns")
-        return _form_page(request, values, errors, status=422)
+    draft = parse_referral_form(form)
     key = text(form, "idempotency_key")[:200] or None
     receipt = hub.referrals.submit(principal, draft, key)
     notice = "already_known" if receipt["already_known"] else "submitted"
@@ -113,13 +108,15 @@ def _show_referral(
     )
 
 
-def _offer_emergency_read(request: Request, referral_id: UUID, error: DomainError, justification: str = "") -> Response:
+def _offer_emergency_read(
+    request: Request, referral_id: UUID, error: DomainError, justification: str = "", status: int | None = None
+) -> Response:
     """The refusal, with the emergency-read form for a role that may break the glass (whether the referral exists
     or not, so the form reveals nothing)."""
     return render(
         request,
         "emergency_read.html",
-        status=error.status,
+        status=status or error.status,
         reason=error.reason,
         message=translations(language_of(request)).gettext(reason_message(error.reason, error.status)),
         referral_id=referral_id,
@@ -154,7 +151,12 @@ def emergency_read(
 ) -> Response:
     """Read a referral in an emergency with a written justification (break-glass, reviewed by the head of service);
     the same decision and review as the API's emergency read. The page shows the referral at once."""
-    draft = validated(EmergencyReadDraft, {"justification": text(form, "justification")})
+    try:
+        draft = validated(EmergencyReadDraft, {"justification": text(form, "justification")})
+    except FormInvalid as invalid:
+        request.state.form_failure = form_failure(request, 422, "invalid_input", invalid.problems, form)
+        refusal = DomainError("invalid_input", "the justification is not valid")
+        return _offer_emergency_read(request, referral_id, refusal, status=422)
     try:
         document = hub.referrals.read(principal, referral_id, PURPOSE, draft.justification)
     except Forbidden as error:

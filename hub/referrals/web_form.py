@@ -1,44 +1,20 @@
-"""The referral form: flat form fields into the same `ReferralDraft` the API validates, errors back per field."""
+"""The referral form: flat form fields into the same `ReferralDraft` the API validates, errors back per field
+(a family member's error names the form row it was typed in)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from hub.kernel.personal_code import InvalidPersonalCode, parse_personal_code
 from hub.referrals.domain import ReferralDraft
-from hub.web.forms import text
-from hub.web.labels import N_
+from hub.web.form_errors import ERROR_MESSAGES
+from hub.web.forms import text, validated
 
 FAMILY_ROWS = 3
 CHILD_FIELDS = ("given_name", "family_name", "birth_date", "personal_code", "municipality")
 MEMBER_FIELDS = ("given_name", "family_name", "relationship", "personal_code")
-
-# Why a field was refused, as a message id per pydantic error type.
-ERROR_MESSAGES: dict[str, str] = {
-    "missing": N_("Required."),
-    "string_too_short": N_("Required."),
-    "too_short": N_("Choose at least one."),
-    "string_too_long": N_("Too long."),
-    "date_from_datetime_parsing": N_("Enter a date."),
-    "date_parsing": N_("Enter a date."),
-    "enum": N_("Choose one of the options."),
-    "value_error": N_("Not valid."),
-    "invalid_personal_code": N_("Not a valid Latvian personal code."),
-}
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    reason: str
-
-    @property
-    def message(self) -> str:
-        return ERROR_MESSAGES.get(self.reason, N_("Not valid."))
 
 
 def _fields(form: FormData, prefix: str, names: tuple[str, ...]) -> dict[str, str]:
@@ -75,20 +51,10 @@ def _field_name(location: tuple[Any, ...], rows: list[int]) -> str:
     return ".".join(str(part) for part in parts)
 
 
-def _reason(error: dict[str, Any]) -> str:
-    if str(error["loc"][-1]) == "personal_code" and error["type"] == "value_error":
-        return "invalid_personal_code"
-    return str(error["type"])
-
-
-def parse_referral_form(form: FormData) -> tuple[ReferralDraft | None, list[FieldError]]:
-    """The draft, or the fields at fault (nothing is submitted while any remain)."""
+def parse_referral_form(form: FormData) -> ReferralDraft:
+    """The draft, or `FormInvalid` naming the form's fields at fault (nothing is submitted while any remain)."""
     body, rows = draft_body(form)
-    try:
-        return ReferralDraft.model_validate(body), []
-    except ValidationError as error:
-        found = {_field_name(tuple(item["loc"]), rows): _reason(dict(item)) for item in error.errors()}
-        return None, [FieldError(field, reason) for field, reason in found.items()]
+    return validated(ReferralDraft, body, lambda location: _field_name(location, rows))
 
 
 def check_personal_code(value: str) -> str | None:

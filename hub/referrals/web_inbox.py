@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
 
 from hub.api.auth import HubDep
+from hub.referrals.inbox_filter import inbox_filter
 from hub.referrals.web_actions import quick_actions
-from hub.web.navigation import default_direction
+from hub.web.navigation import default_direction, landing, works_referrals
 from hub.web.rendering import WebRoute, render
 from hub.web.session import WebPrincipal
 
@@ -30,17 +32,16 @@ def inbox(
     urgency: Annotated[str | None, Query(max_length=20)] = None,
     overdue: bool = False,
     cursor: Annotated[int | None, Query(ge=1, le=MAX_CURSOR)] = None,
-) -> HTMLResponse:
-    """One page of the agency's referrals, newest first; reading it is recorded like the API's inbox."""
+) -> Response:
+    """One page of the agency's referrals: incoming ones overdue first, then by due time; sent ones newest first.
+    The filters apply to the whole inbox and are kept across pages; reading it is recorded like the API's inbox.
+    A user whose agency works no referrals (ministry, auditor) is sent to their own start page, not refused."""
+    if not works_referrals(principal):
+        return RedirectResponse(landing(principal), status_code=303)
     chosen = direction or default_direction(principal)
-    page = hub.referrals.inbox(principal, chosen, PAGE_SIZE, cursor, PURPOSE)
-    items = [
-        item
-        for item in page.items
-        if (not status or item.get("status", item.get("milestone")) == status)
-        and (not urgency or item.get("urgency") == urgency)
-        and (not overdue or any(clock["overdue"] and clock["running"] for clock in item.get("clocks", [])))
-    ]
+    where = inbox_filter(chosen, status, urgency, overdue, hub.now(), by_due=True)
+    page = hub.referrals.inbox(principal, chosen, PAGE_SIZE, cursor, PURPOSE, where)
+    items = page.items
     return render(
         request,
         "inbox.html",
@@ -48,5 +49,15 @@ def inbox(
         items=items,
         actions={item["id"]: quick_actions(principal, item) for item in items if chosen == "incoming"},
         filters={"status": status or "", "urgency": urgency or "", "overdue": overdue},
-        next_cursor=page.next_cursor,
+        next_page=_next_page(chosen, status, urgency, overdue, page.next_cursor),
     )
+
+
+def _next_page(
+    direction: str, status: str | None, urgency: str | None, overdue: bool, cursor: int | None
+) -> str | None:
+    """The link to the next page, with the same filters."""
+    if cursor is None:
+        return None
+    query = {"direction": direction, "status": status or "", "urgency": urgency or "", "cursor": cursor}
+    return "/inbox?" + urlencode({**query, **({"overdue": "true"} if overdue else {})})

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query
 
 from hub.api.auth import HubDep, PrincipalDep
 from hub.api.schemas import RecordsTimeliness, SupervisionReport
+from hub.kernel.errors import InvalidInput
 
 router = APIRouter(prefix="/v1/supervision", tags=["supervision"])
 
@@ -27,8 +29,13 @@ def referral_figures(
 def records_timeliness(
     hub: HubDep,
     principal: PrincipalDep,
+    since: Annotated[datetime | None, Query(description="Requests made from then on (with a UTC offset)")] = None,
+    until: Annotated[datetime | None, Query(description="Requests made until then (with a UTC offset)")] = None,
     purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "supervision",
 ) -> list[dict[str, Any]]:
-    """Per municipality: prior-residence requests sent and received, answered on time, turnaround, overdue now,
-    and the share of handed-over cases holding prior-residence records."""
-    return hub.supervision.records(principal, purpose=purpose)
+    """Per municipality: prior-residence requests sent and received (made within the period, when given),
+    answered on time, turnaround, overdue now, and the share of handed-over cases holding prior-residence records."""
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value.tzinfo is None:
+            raise InvalidInput("timezone_required", "give times with a UTC offset", name)
+    return hub.supervision.records(principal, purpose=purpose, since=since, until=until)

@@ -94,16 +94,22 @@ class SupervisionService:
         return row["code"] if row else None
 
     def records(
-        self, principal: Principal, now: datetime | None = None, purpose: str = "supervision"
+        self,
+        principal: Principal,
+        now: datetime | None = None,
+        purpose: str = "supervision",
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> list[dict[str, Any]]:
-        """Per municipality: prior-residence requests sent and received, answered on time, turnaround (hours),
-        overdue now, and the share of handed-over cases that hold prior-residence records."""
+        """Per municipality: prior-residence requests sent and received (made within the period, when given),
+        answered on time, turnaround (hours), overdue now, and the share of handed-over cases that hold
+        prior-residence records."""
         self._authorize(principal, "records", purpose)
         moment = now or self.core.now()
         figures: dict[str, dict[str, Any]] = defaultdict(
             lambda: {"sent": 0, "received": 0, "answered": 0, "on_time": 0, "overdue_now": 0, "turnaround": []}
         )
-        for row in self.requests.requests():
+        for row in self.requests.requests(since, until):
             figures[row["requester_municipality"]]["sent"] += 1
             received = figures[row["responder_municipality"]]
             received["received"] += 1

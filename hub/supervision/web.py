@@ -1,21 +1,49 @@
-"""The supervisor dashboard: per-municipality timeliness figures with bar charts (pseudonymised; recorded)."""
+"""The supervisor dashboard: per-municipality timeliness figures with bar charts, for referrals and for
+prior-residence record requests within a period, the latter also as CSV (pseudonymised; recorded)."""
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from events.values import MUNICIPALITIES
 from hub.api.auth import HubDep
+from hub.api.header_text import content_disposition
+from hub.api.schemas import RecordsTimeliness
 from hub.web.charts import bar_chart
+from hub.web.forms import local_day
 from hub.web.i18n import translations
 from hub.web.labels import N_
 from hub.web.rendering import WebRoute, language_of, render
 from hub.web.session import WebPrincipal
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
+PURPOSE = "supervision"
+Day = Annotated[str, Query(max_length=10)]
+
+
+@dataclass(frozen=True)
+class ChosenPeriod:
+    values: dict[str, str]
+    since: datetime | None
+    until: datetime | None
+
+
+def chosen_period(since: Day = "", until: Day = "") -> ChosenPeriod:
+    """The period the form names, as whole days in Riga (either end may be left open)."""
+    return ChosenPeriod(
+        {"since": since, "until": until}, local_day(since, "since", until=False), local_day(until, "until", until=True)
+    )
+
+
+Period = Annotated[ChosenPeriod, Depends(chosen_period)]
 
 
 @router.get("/supervision")
@@ -25,7 +53,7 @@ def supervision(
     principal: WebPrincipal,
     municipality: Annotated[str | None, Query(max_length=40)] = None,
 ) -> HTMLResponse:
-    report = hub.supervision.referrals(principal, municipality or None, "supervision")
+    report = hub.supervision.referrals(principal, municipality or None, PURPOSE)
     rows = report["municipalities"]
     gettext = translations(language_of(request)).gettext
 
@@ -52,4 +80,33 @@ def supervision(
         municipality=municipality or "",
         municipalities=sorted(MUNICIPALITIES.items(), key=lambda item: item[1]),
         names=MUNICIPALITIES,
+    )
+
+
+@router.get("/supervision/records")
+def records_timeliness(request: Request, hub: HubDep, principal: WebPrincipal, period: Period) -> HTMLResponse:
+    """Prior-residence requests per municipality, made within the period chosen (pseudonymised; recorded)."""
+    rows = hub.supervision.records(principal, purpose=PURPOSE, since=period.since, until=period.until)
+    return render(
+        request,
+        "supervision_records.html",
+        rows=rows,
+        period=period.values,
+        csv="/supervision/records.csv?" + urlencode(period.values),
+        names=MUNICIPALITIES,
+    )
+
+
+@router.get("/supervision/records.csv")
+def records_csv(hub: HubDep, principal: WebPrincipal, period: Period) -> Response:
+    """The same figures as a CSV download, one row per municipality; recorded like the page."""
+    rows = hub.supervision.records(principal, purpose=PURPOSE, since=period.since, until=period.until)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(RecordsTimeliness.model_fields))
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": content_disposition("record-request-timeliness.csv")},
     )

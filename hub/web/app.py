@@ -10,13 +10,15 @@ from fastapi.staticfiles import StaticFiles
 from hub import capabilities
 from hub.capability import load
 from hub.web.signin import router as signin_router
+from hub.web.statement import router as statement_router
 
 STATIC_DIR = Path(__file__).parent / "static"
 
 
 def web_routers() -> list[APIRouter]:
-    """The sign-in pages, then every capability's pages, in `hub/capabilities.py` order."""
-    return [signin_router, *(load(router) for capability in capabilities.CAPABILITIES for router in capability.web)]
+    """The sign-in pages and the accessibility statement, then every capability's pages (`hub/capabilities.py`)."""
+    pages = (load(router) for capability in capabilities.CAPABILITIES for router in capability.web)
+    return [signin_router, statement_router, *pages]
 
 
 def install_web(app: FastAPI) -> None:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime, time
 from typing import Any, TypeVar
 
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
+from hub.kernel.errors import InvalidInput
+from hub.web.form_errors import FormInvalid
+from hub.web.rendering import RIGA
+
 Draft = TypeVar("Draft", bound=BaseModel)
+Location = tuple[int | str, ...]
 
 
 def text(form: FormData, name: str) -> str:
@@ -17,11 +23,41 @@ def text(form: FormData, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def validated(model: type[Draft], body: dict[str, Any]) -> Draft:
-    """The draft, or the same validation error a bad API body gets (rendered as a page naming the fields)."""
+def dotted(location: Location) -> str:
+    """A draft's field path as the form names it: `child.given_name`; a list's items are the list (`concerns`)."""
+    parts = list(location)
+    if len(parts) >= 2 and isinstance(parts[-1], int):
+        parts = parts[:-1]
+    return ".".join(str(part) for part in parts)
+
+
+def problems_of(error: ValidationError, field_of: Callable[[Location], str] = dotted) -> list[tuple[str, str]]:
+    """(form field, reason) for each of pydantic's errors; a personal code that fails its check says so."""
+    found: list[tuple[str, str]] = []
+    for item in error.errors(include_url=False):
+        location = tuple(item["loc"])
+        reason = str(item["type"])
+        if location and str(location[-1]) == "personal_code" and reason == "value_error":
+            reason = "invalid_personal_code"
+        found.append((field_of(location), reason))
+    return found
+
+
+def validated(model: type[Draft], body: dict[str, Any], field_of: Callable[[Location], str] = dotted) -> Draft:
+    """The draft, or `FormInvalid` naming the form's fields at fault (the form is shown again with them);
+    `field_of` turns a path in the draft into the name of the form field it came from."""
     try:
         return model.model_validate(body)
     except ValidationError as error:
-        raise RequestValidationError(
-            [{**item, "loc": ("body", *item["loc"])} for item in error.errors(include_url=False)]
-        ) from None
+        raise FormInvalid(problems_of(error, field_of)) from None
+
+
+def local_day(value: str, field: str, until: bool) -> datetime | None:
+    """A date from a form as the start (or, `until`, the end) of that day in Riga; '' is no date."""
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput("invalid_date", "give a date as YYYY-MM-DD", field) from None
+    return datetime.combine(day, time.max if until else time.min, RIGA)

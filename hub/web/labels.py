@@ -74,7 +74,7 @@ LABELS: dict[str, dict[str, str]] = {
         "acknowledge": N_("Acknowledge"),
         "assign": N_("Assign"),
         "request_information": N_("Ask the referrer"),
-        "provide_information": N_("Answer"),
+        "provide_information": N_("Send the answer"),
         "accept": N_("Accept"),
         "redirect": N_("Redirect"),
         "decline": N_("Decline"),
@@ -165,6 +165,26 @@ LABELS: dict[str, dict[str, str]] = {
         "education_support": N_("Education support"),
         "emergency": N_("Emergency"),
     },
+    # The state of the review an emergency access opened.
+    "review": {
+        "open": N_("Waiting for the head of service's review"),
+        "justified": N_("Reviewed: justified"),
+        "not_justified": N_("Reviewed: not justified"),
+    },
+    # Why a page or call read personal data, as the audit log records it.
+    "access_purpose": {
+        "referral-triage": N_("Sorting incoming referrals"),
+        "referral-handling": N_("Work on a referral"),
+        "prior-residence-records": N_("Prior-residence records"),
+        "consent-check": N_("Checking consents"),
+        "audit": N_("Audit"),
+        "access-report": N_("Access report"),
+        "supervision": N_("Supervision"),
+        "record-matching": N_("Matching person records"),
+        "case-handover": N_("Case handover"),
+        "break-glass-review": N_("Review of an emergency access"),
+        "refused request": N_("Refused request"),
+    },
     "category": {
         "identity": N_("Identity"),
         "referral_content": N_("Referral content"),
@@ -207,7 +227,34 @@ LABELS: dict[str, dict[str, str]] = {
         "withdrawn": N_("Withdrawn"),
         "expired": N_("Expired"),
     },
+    "handover_status": {
+        "recorded": N_("Move recorded"),
+        "offered": N_("Offered"),
+        "accepted": N_("Taken over"),
+        "declined": N_("Declined"),
+    },
+    "tie": {
+        "referrer": N_("sent a referral"),
+        "recipient": N_("received a referral"),
+        "case_lead": N_("leads the case"),
+        "case_offered": N_("is offered the case"),
+        "handover_party": N_("handed the case over"),
+        "record_request_party": N_("takes part in a record request"),
+        "consent_recorder": N_("recorded a consent"),
+        "consent_recipient": N_("named in a consent"),
+        "disclosure_recipient": N_("received data"),
+        "investigation": N_("investigates"),
+    },
+    "review_status": {
+        "open": N_("Awaiting review"),
+        "justified": N_("Justified"),
+        "not_justified": N_("Not justified"),
+    },
 }
+
+
+# A disclosure's purpose (a consent's or legal basis's) is recorded as an access purpose too.
+LABELS["access_purpose"].update(LABELS["purpose"])
 
 
 def label_id(kind: str, value: str) -> str:

@@ -32,6 +32,14 @@ def audits(principal: Principal) -> bool:
     return principal.agency_kind is AgencyKind.AUDITOR and Role.AUDITOR in principal.roles
 
 
+def hands_cases_over(principal: Principal) -> bool:
+    return principal.agency_kind is AgencyKind.SOCIAL_SERVICE and roles.casework_role(principal.roles) is not None
+
+
+def reviews_emergencies(principal: Principal) -> bool:
+    return Role.HEAD_OF_SERVICE in principal.roles
+
+
 def settles_subjects(principal: Principal) -> bool:
     return principal.agency_kind in SUBJECT_AGENCY_KINDS and bool(principal.roles & SUBJECT_ROLES)
 
@@ -43,7 +51,10 @@ def administers(principal: Principal) -> bool:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/inbox", N_("Inbox"), works_referrals),
     NavItem("/referrals/new", N_("New referral"), lambda principal: roles.may_submit_referrals(principal.roles)),
+    NavItem("/children/search", N_("Find a child"), works_record_requests),
     NavItem("/records", N_("Record requests"), works_record_requests),
+    NavItem("/handovers", N_("Case handovers"), hands_cases_over),
+    NavItem("/reviews", N_("Emergency access reviews"), reviews_emergencies),
     NavItem("/subjects/candidates", N_("Possible matches"), settles_subjects),
     NavItem("/supervision", N_("Supervision"), lambda principal: decide_supervision_read(principal).permitted),
     NavItem("/audit", N_("Audit"), audits),
@@ -60,3 +71,9 @@ def navigation(principal: Principal | None) -> list[NavItem]:
 def default_direction(principal: Principal) -> str:
     """Agencies that work incoming referrals start there; referrers such as schools start with what they sent."""
     return "incoming" if access.decide_inbox_read(principal).permitted else "outgoing"
+
+
+def landing(principal: Principal) -> str:
+    """The page a user starts on: the first page of their menu (the supervisor's is supervision, not an inbox)."""
+    items = navigation(principal)
+    return items[0].path if items else "/inbox"

@@ -1,38 +1,40 @@
 """Rendering pages: the Jinja2 environment, the context every page gets, and friendly error pages.
 
-Every web route uses `WebRoute`, so a refused command, bad input, a missing session or a failed audit write
-becomes a page in the reader's language that still names the machine-readable reason.
+Every web route uses `WebRoute`: a refused form comes back on its own page with what was typed and the errors
+tied to its fields (`hub/web/replay.py`); other refusals, a missing session or a failed audit write become a page
+in the reader's language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import ImmutableMultiDict
 
 from hub.api.ratelimit import RateLimited
 from hub.kernel.core import AccessNotRecorded
 from hub.kernel.errors import DomainError
+from hub.web.form_errors import FormFailure, FormInvalid, FormValues, field_errors, id_prefix, state_for
+from hub.web.formats import RIGA, day_text, moment_text, number_text, reference_text
 from hub.web.i18n import LANGUAGE_COOKIE, LANGUAGES, chosen_language, translations
 from hub.web.labels import label_id
 from hub.web.navigation import navigation
 from hub.web.reasons import reason_message
+from hub.web.replay import form_page
 from hub.web.security import CSRF_COOKIE, CSRF_FIELD, new_csrf_token
 from hub.web.session import CsrfRejected, SignInRequired, seconds_left
 from hub.web.signed_out import signed_out_response
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
-RIGA = ZoneInfo("Europe/Riga")
+__all__ = ["RIGA", "WebRoute", "render", "render_error"]
 
 environment = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
@@ -72,23 +74,27 @@ def render(
     def label(kind: str, value: Any) -> str:
         return catalogue.gettext(label_id(kind, str(value)))
 
-    def when(value: datetime | str | None) -> str:
-        if value is None:
-            return ""
-        moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-        return format_datetime(moment, "short", tzinfo=RIGA, locale=language)
-
     principal = getattr(request.state, "principal", None)
+    failure: FormFailure | None = getattr(request.state, "form_failure", None)
+    context.setdefault("values", failure.values if failure and failure.values else FormValues())
+    context.setdefault("errors", failure.errors if failure else {})
     expires = getattr(request.state, "session_expires", None)
     page = environment.get_template(template).render(
         _=catalogue.gettext,
         label=label,
-        when=when,
+        reason_text=lambda reason: catalogue.gettext(reason_message(reason, 0)),
+        when=lambda value: moment_text(value, language),
+        day=lambda value: day_text(value, language),
+        number=lambda value, digits=1: number_text(value, language, digits),
+        reference=reference_text,
         lang=language,
         languages=LANGUAGES,
         csrf_field=CSRF_FIELD,
         csrf=csrf_token_of(request),
         principal=principal,
+        failure=failure,
+        print_view=request.query_params.get("view") == "print",
+        state_for=lambda action, prefix="": state_for(failure, action, prefix),
         nav=navigation(principal),
         session_left=seconds_left(expires) if principal and expires else None,
         session_warn=request.app.state.hub.settings.session_warning_seconds,
@@ -109,10 +115,10 @@ def render_error(
     request: Request,
     status: int,
     reason: str,
-    detail: str = "",
-    errors: list[dict[str, str]] | None = None,
+    failure: FormFailure | None = None,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
+    """A page saying, in the reader's language, why nothing was done (the reason code only for support)."""
     catalogue = translations(language_of(request))
     return render(
         request,
@@ -121,24 +127,55 @@ def render_error(
         headers=headers,
         reason=reason,
         message=catalogue.gettext(reason_message(reason, status)),
-        detail=detail,
-        errors=errors or [],
+        field_errors=list(failure.errors.values()) if failure else [],
     )
 
 
-def _validation_errors(error: RequestValidationError) -> list[dict[str, str]]:
-    return [
-        {"field": ".".join(str(part) for part in item["loc"][1:]) or "body", "reason": item["type"]}
-        for item in error.errors()
-    ]
+def _parameter_problems(error: RequestValidationError) -> list[tuple[str, str]]:
+    """(field, reason) of FastAPI's own validation of a route's query, path and form parameters."""
+    return [(".".join(str(part) for part in item["loc"][1:]), str(item["type"])) for item in error.errors()]
+
+
+def form_failure(
+    request: Request,
+    status: int,
+    reason: str,
+    problems: list[tuple[str, str]],
+    form: ImmutableMultiDict[str, Any] | None = None,
+) -> FormFailure:
+    """Why a form was refused, in the reader's language, with what was typed in it (a posted form, or the query
+    of a search form)."""
+    gettext = translations(language_of(request)).gettext
+    return FormFailure(
+        message=gettext(reason_message(reason, status)),
+        reason=reason,
+        errors=field_errors(problems, gettext),
+        values=FormValues.of(form) if form is not None else None,
+        action=request.url.path,
+        prefix=id_prefix(str(form.get("form_id") or "")) if form is not None else "",
+    )
+
+
+async def refused_form(request: Request, status: int, reason: str, problems: list[tuple[str, str]]) -> Response:
+    """A refused form shown again on its page with what was typed and the errors; an error page otherwise."""
+    form = await request.form() if request.method == "POST" else None
+    failure = form_failure(request, status, reason, problems, form)
+    if form is not None:
+        page = await form_page(request, failure, status)
+        if page is not None:
+            return page
+    return render_error(request, status, reason, failure)
 
 
 Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+# Refusals a person can fix on the form itself (bad input, a conflicting state); others end on an error page.
+FIXABLE = (400, 409, 422)
 
 
 class WebRoute(APIRoute):
-    """A page route: errors become pages (with the reason code); a missing session goes to sign-in (keeping a form
-    sent too late) or, for the page's own scripts, is a 401 (`hub.web.signed_out`)."""
+    """A page route: a refused form comes back with its input and errors, other refusals become pages in the
+    reader's language, and a missing session goes to sign-in (keeping a form sent too late) or, for the page's own
+    scripts, is a 401 (`hub.web.signed_out`)."""
 
     def get_route_handler(self) -> Handler:
         handler = super().get_route_handler()
@@ -150,11 +187,16 @@ class WebRoute(APIRoute):
                 return await signed_out_response(request)
             except CsrfRejected:
                 return render_error(request, 403, "csrf_rejected")
+            except FormInvalid as error:
+                return await refused_form(request, 422, "invalid_input", error.problems)
             except DomainError as error:
-                fields = [{"field": error.field, "reason": error.reason}] if error.field else None
-                return render_error(request, error.status, error.reason, error.detail, fields)
+                if error.status not in FIXABLE:
+                    return render_error(request, error.status, error.reason)
+                return await refused_form(
+                    request, error.status, error.reason, [(error.field, error.reason)] if error.field else []
+                )
             except RequestValidationError as error:
-                return render_error(request, 422, "invalid_input", errors=_validation_errors(error))
+                return await refused_form(request, 422, "invalid_input", _parameter_problems(error))
             except AccessNotRecorded:
                 return render_error(request, 503, "audit_unavailable")
             except RateLimited as error:
