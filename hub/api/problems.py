@@ -16,6 +16,7 @@ from hub.api.ratelimit import RateLimited
 from hub.kernel import access_tracking as access_tracking
 from hub.kernel.core import AccessNotRecorded
 from hub.kernel.errors import DomainError
+from hub.kernel.store_outage import RETRY_AFTER_SECONDS, STORE_ERRORS, store_outage
 from hub.web.rendering import render_error
 from policies.decision import acting_role, denied
 
@@ -52,8 +53,10 @@ PROBLEM_STATUSES = {
     422: "the request is malformed or fails validation; nothing was appended",
     429: "too many requests; see Retry-After",
     500: "stored data failed an integrity check",
-    503: "the access could not be recorded, so no data is returned",
+    503: "the store is unreachable, the views are catching up, or the access could not be recorded (so no data "
+    "is returned); see Retry-After",
 }
+RETRY_LATER = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 # Added to every route, so that clients (and the API fuzzer) know every error's shape and media type.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"description": description, "content": {PROBLEM_JSON: {"schema": Problem.model_json_schema()}}}
@@ -102,15 +105,23 @@ def install_problem_handlers(app: FastAPI) -> None:
         if error.status in (403, 404) and not access_tracking.anything_recorded():
             await run_in_threadpool(_record_denial, request, error)
         errors = [{"field": error.field, "reason": error.reason, "message": error.detail}] if error.field else None
-        return problem(error.status, error.reason, error.detail, errors)
+        return problem(error.status, error.reason, error.detail, errors, RETRY_LATER if error.status == 503 else None)
 
     @app.exception_handler(RateLimited)
     async def _limited(_: Request, error: RateLimited) -> JSONResponse:
         return problem(429, "rate_limited", str(error), headers=error.headers)
 
     @app.exception_handler(AccessNotRecorded)
-    async def _unaudited(_: Request, __: AccessNotRecorded) -> JSONResponse:
+    async def _unaudited(request: Request, error: AccessNotRecorded) -> Response:
+        if store_outage(error):
+            return _store_unavailable(request)
         return problem(503, "audit_unavailable", "the access could not be recorded, so no data is returned")
+
+    async def _unreachable(request: Request, _: Exception) -> Response:
+        return _store_unavailable(request)
+
+    for store_error in STORE_ERRORS:  # wherever a request meets the store away: one answer, never a 500
+        app.add_exception_handler(store_error, _unreachable)
 
     @app.exception_handler(TamperedCiphertext)
     async def _tampered(_: Request, __: TamperedCiphertext) -> JSONResponse:
@@ -124,6 +135,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         if not request.url.path.startswith(MACHINE_PATHS):
             return render_error(request, error.status_code, reason, headers=headers)
         return problem(error.status_code, reason, str(error.detail), headers=headers)
+
+
+def _store_unavailable(request: Request) -> Response:
+    """503 `store_unavailable` with `Retry-After`: a problem document for programs, a page for a person."""
+    detail = "the hub's database cannot be reached; try again shortly (a submission with the same Idempotency-Key)"
+    if not request.url.path.startswith(MACHINE_PATHS):
+        return render_error(request, 503, "store_unavailable", headers=RETRY_LATER)
+    return problem(503, "store_unavailable", detail, headers=RETRY_LATER)
 
 
 def _record_denial(request: Request, error: DomainError) -> None:
