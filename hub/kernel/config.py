@@ -100,7 +100,7 @@ class Settings(BaseSettings):
         default=1.0, gt=0, le=3600, description="A checkpoint is signed at most this often (when the tree grew)"
     )
     checkpoint_every_events: int = Field(
-        default=1000, ge=1, description="... or as soon as this many records are not yet covered by one"
+        default=1000, ge=1, description="A checkpoint is signed as soon as this many records are not covered by one"
     )
     monitoring_days: int = Field(
         default=180,
@@ -127,6 +127,11 @@ class Settings(BaseSettings):
         """The roles `hub serve` runs besides the API."""
         named = set(self.roles.split(","))
         return frozenset(BACKGROUND_ROLES if "all" in named else named & set(BACKGROUND_ROLES))
+
+    def connections_at_most(self, elections: int = 0) -> int:
+        """The most PostgreSQL connections one process holds: its three pools, and one for each elected job it
+        stands for (the lock's own session)."""
+        return self.pool_events + self.pool_views + self.pool_keys + elections
 
     @property
     def documents_path(self) -> Path:
