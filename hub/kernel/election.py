@@ -13,6 +13,7 @@ events by their streams' versions.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
@@ -81,8 +82,11 @@ class Election:
         self.release()
 
     def release(self) -> None:
-        """Give the lock up (closing its session), so that a standby takes over at once."""
+        """Give the lock up (and close its session), so that a standby takes over at its next round."""
         if self._connection is not None:
+            if self._held and not self._connection.closed:
+                with contextlib.suppress(psycopg.Error):  # a lost session has released it already
+                    self._connection.execute("SELECT pg_advisory_unlock(%s)", (self._key,))
             self._connection.close()
             self._connection = None
         self._held = not self._settings.uses_postgres
