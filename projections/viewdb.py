@@ -24,8 +24,14 @@ from typing import Any, Protocol
 import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
+from psycopg_pool.base import AttemptWithBackoff
 
 Row = dict[str, Any]
+
+# psycopg_pool waits a whole second before its first reconnect attempt (then doubles): a request arriving just
+# after the server came back would wait past its bounded timeout for a connection. Retry sooner (the pools'
+# backoff is a class constant of the library's; this sets it for every pool of the process).
+AttemptWithBackoff.INITIAL_DELAY = 0.1
 
 SCRUB_ATTEMPTS = 40  # a checkpoint waits this many times for readers still on the WAL (about 8 s in all)
 

@@ -59,9 +59,10 @@ def served(cluster: Cluster, tmp_path: Path) -> Iterator[tuple[TestClient, dict[
         hub.close()
 
 
-def submit(client: TestClient, tokens: dict[str, str], number: int) -> int:
+def submit(client: TestClient, tokens: dict[str, str], number: int) -> tuple[int, str]:
     headers = {"Authorization": tokens[SCHOOL], "Idempotency-Key": f"outage-{number}"}
-    return client.post("/v1/referrals", json=distinct_child_referral(number), headers=headers).status_code
+    response = client.post("/v1/referrals", json=distinct_child_referral(number), headers=headers)
+    return response.status_code, response.text[:300]
 
 
 def assert_store_unavailable(response: object) -> None:
@@ -75,7 +76,7 @@ def test_while_the_store_is_away_requests_are_503_and_the_first_after_it_returns
     cluster: Cluster, served: tuple[TestClient, dict[str, str]]
 ) -> None:
     client, tokens = served
-    assert submit(client, tokens, 1) == 201
+    assert submit(client, tokens, 1)[0] == 201
     assert client.get("/v1/inbox", headers={"Authorization": tokens[INTAKE]}).status_code == 200
     cluster.stop()
     try:
@@ -97,8 +98,9 @@ def test_while_the_store_is_away_requests_are_503_and_the_first_after_it_returns
         cluster.resume()
     assert client.get("/readyz").status_code == 200
     assert client.get("/v1/inbox", headers={"Authorization": tokens[INTAKE]}).status_code == 200
-    assert submit(client, tokens, 2) == 201  # the same key as the refused try: now accepted once
-    assert submit(client, tokens, 3) == 201
+    status, body = submit(client, tokens, 2)
+    assert status == 201, body  # the same key as the refused try: now accepted once
+    assert submit(client, tokens, 3)[0] == 201
 
 
 def test_an_error_raised_from_a_lost_connection_counts_as_an_outage() -> None:

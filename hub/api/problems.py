@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -19,6 +20,8 @@ from hub.kernel.errors import DomainError
 from hub.kernel.store_outage import RETRY_AFTER_SECONDS, STORE_ERRORS, store_outage
 from hub.web.rendering import render_error
 from policies.decision import acting_role, denied
+
+log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 HTTP_REASONS = {
@@ -117,7 +120,8 @@ def install_problem_handlers(app: FastAPI) -> None:
             return _store_unavailable(request)
         return problem(503, "audit_unavailable", "the access could not be recorded, so no data is returned")
 
-    async def _unreachable(request: Request, _: Exception) -> Response:
+    async def _unreachable(request: Request, error: Exception) -> Response:
+        log.warning("store unreachable on %s: %s", request.url.path, type(error).__name__)
         return _store_unavailable(request)
 
     for store_error in STORE_ERRORS:  # wherever a request meets the store away: one answer, never a 500
