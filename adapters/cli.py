@@ -33,9 +33,9 @@ from hub.audit.replay import ReplayFilter
 from hub.cli import console
 from hub.cli_support import errors, open_hub
 from hub.kernel.election import ELECTION_ROUND_SECONDS, Election, elected
+from hub.registry.cli import agencies_app
 from hub.service import Hub
 
-agencies_app = typer.Typer(help="Agency systems: signing keys and webhooks.", no_args_is_help=True)
 webhooks_app = typer.Typer(help="Webhook deliveries to agencies without Kafka.", no_args_is_help=True)
 import_app = typer.Typer(help="Batch imports.", no_args_is_help=True)
 worker_app = typer.Typer(help="Long-running workers of the scale-out stack.", no_args_is_help=True)
@@ -253,7 +253,6 @@ def compose() -> typer.Typer:
         if router not in hub_cli.API_EXTENSIONS:
             hub_cli.API_EXTENSIONS.append(router)
     groups = (
-        (agencies_app, "agencies"),
         (import_app, "import"),
         (worker_app, "worker"),
         (webhooks_app, "webhooks"),

@@ -13,6 +13,7 @@ from events.values import AgencyKind, DataCategory, Purpose, Relationship
 
 FHIR_CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
 HUB_CODES = "https://hub.example/codes"
+PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 
 
 class ConsentStatus(StrEnum):
@@ -58,14 +59,12 @@ class ConsentExpired(DomainEvent):
 
 
 def fhir_provision(granted: ConsentGranted) -> dict[str, Any]:
-    """The grant as a FHIR R4 Consent.provision (permit)."""
+    """The grant as a FHIR R4 Consent.provision of type permit (a rule nested in the Consent's root rule)."""
+    recipient = {"coding": [{"system": PARTICIPATION_TYPE, "code": "IRCP"}]}
     actors = [
-        {"role": {"coding": [{"code": "IRCP"}]}, "reference": {"reference": f"Organization/{agency_id}"}}
+        {"role": recipient, "reference": {"reference": f"Organization/{agency_id}"}}
         for agency_id in granted.recipient_agencies
-    ] + [
-        {"role": {"coding": [{"code": "IRCP"}]}, "reference": {"display": f"agency-kind:{kind.value}"}}
-        for kind in granted.recipient_kinds
-    ]
+    ] + [{"role": recipient, "reference": {"display": f"agency-kind:{kind.value}"}} for kind in granted.recipient_kinds]
     period: dict[str, str] = {"start": granted.valid_from.isoformat()}
     if granted.valid_until is not None:
         period["end"] = granted.valid_until.isoformat()

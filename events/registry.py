@@ -1,4 +1,8 @@
-"""Registry stream: agencies and the users who act inside them."""
+"""Registry stream: agencies and the users who act inside them, and every administrative change to them.
+
+Each change carries its `actor` (the administrator who made it, or the console operator), so the auditor's replay
+shows who changed the registry and when (`ADMINISTRATION_EVENTS`).
+"""
 
 from __future__ import annotations
 
@@ -25,11 +29,42 @@ class AgencyRegistered(DomainEvent):
     municipality: str | None
 
 
+class AgencyRenamed(DomainEvent):
+    name: str
+
+
+class AgencyClosed(DomainEvent):
+    """The agency takes part no more: nothing is routed to it and it has no active users (both checked first)."""
+
+    reason: str
+
+
 class UserRegistered(DomainEvent):
+    """`idp_issuer`: the identity provider (OpenID Connect issuer URL) the user signs in through, if any."""
+
     username: str
     display_name: str
     agency_id: UUID
     roles: tuple[Role, ...]
+    idp_issuer: str | None = None
+
+
+class UserRolesChanged(DomainEvent):
+    roles: tuple[Role, ...]
+
+
+class UserMoved(DomainEvent):
+    """The user now works in another agency (with these roles); the events before stay in the user's history."""
+
+    from_agency_id: UUID
+    agency_id: UUID
+    roles: tuple[Role, ...]
+
+
+class UserIdentityProviderSet(DomainEvent):
+    """The identity provider the user signs in through from now on (`None`: hub tokens only)."""
+
+    idp_issuer: str | None
 
 
 class UserSuspended(DomainEvent):
@@ -38,6 +73,12 @@ class UserSuspended(DomainEvent):
 
 class UserReinstated(DomainEvent):
     pass
+
+
+class UserRemoved(DomainEvent):
+    """The user no longer has access, for good; the username stays bound to this history and is not reused."""
+
+    reason: str
 
 
 class AgencyKeyRegistered(DomainEvent):
@@ -55,3 +96,21 @@ class WebhookRegistered(DomainEvent):
 
 class WebhookRemoved(DomainEvent):
     """The agency's webhook is switched off: no new deliveries, and queued ones fail with `no_webhook`."""
+
+
+# The administrative changes the auditor's replay shows, with who made them.
+ADMINISTRATION_EVENTS: tuple[type[DomainEvent], ...] = (
+    AgencyRegistered,
+    AgencyRenamed,
+    AgencyClosed,
+    UserRegistered,
+    UserRolesChanged,
+    UserMoved,
+    UserIdentityProviderSet,
+    UserSuspended,
+    UserReinstated,
+    UserRemoved,
+    AgencyKeyRegistered,
+    WebhookRegistered,
+    WebhookRemoved,
+)

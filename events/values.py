@@ -29,6 +29,8 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     AUDITOR = "auditor"
     ADMINISTRATOR = "administrator"
+    REGISTRY_ADMIN = "registry_admin"  # administers the whole registry: agencies, and users of any agency
+    AGENCY_ADMIN = "agency_admin"  # administers the users of its own agency only
 
 
 class Urgency(StrEnum):

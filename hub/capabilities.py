@@ -5,10 +5,20 @@ from __future__ import annotations
 from hub.audit.manifest import AUDIT
 from hub.capability import Capability
 from hub.consent.manifest import CONSENT
+from hub.identity.manifest import IDENTITY
 from hub.people.manifest import PEOPLE
 from hub.records.manifest import RECORDS
 from hub.referrals.manifest import REFERRALS
 from hub.registry.manifest import REGISTRY
 from hub.supervision.manifest import SUPERVISION
 
-CAPABILITIES: tuple[Capability, ...] = (REGISTRY, PEOPLE, REFERRALS, SUPERVISION, CONSENT, RECORDS, AUDIT)
+CAPABILITIES: tuple[Capability, ...] = (
+    REGISTRY,
+    IDENTITY,
+    PEOPLE,
+    REFERRALS,
+    SUPERVISION,
+    CONSENT,
+    RECORDS,
+    AUDIT,
+)

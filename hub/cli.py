@@ -1,4 +1,4 @@
-"""The `hub` command line: serve, demo data, users and tokens."""
+"""The `hub` command line: serve, demo data and tokens (each capability adds its own command groups)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,8 @@ from hub.service import Hub, startup_objects_frozen
 
 app = typer.Typer(help="Inter-agency referral hub.", no_args_is_help=True)
 demo_app = typer.Typer(help="Demo data.", no_args_is_help=True)
-users_app = typer.Typer(help="Users of the registry.", no_args_is_help=True)
 tokens_app = typer.Typer(help="Bearer tokens for the API.", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
-app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 
 
@@ -86,39 +84,6 @@ def demo_seed() -> None:
     with open_hub() as hub:
         added = seed_demo(hub)
     console.print(f"Demo data: {added} added.")
-
-
-@users_app.command("list")
-def users_list() -> None:
-    """List users with their agency, roles and status."""
-    with open_hub() as hub:
-        rows = hub.registry_queries.users()
-    table = Table()
-    for column in ("user", "name", "agency", "roles", "status"):
-        table.add_column(column)
-    for user in rows:
-        status = "suspended" if user["suspended"] else "active"
-        table.add_row(user["username"], user["display_name"], user["agency_code"], ", ".join(user["roles"]), status)
-    console.print(table)
-
-
-@users_app.command("suspend")
-def users_suspend(
-    user: Annotated[str, typer.Option(help="Username")],
-    reason: Annotated[str, typer.Option(help="Why the user is suspended")],
-) -> None:
-    """Suspend a user: their tokens stop working at once."""
-    with open_hub() as hub:
-        hub.registry.set_user_suspended(user, True, reason)
-    console.print(f"{user} suspended.")
-
-
-@users_app.command("reinstate")
-def users_reinstate(user: Annotated[str, typer.Option(help="Username")]) -> None:
-    """Lift a user's suspension."""
-    with open_hub() as hub:
-        hub.registry.set_user_suspended(user, False)
-    console.print(f"{user} reinstated.")
 
 
 @tokens_app.command("issue")

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from hub.consent.disclosure_service import DisclosureService
     from hub.consent.review_service import ReviewService
     from hub.consent.service import ConsentService
+    from hub.identity.client_credentials import ClientCredentials
+    from hub.identity.service import IdentityService
     from hub.people.erasure_service import ErasureService
     from hub.people.relationship_service import RelationshipService
     from hub.people.service import SubjectService
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     from hub.referrals.service import ReferralService
     from hub.referrals.timeline import ReferralTimeline
     from hub.referrals.workflow import ReferralWorkflow
+    from hub.registry.admin_service import RegistryAdminService
     from hub.registry.service import RegistryService
     from hub.supervision.service import SupervisionService
 
@@ -36,6 +39,9 @@ class Hub(Core):
     capability's manifest installs its own, `hub/capabilities.py` lists them)."""
 
     registry: RegistryService
+    identity: IdentityService
+    client_credentials: ClientCredentials
+    registry_admin: RegistryAdminService
     relationships: RelationshipService
     subjects: SubjectService
     erasure: ErasureService

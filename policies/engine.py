@@ -19,10 +19,10 @@ from uuid import UUID
 
 import cedarpy
 
-from events.values import AgencyKind, DataCategory, Decision, Purpose, Tie
+from events.values import AgencyKind, DataCategory, Decision, Purpose, Role, Tie
 from policies.decision import AccessDecision, Principal, acting_role
 from policies.legal_bases import BASES_BY_ID, LEGAL_BASES, LEGAL_BASES_VERSION
-from policies.roles import casework_role
+from policies.roles import admin_role, casework_role
 
 POLICY_DIR = Path(__file__).parent
 SCHEMA_FILE = POLICY_DIR / "hub.cedarschema"
@@ -49,6 +49,8 @@ POLICY_BASIS: dict[str, str] = {
     "person.hand-over": "GDPR-6-1-e",
     "person.request-records": "GDPR-6-1-c",
     "person.change-subject": "BTAL-73",
+    "registry.registry-admin": "registry-administration",
+    "registry.agency-admin-own-agency": "registry-administration",
     BREAK_GLASS: BREAK_GLASS,
 }
 
@@ -98,6 +100,23 @@ class PersonAction(StrEnum):
     HAND_OVER = "hand-over"
     REQUEST_RECORDS = "request-records"
     CHANGE_SUBJECT = "change-subject"
+
+
+class RegistryAction(StrEnum):
+    """Administration of the registry (`policies/registry.cedar`)."""
+
+    MANAGE_AGENCIES = "manage-agencies"
+    MANAGE_USERS = "manage-users"
+
+
+@dataclass(frozen=True)
+class RegistryRequest:
+    """A change to the registry about one agency (`agency`); `grants` are the roles the change gives a user."""
+
+    principal: Principal
+    action: RegistryAction
+    agency: AgencyFacts
+    grants: frozenset[Role] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -313,6 +332,30 @@ class PolicyEngine:
             role=_role(request.principal),
             basis=basis,
             categories=(DataCategory.IDENTITY,) if outcome.allowed else (),
+            reasons=_reasons([outcome], request.action.value),
+            policies=outcome.policies,
+            policy_hash=self.policy_hash,
+        )
+
+    def decide_registry(self, request: RegistryRequest) -> AccessDecision:
+        """May the caller make this change to the registry about this agency?"""
+        context = {"grants": sorted(role.value for role in request.grants)}
+        [outcome] = self._authorize(
+            request.principal,
+            request.action.value,
+            [(DataCategory.IDENTITY, context)],
+            []
+            if request.agency.id == request.principal.agency_id
+            else [_entity("Agency", request.agency.id, {"kind": request.agency.kind.value})],
+            resource=f'Agency::"{request.agency.id}"',
+        )
+        basis, _ = _basis_of([outcome], None)
+        admin = admin_role(request.principal.roles)
+        return AccessDecision(
+            decision=Decision.PERMIT if outcome.allowed else Decision.DENY,
+            role=admin.value if admin else _role(request.principal),
+            basis=basis,
+            categories=(),
             reasons=_reasons([outcome], request.action.value),
             policies=outcome.policies,
             policy_hash=self.policy_hash,

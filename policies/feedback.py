@@ -57,12 +57,17 @@ MILESTONE_OF_STATUS: dict[str, Milestone] = {
 DECLINED_OUTCOME = "declined"
 
 
-def referrer_fields(event: DomainEvent) -> dict[str, object]:
-    """The only event fields a referrer sees beside the milestone: the question put to it, the outcome class."""
-    if isinstance(event, ReferralInformationRequested):
-        return {"question": event.question}
+def outcome_fields(event: DomainEvent) -> dict[str, object]:
+    """The outcome class of a closing event, the only event field that leaves the hub with a milestone."""
     if isinstance(event, ReferralClosed):
         return {"outcome": event.outcome.value}
     if isinstance(event, ReferralDeclined):
         return {"outcome": DECLINED_OUTCOME}
     return {}
+
+
+def referrer_fields(event: DomainEvent) -> dict[str, object]:
+    """The event fields a referrer sees in the hub beside the milestone: the question put to it, the outcome class."""
+    if isinstance(event, ReferralInformationRequested):
+        return {"question": event.question}
+    return outcome_fields(event)

@@ -70,7 +70,7 @@ def messages_for(event: DomainEvent, parties: ReferralParties) -> list[OutboundM
             agency_id for agency_id, kind in parties.recipients.items() if kind not in CASEWORK_KINDS
         }
         for agency_id in told - messages.keys():
-            fields = {"milestone": milestone.value, **feedback.referrer_fields(event)}
+            fields = {"milestone": milestone.value, **feedback.outcome_fields(event)}
             messages[agency_id] = OutboundMessage(agency_id, Audience.MILESTONES, fields)
     return list(messages.values())
 

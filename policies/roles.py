@@ -62,3 +62,39 @@ WEBHOOK_MANAGING_ROLES: frozenset[Role] = frozenset({Role.HEAD_OF_SERVICE, Role.
 
 def may_manage_webhooks(roles: frozenset[Role]) -> bool:
     return bool(roles & WEBHOOK_MANAGING_ROLES)
+
+
+# The roles a user may hold in an agency of each kind (an administrator of its users may be in any agency; the
+# registry is administered from a national body). Anything else is refused as `role_not_allowed_for_kind`.
+_ADMINS = frozenset({Role.AGENCY_ADMIN, Role.ADMINISTRATOR})
+ROLES_OF_KIND: dict[AgencyKind, frozenset[Role]] = {
+    AgencyKind.SOCIAL_SERVICE: _ADMINS
+    | {Role.CASE_MANAGER, Role.CASE_REVIEWER, Role.HEAD_OF_SERVICE, Role.INTAKE_OFFICER},
+    AgencyKind.ORPHANS_COURT: _ADMINS | {Role.ORPHANS_COURT_MEMBER, Role.HEAD_OF_SERVICE, Role.INTAKE_OFFICER},
+    AgencyKind.SCHOOL: _ADMINS | {Role.SOCIAL_PEDAGOGUE, Role.HEAD_OF_SERVICE},
+    AgencyKind.POLICE: _ADMINS | {Role.POLICE_OFFICER, Role.HEAD_OF_SERVICE},
+    AgencyKind.HEALTH: _ADMINS | {Role.HEALTH_PROFESSIONAL, Role.HEAD_OF_SERVICE},
+    AgencyKind.COOPERATION_GROUP: _ADMINS
+    | {
+        Role.CASE_MANAGER,
+        Role.HEAD_OF_SERVICE,
+        Role.ORPHANS_COURT_MEMBER,
+        Role.POLICE_OFFICER,
+        Role.SOCIAL_PEDAGOGUE,
+        Role.HEALTH_PROFESSIONAL,
+    },
+    AgencyKind.CHILD_PROTECTION_CENTRE: _ADMINS
+    | {Role.REGISTRY_ADMIN, Role.CASE_REVIEWER, Role.HEAD_OF_SERVICE, Role.SUPERVISOR},
+    AgencyKind.MINISTRY: _ADMINS | {Role.REGISTRY_ADMIN, Role.SUPERVISOR},
+    AgencyKind.AUDITOR: _ADMINS | {Role.AUDITOR},
+}
+
+
+def roles_not_allowed(kind: AgencyKind, user_roles: frozenset[Role]) -> frozenset[Role]:
+    """The roles of `user_roles` that an agency of this kind may not give (empty: all allowed)."""
+    return user_roles - ROLES_OF_KIND[kind]
+
+
+def admin_role(user_roles: frozenset[Role]) -> Role | None:
+    """The administrative role a user acts under in the registry, if any (the registry's first)."""
+    return next((role for role in (Role.REGISTRY_ADMIN, Role.AGENCY_ADMIN) if role in user_roles), None)

@@ -178,12 +178,13 @@ def moved_child(hub: Hub) -> dict[str, str]:
 
 
 FIRST_BIRTH_DATE = date(2010, 1, 1)
+BIRTH_DAYS = 2700  # up to 2017-05: dated personal codes were issued until 30 June 2017
 
 
 def distinct_child_referral(number: int) -> dict[str, Any]:
     """A referral body about a child no other `number` names: its own birth date and valid personal code."""
-    born = FIRST_BIRTH_DATE + timedelta(days=number % 5000)
-    serial = f"{born:%d%m%y}2{number // 5000 % 1000:03d}"
+    born = FIRST_BIRTH_DATE + timedelta(days=number % BIRTH_DAYS)
+    serial = f"{born:%d%m%y}2{number // BIRTH_DAYS % 1000:03d}"
     child = {
         "given_name": "Elza",
         "family_name": "Kalniņa",

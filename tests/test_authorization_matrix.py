@@ -15,8 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from adapters import fhir_api, webhook_api
+from adapters.fhir_task import task_id
 from events.access import AccessRecorded
 from hub.api.app import create_app
+from hub.registry.domain import AgencyDraft, ReasonDraft, UserDraft
 from hub.service import Hub
 from tests.conftest import child_referral, demo_hub_without_rate_limits, fresh_code, log_of, moved_child
 
@@ -34,7 +36,9 @@ PERSONAS = (
     "ministry.supervisor",
     "auditor",
 )
-UNAUTHENTICATED_ROUTES = {("GET", "/healthz"), ("GET", "/readyz")}
+# The token endpoint authenticates its caller by the agency's signed assertion, not by a bearer token: who may get
+# a token (and every refusal) is tested in tests/test_client_credentials.py.
+UNAUTHENTICATED_ROUTES = {("GET", "/healthz"), ("GET", "/readyz"), ("POST", "/v1/oauth/token")}
 Params = dict[str, str]
 
 
@@ -152,6 +156,12 @@ class Setup:
         first = self.sealed()["size"]
         return {"first": first, **self.sealed()}
 
+    def referral_task(self) -> Params:
+        """A referral and the id of its FHIR Task at the lead social service."""
+        params = self.referral()
+        lead = self.hub.app.referral(UUID(params["referral_id"])).lead_agency_id
+        return params | {"task_id": task_id(UUID(params["referral_id"]), lead)}
+
     def investigation(self) -> Params:
         subject = self.referral()["subject_id"]
         body = {"subjects": [subject], "reference": "VP-2026-1"}
@@ -167,6 +177,42 @@ class Setup:
             "break_glass_justification": "Bērns ir tiešās briesmās; bāriņtiesa nav sasniedzama pa tālruni.",
         }
         return {"review_id": self.call("tukums.cm", "POST", "/v1/disclosures", body)["review_id"]}
+
+    def fresh_user(self) -> Params:
+        """A user of the Tukums social service of its own, registered at the console."""
+        draft = UserDraft.model_validate(new_user())
+        document = self.hub.registry_admin.add_user(None, draft)
+        return {"username": document["username"], "user_id": document["id"], "group_id": "case_manager"}
+
+    def fresh_agency(self) -> Params:
+        code = f"TST-{uuid4().hex[:8].upper()}"
+        self.hub.registry_admin.add_agency(None, AgencyDraft.model_validate({**NEW_AGENCY, "code": code}))
+        return {"code": code}
+
+
+NEW_AGENCY = {"code": "TAL-SD", "name": "Talsu novada sociālais dienests", "kind": "social_service",
+              "municipality": "talsu-novads"}  # fmt: skip
+ROLES = {"roles": ["intake_officer"]}
+MOVE = {"agency": "TUK-BT", "roles": ["intake_officer"]}
+IDP = {"idp_issuer": "https://idp.tukums.example.lv"}
+REASON = {"reason": "aizgājusi no darba"}
+SCIM_USER = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "scim.new", "active": True}
+DEACTIVATE = {
+    "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+    "Operations": [{"op": "replace", "path": "active", "value": False}],
+}
+
+
+def new_user(agency: str = "TUK-SD") -> dict[str, Any]:
+    return {"username": f"fresh.{uuid4().hex[:10]}", "display_name": "Jauna Lietotāja", "agency": agency,
+            "roles": ["case_manager"]}  # fmt: skip
+
+
+def add_member(params: Params) -> dict[str, Any]:
+    return {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "add", "path": "members", "value": [{"value": params["user_id"]}]}],
+    }
 
 
 def consent_body(subject: str) -> dict[str, Any]:
@@ -509,6 +555,33 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/v1/webhooks", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
     Route("DELETE", "/v1/webhooks", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
     Route("GET", "/v1/webhooks/deliveries", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
+    # Registry administration and SCIM provisioning: none of these personas administers anything (the
+    # administrators' own table is ADMIN_ROUTES below).
+    Route("GET", "/v1/admin/agencies", nothing, None, row(*[403] * 10)),
+    Route("POST", "/v1/admin/agencies", nothing, lambda _: NEW_AGENCY, row(*[403] * 10)),
+    Route("POST", "/v1/admin/agencies/{code}/rename", Setup.fresh_agency, lambda _: {"name": "N"}, row(*[403] * 10)),
+    Route("POST", "/v1/admin/agencies/{code}/close", Setup.fresh_agency, lambda _: {"reason": "r"}, row(*[403] * 10)),
+    Route("GET", "/v1/admin/users", nothing, None, row(*[403] * 10)),
+    Route("POST", "/v1/admin/users", nothing, lambda _: new_user(), row(*[403] * 10)),
+    Route("POST", "/v1/admin/users/{username}/roles", Setup.fresh_user, lambda _: ROLES, row(*[403] * 10)),
+    Route("POST", "/v1/admin/users/{username}/move", Setup.fresh_user, lambda _: MOVE, row(*[403] * 10)),
+    Route("POST", "/v1/admin/users/{username}/identity-provider", Setup.fresh_user, lambda _: IDP, row(*[403] * 10)),
+    Route("POST", "/v1/admin/users/{username}/suspend", Setup.fresh_user, lambda _: REASON, row(*[403] * 10)),
+    Route("POST", "/v1/admin/users/{username}/reinstate", Setup.fresh_user, None, row(*[403] * 10)),
+    Route("POST", "/v1/admin/users/{username}/remove", Setup.fresh_user, lambda _: REASON, row(*[403] * 10)),
+    Route("POST", "/v1/admin/import", nothing, lambda _: "record,code\n", row(*[403] * 10)),
+    Route("GET", "/scim/v2/ServiceProviderConfig", nothing, None, row(*[403] * 10)),
+    Route("GET", "/scim/v2/ResourceTypes", nothing, None, row(*[403] * 10)),
+    Route("GET", "/scim/v2/Schemas", nothing, None, row(*[403] * 10)),
+    Route("GET", "/scim/v2/Users", nothing, None, row(*[403] * 10)),
+    Route("POST", "/scim/v2/Users", nothing, lambda _: SCIM_USER, row(*[403] * 10)),
+    Route("GET", "/scim/v2/Users/{user_id}", Setup.fresh_user, None, row(*[403] * 10)),
+    Route("PUT", "/scim/v2/Users/{user_id}", Setup.fresh_user, lambda _: SCIM_USER, row(*[403] * 10)),
+    Route("PATCH", "/scim/v2/Users/{user_id}", Setup.fresh_user, lambda _: DEACTIVATE, row(*[403] * 10)),
+    Route("DELETE", "/scim/v2/Users/{user_id}", Setup.fresh_user, None, row(*[403] * 10)),
+    Route("GET", "/scim/v2/Groups", nothing, None, row(*[403] * 10)),
+    Route("GET", "/scim/v2/Groups/{group_id}", lambda _: {"group_id": "case_manager"}, None, row(*[403] * 10)),
+    Route("PATCH", "/scim/v2/Groups/{group_id}", Setup.fresh_user, lambda p: add_member(p), row(*[403] * 10)),
     Route("POST", "/v1/fhir/Bundle", nothing, None, row(422, 422, 422, 422, 422, 422, 422, 422, 422, 422)),
     Route(
         "GET",
@@ -516,6 +589,20 @@ ROUTES: tuple[Route, ...] = (
         Setup.referral,
         None,
         row(200, 200, 200, 200, 403, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "GET",
+        "/v1/fhir/Task?focus=ServiceRequest/{referral_id}",
+        Setup.referral,
+        None,
+        row(200, 200, 200, 200, 200, 404, 404, 404, 404, 404),
+    ),
+    Route(
+        "GET",
+        "/v1/fhir/Task/{task_id}",
+        Setup.referral_task,
+        None,
+        row(200, 200, 200, 200, 200, 404, 404, 404, 404, 404),
     ),
 )
 
@@ -592,3 +679,63 @@ def test_an_agency_unrelated_to_the_person_is_refused_and_the_refusal_recorded(
     client, hub = matrix_client
     observed = outcomes(Setup(client, hub, in_riga=True), route)
     assert {user: status for user, status in observed.items() if status not in (403, 404)} == {}, observed
+
+
+# The administrators: the registry's, the Tukums social service's, and the Daugavpils social service's (another
+# municipality's agency of the same kind). Each cell acts on fresh state about the Tukums social service.
+ADMIN_PERSONAS = ("registry.admin", "tukums.admin", "daugavpils.admin")
+
+
+def suspended_user(setup: Setup) -> Params:
+    params = setup.fresh_user()
+    setup.hub.registry_admin.suspend(None, params["username"], ReasonDraft(reason="atvaļinājums"))
+    return params
+
+
+AdminCell = tuple[str, str, Callable[[Setup], Params], Callable[[Params], Any] | None, tuple[int, ...]]
+ADMIN_ROUTES: tuple[AdminCell, ...] = (
+    ("GET", "/v1/admin/agencies", nothing, None, (200, 200, 200)),
+    ("POST", "/v1/admin/agencies", nothing, lambda _: {**NEW_AGENCY, "code": f"N-{uuid4().hex[:8].upper()}"},
+     (201, 403, 403)),
+    ("POST", "/v1/admin/agencies/{code}/rename", Setup.fresh_agency, lambda _: {"name": "N"}, (200, 403, 403)),
+    ("POST", "/v1/admin/agencies/{code}/close", Setup.fresh_agency, lambda _: REASON, (200, 403, 403)),
+    ("GET", "/v1/admin/users?agency=TUK-SD", nothing, None, (200, 200, 403)),
+    ("POST", "/v1/admin/users", nothing, lambda _: new_user(), (201, 201, 403)),
+    ("POST", "/v1/admin/users", nothing, lambda _: {**new_user("DAU-SD")}, (201, 403, 201)),
+    ("POST", "/v1/admin/users/{username}/roles", Setup.fresh_user, lambda _: ROLES, (200, 200, 403)),
+    ("POST", "/v1/admin/users/{username}/roles", Setup.fresh_user, lambda _: {"roles": ["registry_admin"]},
+     (422, 403, 403)),
+    ("POST", "/v1/admin/users/{username}/move", Setup.fresh_user, lambda _: MOVE, (200, 403, 403)),
+    ("POST", "/v1/admin/users/{username}/identity-provider", Setup.fresh_user, lambda _: IDP, (200, 200, 403)),
+    ("POST", "/v1/admin/users/{username}/suspend", Setup.fresh_user, lambda _: REASON, (200, 200, 403)),
+    ("POST", "/v1/admin/users/{username}/reinstate", suspended_user, None, (200, 200, 403)),
+    ("POST", "/v1/admin/users/{username}/remove", Setup.fresh_user, lambda _: REASON, (200, 200, 403)),
+    ("POST", "/v1/admin/import", nothing, lambda _: "record,username,display_name,agency,roles\n"
+     f"user,fresh.{uuid4().hex[:8]},Ilze,TUK-SD,case_manager\n", (200, 200, 422)),
+    # SCIM works inside the caller's own agency: another agency's user is not found there.
+    ("GET", "/scim/v2/Users/{user_id}", Setup.fresh_user, None, (404, 200, 404)),
+    ("PATCH", "/scim/v2/Users/{user_id}", Setup.fresh_user, lambda _: DEACTIVATE, (404, 200, 404)),
+    ("DELETE", "/scim/v2/Users/{user_id}", Setup.fresh_user, None, (404, 204, 404)),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("cell", ADMIN_ROUTES, ids=lambda cell: f"{cell[0]} {cell[1]} -> {cell[4]}")
+def test_each_administrator_gets_the_expected_outcome(matrix_client: Any, cell: Any) -> None:
+    client, hub = matrix_client
+    method, path, prepare, body, expected = cell
+    setup = Setup(client, hub)
+    observed = []
+    for user in ADMIN_PERSONAS:
+        params = prepare(setup)
+        before = hub.app.recorder.max_notification_id() or 0
+        headers = {"Authorization": f"Bearer {hub.issue_token(user)}"}
+        payload = body(params) if body else None
+        if isinstance(payload, str):
+            headers["Content-Type"] = "text/csv"
+            response = client.request(method, path.format(**params), content=payload.encode(), headers=headers)
+        else:
+            response = client.request(method, path.format(**params), json=payload, headers=headers)
+        observed.append(response.status_code)
+        if response.status_code == 403:
+            assert accesses_by(hub, user, before) >= 1, (user, path, "refusal not recorded")
+    assert tuple(observed) == expected, response.text

@@ -17,6 +17,7 @@ from adapters.outbound import OutboundMessages, agency_topic
 from events.personal import ERASED_TEXT
 from events.registry import agency_id_for
 from hub.referrals.domain import ReferralDraft
+from hub.referrals.drafts import QuestionDraft
 from hub.service import Hub
 from policies.referral_actions import ReferralAction
 from tests.broker import FAST_GROUP, Broker, read_topic
@@ -180,3 +181,19 @@ def test_the_relay_reads_no_personal_data_and_remembers_none(hub: Hub) -> None:
             None,
             ERASED_TEXT,
         )
+
+
+def test_the_referrers_information_requested_milestone_holds_no_question_at_all(hub: Hub) -> None:
+    school = hub.authenticate(hub.issue_token("tukums.school"))
+    receipt = hub.referrals.submit(school, ReferralDraft.model_validate(child_referral()))
+    intake = hub.authenticate(hub.issue_token("tukums.intake"))
+    referral_id = UUID(receipt["id"])
+    hub.referral_workflow.act(intake, referral_id, ReferralAction.ACKNOWLEDGE)
+    question = QuestionDraft(question="Kopš kura laika bērns neapmeklē skolu?")
+    hub.referral_workflow.act(hub.principal_for("tukums.cm"), referral_id, ReferralAction.REQUEST_INFORMATION, question)
+    [asked] = [item for item in OutboundMessages(hub).after(0, 1000) if type(item.event).__name__.endswith("Requested")]
+    school_agency = agency_id_for("TUK-SKOLA")
+    [told] = [json.loads(envelope.value) for envelope in asked.envelopes if envelope.agency_id == school_agency]
+    assert told["milestone"] == "information_requested"
+    assert "question" not in told
+    assert all(ERASED_TEXT not in envelope.value.decode() for envelope in asked.envelopes)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from uuid import UUID
 
 import pytest
@@ -165,3 +168,41 @@ def test_a_signed_checkpoint_opens_with_the_vkey_and_not_with_another_key() -> N
 def test_bad_verifier_keys_are_refused(vkey: str) -> None:
     with pytest.raises(CheckpointError):
         Verifier.from_vkey(vkey)
+
+
+REFERENCE_VECTORS = Path(__file__).parent / "data" / "merkle"  # transparency-dev/merkle testdata, Apache-2.0
+
+
+def _vectors(kind: str) -> list[Path]:
+    return sorted((REFERENCE_VECTORS / kind).rglob("*.json"))
+
+
+def _hash(text: str | None) -> bytes:
+    return base64.b64decode(text) if text else b""
+
+
+@pytest.mark.parametrize("path", _vectors("inclusion"), ids=lambda path: f"{path.parent.name}/{path.stem}")
+def test_inclusion_agrees_with_the_go_reference_verifier(path: Path) -> None:
+    vector = json.loads(path.read_text())
+    proof = [_hash(node) for node in vector["proof"] or []]
+    verified = merkle.verify_inclusion(
+        _hash(vector["leafHash"]), vector["leafIdx"], vector["treeSize"], proof, _hash(vector["root"])
+    )
+    assert verified is not vector["wantErr"], vector["desc"]
+
+
+@pytest.mark.parametrize("path", _vectors("consistency"), ids=lambda path: f"{path.parent.name}/{path.stem}")
+def test_consistency_agrees_with_the_go_reference_verifier(path: Path) -> None:
+    vector = json.loads(path.read_text())
+    proof = [_hash(node) for node in vector["proof"] or []]
+    verified = merkle.verify_consistency(
+        vector["size1"], vector["size2"], _hash(vector["root1"]), _hash(vector["root2"]), proof
+    )
+    assert verified is not vector["wantErr"], vector["desc"]
+
+
+def test_an_empty_leaf_hash_proves_nothing() -> None:
+    assert not merkle.verify_inclusion(b"", 0, 1, [], b"")
+    leaf = merkle.leaf_hash(b"entry")
+    assert merkle.verify_inclusion(leaf, 0, 1, [], leaf)
+    assert not merkle.verify_inclusion(leaf[:31], 0, 1, [], leaf[:31])

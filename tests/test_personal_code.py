@@ -29,8 +29,14 @@ def test_new_format_with_wrong_check_digit_is_a_warning_not_a_rejection() -> Non
         ("421175-19997", "natural person"),
         ("161175-39997", "natural person"),
         ("", "11 digits"),
+        ("010717-20000", "after 30 June 2017"),
+        ("010120-20004", "after 30 June 2017"),
     ],
 )
 def test_invalid_codes(code: str, reason: str) -> None:
     with pytest.raises(InvalidPersonalCode, match=reason):
         parse_personal_code(code)
+
+
+def test_the_last_day_of_dated_codes_is_30_june_2017() -> None:
+    assert not parse_personal_code("300617-20000").new_format

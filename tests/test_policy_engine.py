@@ -24,6 +24,7 @@ from policies.engine import (
     PersonAction,
     PolicyEngine,
     ReadRequest,
+    RegistryAction,
     Relation,
     default_engine,
 )
@@ -64,7 +65,8 @@ def test_every_policy_file_validates_against_the_schema(path: object) -> None:
 
 def test_every_legal_basis_entity_and_the_engine_load_with_the_schema() -> None:
     engine = PolicyEngine.load()
-    actions = 2 + len(PersonAction)  # the schema adds its actions as entities: read, disclose and the changes
+    # The schema adds its actions as entities: read, disclose, the changes about a person and the registry's.
+    actions = 2 + len(PersonAction) + len(RegistryAction)
     assert len(engine.static_entities) == len(DataCategory) + len(LEGAL_BASES) + actions
     assert engine.policy_hash.startswith("sha256:")
     assert default_engine() is default_engine()

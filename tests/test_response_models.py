@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from adapters import fhir_api, webhook_api
 from adapters.fhir_referrals import bundle_from_referral
+from adapters.fhir_task import referral_tasks, search_bundle
 from adapters.webhook_api import webhook_document
 from adapters.webhook_outbox import DeliveryLog, WebhookOutbox
 from hub.api.app import create_app
@@ -130,6 +131,18 @@ def test_the_csv_replay_and_the_fhir_bundle_answer_in_media_types_the_document_d
         assert media_type in declared_media_types(app, "GET", path, 200), (path, media_type)
     assert declared_media_types(app, "GET", "/v1/audit/replay", 200) == {"application/json", "text/csv"}
     assert declared_media_types(app, "GET", bundle_path, 200) == {"application/fhir+json"}
+    for method, path in (("GET", bundle_path), ("GET", "/v1/fhir/Task"), ("POST", "/v1/fhir/Bundle")):
+        assert declared_media_types(app, method, path, 422) == {"application/fhir+json"}  # an OperationOutcome
+        assert declared_media_types(app, method, path, 413) == {"application/problem+json"}  # before any route
+    refused = client.post("/v1/fhir/Bundle", json={"resourceType": "Bundle"}, headers=auth("doctor"))
+    assert (refused.status_code, refused.headers["content-type"]) == (422, "application/fhir+json")
+
+
+def fhir_tasks(hub: Hub, user: str, referral_id: str) -> list[dict[str, Any]]:
+    referral = hub.app.referral(UUID(referral_id))
+    _, decision = hub.referrals.authorize_read(hub.principal_for(user), referral.id, "task.read", "models")
+    codes = {agency: hub.app.agency(agency).code for agency in (referral.referrer_agency_id, *referral.recipients)}
+    return referral_tasks(referral, decision.categories, codes)
 
 
 def normal(value: Any) -> Any:
@@ -222,6 +235,18 @@ def test_each_route_returns_exactly_what_its_service_gives(hub: Hub) -> None:
             f"/v1/fhir/ServiceRequest/{fhir_referral}/$bundle",
             {},
             lambda: bundle_from_referral(hub.app.referral(UUID(fhir_referral))),
+        ),
+        (
+            "doctor",
+            "/v1/fhir/Task",
+            {"focus": f"ServiceRequest/{fhir_referral}"},
+            lambda: search_bundle(fhir_tasks(hub, "doctor", fhir_referral), "http://testserver/v1/fhir"),
+        ),
+        (
+            "tukums.cm",
+            f"/v1/fhir/Task/{fhir_tasks(hub, 'tukums.cm', fhir_referral)[0]['id']}",
+            {},
+            lambda: fhir_tasks(hub, "tukums.cm", fhir_referral)[0],
         ),
     ]
     for user, path, params, service in cases:

@@ -8,23 +8,19 @@ Screenshots of the main pages go to test-artifacts/screenshots/.
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from hub.api.app import create_app
 from hub.kernel.config import Settings
 from hub.registry.demo import seed_demo
 from hub.service import Hub
+from tests.pg import free_port
+from tests.web import CHROMIUM, chromium, served
 
 pytestmark = pytest.mark.browser
 SCREENSHOTS = Path(__file__).parent.parent / "test-artifacts" / "screenshots"
-CHROMIUM = shutil.which("chromium")
 
 if CHROMIUM is None:
     pytest.skip(
@@ -32,13 +28,7 @@ if CHROMIUM is None:
         allow_module_level=True,
     )
 
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from playwright.sync_api import Browser, BrowserContext, Page, expect  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -50,31 +40,17 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     hub = Hub(settings)
     seed_demo(hub)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(hub, follow_in_background=False), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, name="web-under-test", daemon=True)
-    thread.start()
-    while not server.started:
-        thread.join(0.05)
-        assert thread.is_alive(), "the server did not start"
     try:
-        yield f"http://127.0.0.1:{port}"
+        with served(hub, free_port()) as url:
+            yield url
     finally:
-        server.should_exit = True
-        thread.join(10)
         hub.close()
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            yield instance
-        finally:
-            instance.close()
+    with chromium() as instance:
+        yield instance
 
 
 class Session:

@@ -85,12 +85,13 @@ FORM_FIELDS = (
     *(f"child.{name}" for name in ("given_name", "family_name", "birth_date", "personal_code", "municipality")),
     *(f"family.0.{name}" for name in ("given_name", "family_name", "relationship", "personal_code")),
 )
-PATH_DEFAULTS = {"action": "assign", "decision": "confirm", "language": "lv"}
+PATH_DEFAULTS = {"action": "assign", "decision": "confirm", "language": "lv", "provider": "test-idp"}
+# Signing out ends the probe's session; `/session...` answers the page's script in JSON (tests/test_identity_oidc.py).
 WEB_ROUTES = [
     route
     for router in web_routers()
     for route in router.routes
-    if isinstance(route, APIRoute) and route.path != "/signout"  # signing out ends the probe's session
+    if isinstance(route, APIRoute) and route.path != "/signout" and not route.path.startswith("/session")
 ]
 
 

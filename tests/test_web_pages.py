@@ -252,5 +252,5 @@ def test_demo_user_picker_only_in_demo_mode(client: TestClient, hub: Hub, demo: 
 
 def test_web_routes_are_not_part_of_the_api_schema(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    assert all(path.startswith(("/v1/", "/healthz", "/readyz")) for path in paths)
+    assert all(path.startswith(("/v1/", "/scim/v2/", "/healthz", "/readyz")) for path in paths)
     assert all(isinstance(route, WebRoute) for router in web_routers() for route in router.routes)

@@ -1,13 +1,56 @@
-"""Helpers for the web page tests: signing in with the API's token model, the CSRF token, the referral form."""
+"""Helpers for the web page tests: signing in with the API's token model, the CSRF token, the referral form, and
+for the browser tests the hub served on a loopback port and Debian's Chromium."""
 
 from __future__ import annotations
 
-from typing import Any
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
+import uvicorn
 from fastapi.testclient import TestClient
 
+from hub.api.app import create_app
 from hub.service import Hub
 from hub.web.security import CSRF_COOKIE
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+CHROMIUM = shutil.which("chromium")
+
+
+@contextmanager
+def served(hub: Hub, port: int) -> Iterator[str]:
+    """The hub's app served by uvicorn on a loopback port in a thread; yields its base URL."""
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(hub, follow_in_background=False), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, name="web-under-test", daemon=True)
+    thread.start()
+    while not server.started:
+        thread.join(0.05)
+        assert thread.is_alive(), "the server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium driven by Playwright (its own browser download does not work here)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            yield instance
+        finally:
+            instance.close()
 
 
 def csrf(client: TestClient) -> str:

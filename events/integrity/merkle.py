@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 LEAF_PREFIX = b"\x00"
 NODE_PREFIX = b"\x01"
 EMPTY_ROOT = hashlib.sha256(b"").digest()
+HASH_SIZE = hashlib.sha256().digest_size
+
+
+def _hashes(*values: bytes) -> bool:
+    """Every value is a SHA-256 hash (32 bytes): an empty or truncated leaf, node or root proves nothing."""
+    return all(len(value) == HASH_SIZE for value in values)
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -76,8 +82,8 @@ def _subproof(leaves: Sequence[bytes], m: int, start: int, end: int, complete: b
 
 
 def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes], expected_root: bytes) -> bool:
-    """RFC 9162 section 2.1.3.2."""
-    if not 0 <= index < size:
+    """RFC 9162 section 2.1.3.2; like the Go reference verifier, refuses hashes that are not 32 bytes long."""
+    if not 0 <= index < size or not _hashes(leaf, expected_root, *proof):
         return False
     fn, sn, r = index, size - 1, leaf
     for p in proof:
@@ -97,8 +103,8 @@ def verify_inclusion(leaf: bytes, index: int, size: int, proof: Sequence[bytes],
 
 
 def verify_consistency(old_size: int, new_size: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> bool:
-    """RFC 9162 section 2.1.4.2."""
-    if not 0 < old_size <= new_size:
+    """RFC 9162 section 2.1.4.2 (proof nodes that are not 32 bytes long are refused)."""
+    if not 0 < old_size <= new_size or not _hashes(*proof):
         return False
     if old_size == new_size:
         return not proof and old_root == new_root

@@ -16,6 +16,7 @@ from hub.api.limits import BodySizeLimit
 from hub.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from hub.api.ratelimit import RateLimits
 from hub.capability import load
+from hub.registry.bootstrap_gate import BootstrapGate
 from hub.roles import BackgroundRoles
 from hub.service import Hub
 from hub.web import install_web
@@ -53,5 +54,6 @@ def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Seque
     install_web(app)
     app.add_middleware(BodySizeLimit, max_bytes=hub.settings.max_body_bytes)
     app.add_middleware(AsciiTextHeaders)
+    app.add_middleware(BootstrapGate, hub=hub)
     app.add_middleware(SecurityHeaders)
     return app

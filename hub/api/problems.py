@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from dataclasses import asdict
+from typing import Any, Protocol
 
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -86,6 +87,25 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+class ErrorRenderer(Protocol):
+    """Turns a refusal into a response; a route class may carry its own as `error_response` (FHIR routes do)."""
+
+    def __call__(
+        self,
+        status: int,
+        reason: str,
+        detail: str,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response: ...
+
+
+def _renderer(request: Request) -> ErrorRenderer:
+    """The matched route's own error shape, else a problem document."""
+    renderer: ErrorRenderer = getattr(request.scope.get("route"), "error_response", problem)
+    return renderer
+
+
 def _field_path(location: tuple[Any, ...]) -> str:
     parts = [str(part) for part in location if part != "body"]
     return ".".join(parts) or "body"
@@ -100,25 +120,27 @@ def _validation_errors(error: RequestValidationError) -> list[dict[str, Any]]:
 
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
-        return problem(422, "invalid_input", "the request failed validation", _validation_errors(error))
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
+        return _renderer(request)(422, "invalid_input", "the request failed validation", _validation_errors(error))
 
     @app.exception_handler(DomainError)
-    async def _domain(request: Request, error: DomainError) -> JSONResponse:
+    async def _domain(request: Request, error: DomainError) -> Response:
         if error.status in (403, 404) and not access_tracking.anything_recorded():
             await run_in_threadpool(_record_denial, request, error)
-        errors = [{"field": error.field, "reason": error.reason, "message": error.detail}] if error.field else None
-        return problem(error.status, error.reason, error.detail, errors, RETRY_LATER if error.status == 503 else None)
+        errors = [asdict(field_error) for field_error in error.field_errors()] or None
+        retry = RETRY_LATER if error.status == 503 else None
+        return _renderer(request)(error.status, error.reason, error.detail, errors, retry)
 
     @app.exception_handler(RateLimited)
-    async def _limited(_: Request, error: RateLimited) -> JSONResponse:
-        return problem(429, "rate_limited", str(error), headers=error.headers)
+    async def _limited(request: Request, error: RateLimited) -> Response:
+        return _renderer(request)(429, "rate_limited", str(error), headers=error.headers)
 
     @app.exception_handler(AccessNotRecorded)
     async def _unaudited(request: Request, error: AccessNotRecorded) -> Response:
         if store_outage(error):
             return _store_unavailable(request)
-        return problem(503, "audit_unavailable", "the access could not be recorded, so no data is returned")
+        detail = "the access could not be recorded, so no data is returned"
+        return _renderer(request)(503, "audit_unavailable", detail)
 
     async def _unreachable(request: Request, error: Exception) -> Response:
         log.warning("store unreachable on %s: %s", request.url.path, type(error).__name__)
@@ -128,8 +150,9 @@ def install_problem_handlers(app: FastAPI) -> None:
         app.add_exception_handler(store_error, _unreachable)
 
     @app.exception_handler(TamperedCiphertext)
-    async def _tampered(_: Request, __: TamperedCiphertext) -> JSONResponse:
-        return problem(500, "integrity_failure", "stored data failed its integrity check; nothing is returned")
+    async def _tampered(request: Request, __: TamperedCiphertext) -> Response:
+        detail = "stored data failed its integrity check; nothing is returned"
+        return _renderer(request)(500, "integrity_failure", detail)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, error: StarletteHTTPException) -> Response:
@@ -138,7 +161,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         headers = getattr(error, "headers", None)
         if not request.url.path.startswith(MACHINE_PATHS):
             return render_error(request, error.status_code, reason, headers=headers)
-        return problem(error.status_code, reason, str(error.detail), headers=headers)
+        return _renderer(request)(error.status_code, reason, str(error.detail), headers=headers)
 
 
 def _store_unavailable(request: Request) -> Response:
@@ -146,7 +169,7 @@ def _store_unavailable(request: Request) -> Response:
     detail = "the hub's database cannot be reached; try again shortly (a submission with the same Idempotency-Key)"
     if not request.url.path.startswith(MACHINE_PATHS):
         return render_error(request, 503, "store_unavailable", headers=RETRY_LATER)
-    return problem(503, "store_unavailable", detail, headers=RETRY_LATER)
+    return _renderer(request)(503, "store_unavailable", detail, headers=RETRY_LATER)
 
 
 def _record_denial(request: Request, error: DomainError) -> None:

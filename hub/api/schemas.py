@@ -267,11 +267,12 @@ class ConsistencyProof(BaseModel):
 
 
 class ReplayEntry(BaseModel):
-    """One access (permitted or denied) or disclosure, as the log recorded it."""
+    """One access (permitted or denied), disclosure, or sign-in or token exchange (permitted or refused), as the log
+    recorded it."""
 
     notification_id: int
     time: datetime
-    kind: Literal["access", "disclosure"]
+    kind: Literal["access", "disclosure", "sign_in", "administration"]
     user: str
     agency_id: UUID | None
     role: str
@@ -288,6 +289,7 @@ class ReplayEntry(BaseModel):
     consent_id: UUID | None
     consent_version: int | None
     policy_hash: str | None
+    reason: str | None = Field(default=None, description="why a sign-in or token exchange was refused")
 
 
 class AuditReplay(BaseModel):

@@ -1,4 +1,5 @@
-"""Replay of the access and disclosure timeline straight from the log, filtered, as of any point in time."""
+"""Replay of the access and disclosure timeline, of sign-ins and agency systems' token exchanges (permitted or
+refused), and of every change to the registry, straight from the log, filtered, as of any point in time."""
 
 from __future__ import annotations
 
@@ -14,11 +15,20 @@ from eventsourcing.persistence import ApplicationRecorder, Mapper
 from eventsourcing.utils import get_topic
 
 from events.access import AccessRecorded
+from events.base import DomainEvent
 from events.disclosure import DisclosureRecorded
+from events.identity import SignInMethod, SignInRecorded
+from events.registry import ADMINISTRATION_EVENTS
 from events.review import BreakGlassReviewOpened
 from events.values import Decision
 
-TOPICS = (get_topic(AccessRecorded), get_topic(DisclosureRecorded), get_topic(BreakGlassReviewOpened))
+TOPICS = (
+    get_topic(AccessRecorded),
+    get_topic(DisclosureRecorded),
+    get_topic(BreakGlassReviewOpened),
+    get_topic(SignInRecorded),
+    *(get_topic(kind) for kind in ADMINISTRATION_EVENTS),
+)
 BATCH = 2000
 COLUMNS = (
     "notification_id",
@@ -40,6 +50,7 @@ COLUMNS = (
     "consent_id",
     "consent_version",
     "policy_hash",
+    "reason",
 )
 
 
@@ -70,7 +81,35 @@ class ReplayFilter:
         )
 
 
-def _entry(notification_id: int, event: AccessRecorded | DisclosureRecorded) -> dict[str, Any]:
+def _sign_in_entry(notification_id: int, event: SignInRecorded) -> dict[str, Any]:
+    exchange = event.method is SignInMethod.CLIENT_CREDENTIALS
+    return {
+        "notification_id": notification_id,
+        "time": event.timestamp,
+        "kind": "sign_in",
+        "user": event.actor.user_id,
+        "agency_id": event.actor.agency_id,
+        "role": event.actor.role,
+        "action": "token_exchange" if exchange else "sign_in",
+        "resource": f"{event.method}:{event.provider}",
+        "purpose": "",
+        "subjects": [],
+        "categories": [],
+        "decision": event.decision,
+        "basis": None,
+        "break_glass": False,
+        "justification": None,
+        "recipient_agency_id": None,
+        "consent_id": None,
+        "consent_version": None,
+        "policy_hash": None,
+        "reason": event.reason,
+    }
+
+
+def _entry(notification_id: int, event: AccessRecorded | DisclosureRecorded | SignInRecorded) -> dict[str, Any]:
+    if isinstance(event, SignInRecorded):
+        return _sign_in_entry(notification_id, event)
     common = {
         "notification_id": notification_id,
         "time": event.timestamp,
@@ -86,6 +125,7 @@ def _entry(notification_id: int, event: AccessRecorded | DisclosureRecorded) -> 
         "consent_id": event.consent_id,
         "consent_version": event.consent_version,
         "policy_hash": event.policy_hash,
+        "reason": None,
     }
     if isinstance(event, DisclosureRecorded):
         return common | {
@@ -104,6 +144,31 @@ def _entry(notification_id: int, event: AccessRecorded | DisclosureRecorded) -> 
     }
 
 
+def _administration_entry(notification_id: int, event: DomainEvent) -> dict[str, Any]:
+    """A change to the registry: who made it, what kind of change, to which agency or user (no personal data)."""
+    return {
+        "notification_id": notification_id,
+        "time": event.timestamp,
+        "kind": "administration",
+        "user": event.actor.user_id,
+        "agency_id": event.actor.agency_id,
+        "role": event.actor.role,
+        "action": f"registry.{type(event).__name__}",
+        "resource": f"registry:{event.originator_id}",
+        "purpose": "registry administration",
+        "subjects": [],
+        "categories": [],
+        "decision": Decision.PERMIT,
+        "basis": None,
+        "break_glass": False,
+        "justification": None,
+        "recipient_agency_id": None,
+        "consent_id": None,
+        "consent_version": None,
+        "policy_hash": None,
+    }
+
+
 def replay(recorder: ApplicationRecorder, mapper: Mapper[Any], where: ReplayFilter) -> Iterator[dict[str, Any]]:
     """Access and disclosure entries in log order that pass the filter (read from the stored records).
 
@@ -118,11 +183,14 @@ def replay(recorder: ApplicationRecorder, mapper: Mapper[Any], where: ReplayFilt
                 if held is not None and (held["user"], held["resource"]) == (event.actor.user_id, event.resource):
                     held["justification"] = event.justification
                 continue
-            assert isinstance(event, AccessRecorded | DisclosureRecorded)
             if held is not None:
                 yield held
-            entry = _entry(notification.id, event)
-            held = entry if where.admits(entry, event.subjects) else None
+            if isinstance(event, AccessRecorded | DisclosureRecorded | SignInRecorded):
+                entry = _entry(notification.id, event)
+            else:
+                assert isinstance(event, DomainEvent)
+                entry = _administration_entry(notification.id, event)
+            held = entry if where.admits(entry, getattr(event, "subjects", ())) else None
         last = batch[-1].id
     if held is not None:
         yield held

@@ -6,14 +6,15 @@ setting a `description`.
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from psycopg.conninfo import make_conninfo
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MAX_MONITORING_DAYS = 730  # two years: the longest monitoring after closure a close may set
 # What `hub serve` may run besides the API (`HUB_ROLES`); the workers of the scale-out stack are `hub worker ...`.
@@ -21,7 +22,84 @@ BACKGROUND_ROLES = ("follower", "signer", "due-work")
 ROLES = ("api", *BACKGROUND_ROLES)
 
 
-class Settings(BaseSettings):
+# --- Identity (hub/identity/): OpenID providers people sign in with, agency systems' OAuth tokens ---
+
+
+class OidcProvider(BaseModel):
+    """One OpenID provider people sign in with (national, or one agency's own)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$", description="Its name in the hub's addresses and log")
+    title: str = Field(min_length=1, max_length=100, description="What the sign-in button says")
+    issuer: str = Field(pattern=r"^https?://", description="Its issuer URL (discovery is read from there)")
+    client_id: str = Field(min_length=1)
+    client_secret_file: Path = Field(description="A file holding the client secret (never in the settings)")
+    user_claim: Literal["preferred_username", "sub"] = Field(
+        default="preferred_username", description="The claim that equals the hub username"
+    )
+    agencies: tuple[str, ...] = Field(default=(), description="Codes of the agencies whose users it may sign in (all)")
+    api_audience: str | None = Field(
+        default=None, description="The audience of its access tokens the API accepts (none: the API refuses them)"
+    )
+    scope: str = "openid profile"
+
+
+def _providers_from(value: object) -> object:
+    """`HUB_OIDC_PROVIDERS` is a JSON list, or the path of a file holding one."""
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return []
+        if not text.startswith("["):
+            text = Path(text).read_text(encoding="utf-8")
+        return json.loads(text)
+    return value
+
+
+class IdentitySettings(BaseSettings):
+    """How people and agency systems prove who they are (kept in one block)."""
+
+    oidc_providers: Annotated[tuple[OidcProvider, ...], NoDecode] = Field(
+        default=(), description="OpenID providers people sign in with: a JSON list, or the path of a JSON file"
+    )
+    public_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://[^/?#]+$",
+        description="The hub's address as browsers and agency systems reach it (default: the address asked for)",
+    )
+    oauth_token_ttl_minutes: int = Field(
+        default=5, ge=1, le=60, description="Lifetime of a token an agency system gets with its signed assertion"
+    )
+    session_warning_seconds: int = Field(
+        default=120, ge=10, le=3600, description="How long before a web session ends the page warns"
+    )
+    form_keep_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="How long a form sent after the session ended is kept"
+    )
+
+    @field_validator("oidc_providers", mode="before")
+    @classmethod
+    def _parse_providers(cls, value: object) -> object:
+        return _providers_from(value)
+
+    @field_validator("oidc_providers")
+    @classmethod
+    def _distinct_providers(cls, value: tuple[OidcProvider, ...]) -> tuple[OidcProvider, ...]:
+        names = [provider.name for provider in value]
+        issuers = [provider.issuer for provider in value]
+        if len(set(names)) != len(names) or len(set(issuers)) != len(issuers):
+            raise ValueError("each OpenID provider needs its own name and issuer")
+        return value
+
+    def oidc_provider(self, name: str) -> OidcProvider | None:
+        return next((provider for provider in self.oidc_providers if provider.name == name), None)
+
+
+# --- end of identity settings ---
+
+
+class Settings(IdentitySettings):
     """Where the hub keeps its log and keys, where it listens, and its limits."""
 
     model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")

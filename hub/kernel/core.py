@@ -17,7 +17,16 @@ from hub.kernel.application import HubApplication
 from hub.kernel.config import Settings
 from hub.kernel.errors import InvalidInput, NotFound, Unavailable
 from hub.kernel.group_commit import GroupCommitter
-from hub.kernel.identity import InvalidToken, issue_token, load_or_create_signing_key, verify_token
+from hub.kernel.identity import (
+    ISSUER,
+    InvalidToken,
+    TokenClaims,
+    issue_token,
+    load_or_create_signing_key,
+    token_issuer,
+    verify_token,
+)
+from hub.kernel.sealed_records import sealing_key
 from hub.kernel.subject_keys import FileMasterKeys, SubjectKeyStore, move_keys_from_views
 from policies.access import AccessDecision, Principal
 from policies.engine import default_engine
@@ -97,6 +106,9 @@ class Core:
         self.follower = Follower(self.app.recorder, self.app.event_mapper, self.views_db, [self.registry_view, *views])
         self.registry_queries = RegistryQueries(self.views_db)
         self.signing_key = load_or_create_signing_key(settings.key_dir)
+        self.sealing_key = sealing_key(settings.key_dir)
+        # Verifies tokens other issuers signed (the identity capability sets it for its OpenID providers).
+        self.foreign_tokens: Callable[[str], TokenClaims] | None = None
         self.policy_engine = default_engine()
         self.clock: Callable[[], datetime] = _utc_now
         self.access_log: GroupCommitter[AccessRecorded] = GroupCommitter(
@@ -137,7 +149,7 @@ class Core:
         self.app.close()
 
     def issue_token(self, username: str, ttl: timedelta | None = None) -> str:
-        user = self._user_row(username)
+        user = self.user_row(username)
         if user is None:
             raise NotFound("unknown_user", f"no user named {username!r}", "user")
         agency = self.registry_queries.agency(UUID(user["agency_id"]))
@@ -146,28 +158,35 @@ class Core:
         return issue_token(self.signing_key, username, agency["code"], lifetime)
 
     def authenticate(self, token: str) -> Principal:
-        """Verify a bearer token and resolve who is calling; raises InvalidToken or SuspendedUser."""
-        claims = verify_token(self.signing_key.public_key(), token)
-        user = self._user_row(claims.username)
+        """Verify a bearer token (the hub's own, or a configured OpenID provider's) and resolve who is calling;
+        raises InvalidToken or SuspendedUser (suspended or removed: either way the user may do nothing)."""
+        if token_issuer(token) == ISSUER:
+            claims = verify_token(self.signing_key.public_key(), token)
+        elif self.foreign_tokens is not None:
+            claims = self.foreign_tokens(token)
+        else:
+            raise InvalidToken("UnknownIssuer")
+        user = self.user_row(claims.username)
         if user is None:
             raise InvalidToken("UnknownUser")
         agency = self.registry_queries.agency(UUID(user["agency_id"]))
         if agency is None or agency["code"] != claims.agency_code:
             raise InvalidToken("AgencyMismatch")
-        if user["suspended"]:
+        if user["suspended"] or user.get("removed"):
             raise SuspendedUser(claims.username)
         return _principal(user, agency)
 
     def principal_for(self, username: str) -> Principal:
         """The principal of a registered user (for the command line, which acts as a named user)."""
-        user = self._user_row(username)
+        user = self.user_row(username)
         if user is None:
             raise NotFound("unknown_user", f"no user named {username!r}", "user")
         agency = self.registry_queries.agency(UUID(user["agency_id"]))
         assert agency is not None
         return _principal(user, agency)
 
-    def _user_row(self, username: str) -> Row | None:
+    def user_row(self, username: str) -> Row | None:
+        """The registry row of a user (waiting for the views once if the name is not there yet)."""
         user = self.registry_queries.user_by_username(username)
         if user is None:
             self.wait_for_views()

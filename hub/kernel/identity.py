@@ -59,21 +59,58 @@ def issue_token(key: Ed25519PrivateKey, username: str, agency_code: str, ttl: ti
     return jwt.encode(claims, key, algorithm="EdDSA")
 
 
-def verify_token(public_key: Ed25519PublicKey, token: str) -> TokenClaims:
-    """The single place tokens are checked; an OIDC verifier can replace it behind the same signature."""
+def _unverified_claim(token: str, name: str) -> object:
+    """A claim read before (or after) the signature is checked elsewhere; None if the token is no JWT."""
     try:
-        claims = jwt.decode(
+        return jwt.decode(token, options={"verify_signature": False}).get(name)
+    except jwt.PyJWTError:
+        return None
+
+
+def token_issuer(token: str) -> str | None:
+    """Who says they issued the token (read before its signature is checked, to pick the key to check it with)."""
+    issuer = _unverified_claim(token, "iss")
+    return issuer if isinstance(issuer, str) else None
+
+
+def token_expiry(token: str) -> datetime | None:
+    """When a token (already verified) expires."""
+    expires = _unverified_claim(token, "exp")
+    return datetime.fromtimestamp(expires, UTC) if isinstance(expires, int | float) else None
+
+
+def _hub_claims(public_key: Ed25519PublicKey, token: str, check_expiry: bool = True) -> dict[str, object]:
+    return dict(
+        jwt.decode(
             token,
             public_key,
             algorithms=["EdDSA"],
             audience=AUDIENCE,
             issuer=ISSUER,
             leeway=CLOCK_SKEW,
-            options={"require": ["exp", "iat", "sub", "aud", "iss"]},
+            options={"verify_exp": check_expiry, "require": ["exp", "iat", "sub", "aud", "iss"]},
         )
+    )
+
+
+def expired_token_user(public_key: Ed25519PublicKey, token: str) -> str | None:
+    """The username of a token this hub signed, even if it has expired (to keep a form its user sent too late)."""
+    try:
+        username = _hub_claims(public_key, token, check_expiry=False).get("sub")
+    except jwt.PyJWTError:
+        return None
+    return username if isinstance(username, str) else None
+
+
+def verify_token(public_key: Ed25519PublicKey, token: str) -> TokenClaims:
+    """The hub's own tokens; tokens of configured OpenID providers are checked by `Core.foreign_tokens`."""
+    try:
+        claims = _hub_claims(public_key, token)
     except jwt.PyJWTError as error:
         raise InvalidToken(type(error).__name__) from error
     username, agency_code = claims.get("sub"), claims.get("agency")
     if not isinstance(username, str) or not isinstance(agency_code, str):
         raise InvalidToken("MissingIdentity")
-    return TokenClaims(username, agency_code, datetime.fromtimestamp(claims["exp"], UTC))
+    expires = claims["exp"]
+    assert isinstance(expires, int)
+    return TokenClaims(username, agency_code, datetime.fromtimestamp(expires, UTC))

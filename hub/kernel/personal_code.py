@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Annotated
 
 from pydantic import AfterValidator, StringConstraints
@@ -23,6 +24,9 @@ class InvalidPersonalCode(ValueError):
     pass
 
 
+LAST_OLD_FORMAT_DAY = date(2017, 6, 30)  # dated codes were issued until then; the new format since 1 July 2017
+
+
 def parse_personal_code(raw: str) -> PersonalCode:
     """Accepts `DDMMYY-CNNNK` (old, dated) and `3X....` (new, from 2017); a hyphen after the 6th digit is optional."""
     text = raw.strip()
@@ -37,9 +41,11 @@ def parse_personal_code(raw: str) -> PersonalCode:
     if text[0] > "3" or text[6] not in "012":
         raise InvalidPersonalCode("not a personal code of a natural person")
     try:
-        pvn.get_birth_date(text)
+        born = pvn.get_birth_date(text)
     except ValidationError as error:
         raise InvalidPersonalCode("the birth date in the code is not a real date") from error
+    if born > LAST_OLD_FORMAT_DAY:
+        raise InvalidPersonalCode("no dated personal code was issued after 30 June 2017")
     if pvn.calc_check_digit_pers(text[:-1]) != text[-1]:
         raise InvalidPersonalCode("check digit does not match")
     return PersonalCode(text, new_format=False)

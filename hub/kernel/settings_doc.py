@@ -25,7 +25,7 @@ class MissingMarkers(ValueError):
 
 def _default(field: FieldInfo) -> str:
     value = field.get_default(call_default_factory=True)
-    if value is None:
+    if value is None or value == ():
         return "(none)"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"

@@ -1,8 +1,11 @@
-"""Demo registry: real municipality names, invented people. Seeding twice changes nothing."""
+"""Demo registry: real municipality names, invented people, registered through the registry import (the one way
+to register). Seeding twice changes nothing."""
 
 from __future__ import annotations
 
 from events.values import AgencyKind, Role
+from hub.kernel.errors import InvalidInput
+from hub.registry.bulk_import import RegistryImport
 from hub.service import Hub
 
 K = AgencyKind
@@ -27,6 +30,7 @@ DEMO_AGENCIES: tuple[tuple[str, str, AgencyKind, str | None], ...] = (
         None,
     ),
     ("DAS", "Datu aizsardzības speciālists", K.AUDITOR, None),
+    ("BAC", "Bērnu aizsardzības centrs", K.CHILD_PROTECTION_CENTRE, None),
 )
 
 DEMO_USERS: tuple[tuple[str, str, str, tuple[Role, ...]], ...] = (
@@ -47,15 +51,35 @@ DEMO_USERS: tuple[tuple[str, str, str, tuple[Role, ...]], ...] = (
     ("doctor", "Dr. Rita Avotiņa", "GA-TUK", (R.HEALTH_PROFESSIONAL,)),
     ("ministry.supervisor", "Sandra Bērza", "LM-SPKKD", (R.SUPERVISOR,)),
     ("auditor", "Pēteris Auniņš", "DAS", (R.AUDITOR,)),
+    ("registry.admin", "Gints Lapiņš", "BAC", (R.REGISTRY_ADMIN,)),
+    ("tukums.admin", "Zane Krastiņa", "TUK-SD", (R.AGENCY_ADMIN,)),
+    ("daugavpils.admin", "Jeļena Sokolova", "DAU-SD", (R.AGENCY_ADMIN,)),
 )
 
 
+def demo_rows() -> list[dict[str, str]]:
+    """The demo registry as the rows of a registry import (`hub.registry.bulk_import`)."""
+    agencies = [
+        {"record": "agency", "code": code, "name": name, "kind": kind.value, "municipality": municipality or ""}
+        for code, name, kind, municipality in DEMO_AGENCIES
+    ]
+    users = [
+        {
+            "record": "user",
+            "username": username,
+            "display_name": display_name,
+            "agency": agency_code,
+            "roles": " ".join(roles),
+        }
+        for username, display_name, agency_code, roles in DEMO_USERS
+    ]
+    return agencies + users
+
+
 def seed_demo(hub: Hub) -> int:
-    """Register the demo agencies and users that are missing; returns how many were added."""
-    before = len(hub.registry_queries.agencies()) + len(hub.registry_queries.users())
-    for code, name, kind, municipality in DEMO_AGENCIES:
-        hub.registry.register_agency(code, name, kind, municipality)
-    for username, display_name, agency_code, roles in DEMO_USERS:
-        hub.registry.register_user(username, display_name, agency_code, list(roles))
-    hub.wait_for_views()
-    return len(hub.registry_queries.agencies()) + len(hub.registry_queries.users()) - before
+    """Register the demo agencies and users that are missing, through the registry import; returns how many."""
+    result = RegistryImport(hub.registry_admin).run(None, demo_rows())
+    if result.problems:
+        problem = result.problems[0]
+        raise InvalidInput(problem.reason, f"demo row {problem.row}: {problem.message}", problem.field)
+    return result.agencies_added + result.users_added

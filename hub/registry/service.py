@@ -1,4 +1,5 @@
-"""Registry commands: agencies, users (with suspension), agency systems' keys and webhooks, integration users."""
+"""Registry services the rest of the hub uses: agencies by code, agency systems' keys and webhooks, integration
+users (administration itself is `hub.registry.admin_service`)."""
 
 from __future__ import annotations
 
@@ -12,19 +13,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from events.registry import (
     AgencyKeyRegistered,
-    AgencyRegistered,
-    UserRegistered,
-    UserReinstated,
-    UserSuspended,
     WebhookRegistered,
     WebhookRemoved,
-    agency_id_for,
     user_id_for,
 )
-from events.values import AgencyKind, Role
+from events.values import Role
 from hub.kernel.core import Core
-from hub.kernel.errors import InvalidInput, NotFound
-from hub.registry.domain import Agency
+from hub.kernel.errors import InvalidInput
+from hub.registry.admin_service import RegistryAdminService
+from hub.registry.bulk_import import RegistryImport
+from hub.registry.domain import Agency, ReasonDraft
 from policies import roles
 
 ED25519_PUBLIC_KEY_BYTES = 32
@@ -58,6 +56,11 @@ def check_webhook_url(url: str) -> None:
         raise InvalidInput("insecure_url", "a webhook URL uses https (http only to a loopback address)", "url")
 
 
+def provisioning_username(agency_code: str) -> str:
+    """The user an agency's identity provider provisions its staff as (SCIM)."""
+    return f"scim.{agency_code.lower()}"
+
+
 def integration_username(agency_code: str) -> str:
     """The user an agency's systems (Kafka, CSV, FHIR) act as."""
     return f"integration.{agency_code.lower()}"
@@ -68,64 +71,28 @@ def key_id_of(public_key: bytes) -> str:
 
 
 class RegistryService:
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, admin: RegistryAdminService) -> None:
         self.core = core
-
-    def register_agency(self, code: str, name: str, kind: AgencyKind, municipality: str | None) -> UUID:
-        """Register an agency once; registering the same code again changes nothing."""
-        agency_id = agency_id_for(code)
-        if not self.core.app.exists(agency_id):
-            self.core.app.append(
-                AgencyRegistered(
-                    originator_id=agency_id,
-                    originator_version=1,
-                    code=code,
-                    name=name,
-                    kind=kind,
-                    municipality=municipality,
-                )
-            )
-        return agency_id
+        self.admin = admin
 
     def register_user(self, username: str, display_name: str, agency_code: str, user_roles: list[Role]) -> UUID:
-        """Register a user once inside an agency; registering the same username again changes nothing."""
-        agency_id = agency_id_for(agency_code)
-        if not self.core.app.exists(agency_id):
-            raise NotFound("unknown_agency", f"no agency with code {agency_code!r}", "agency")
-        user_id = user_id_for(username)
-        if not self.core.app.exists(user_id):
-            self.core.app.append(
-                UserRegistered(
-                    originator_id=user_id,
-                    originator_version=1,
-                    username=username,
-                    display_name=display_name,
-                    agency_id=agency_id,
-                    roles=tuple(user_roles),
-                )
-            )
-        return user_id
+        """Register a user once inside an agency (as the console); registering the same user again changes nothing."""
+        row = {"record": "user", "username": username, "display_name": display_name, "agency": agency_code}
+        result = RegistryImport(self.admin).run(None, [{**row, "roles": " ".join(user_roles)}])
+        if result.problems:
+            problem = result.problems[0]
+            raise InvalidInput(problem.reason, problem.message, problem.field)
+        return user_id_for(username)
 
     def set_user_suspended(self, username: str, suspended: bool, reason: str = "") -> None:
-        user_id = user_id_for(username)
-        if not self.core.app.exists(user_id):
-            raise NotFound("unknown_user", f"no user named {username!r}", "user")
-        user = self.core.app.user(user_id)
-        if user.suspended == suspended:
-            return
-        version = user.version + 1
-        event = (
-            UserSuspended(originator_id=user_id, originator_version=version, reason=reason)
-            if suspended
-            else UserReinstated(originator_id=user_id, originator_version=version)
-        )
-        self.core.wait_for_views(self.core.app.append(event))
+        """Suspend or reinstate a user as the console operator (`hub users suspend|reinstate`)."""
+        if suspended:
+            self.admin.suspend(None, username, ReasonDraft(reason=reason or "suspended at the console"))
+        else:
+            self.admin.reinstate(None, username)
 
     def agency(self, code: str) -> Agency:
-        agency_id = agency_id_for(code)
-        if not self.core.app.exists(agency_id):
-            raise NotFound("unknown_agency", f"no agency with code {code!r}", "agency")
-        return self.core.app.agency(agency_id)
+        return self.admin.agency(code)
 
     def register_key(self, code: str, public_key: bytes) -> str:
         """Register an agency system's raw Ed25519 public key; returns its key id (registering it again is a no-op)."""
@@ -171,5 +138,13 @@ class RegistryService:
             raise InvalidInput("agency_may_not_submit", f"a {agency.kind.value} does not submit referrals", "agency")
         username = integration_username(code)
         self.register_user(username, f"System integration ({code})", code, [role])
+        self.core.wait_for_views()
+        return username
+
+    def provisioning_client(self, code: str) -> str:
+        """The agency's SCIM provisioning client: a user administering the agency's users (registered on first use)."""
+        self.agency(code)
+        username = provisioning_username(code)
+        self.register_user(username, f"Provisioning client ({code})", code, [Role.AGENCY_ADMIN])
         self.core.wait_for_views()
         return username

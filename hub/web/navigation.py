@@ -36,6 +36,10 @@ def settles_subjects(principal: Principal) -> bool:
     return principal.agency_kind in SUBJECT_AGENCY_KINDS and bool(principal.roles & SUBJECT_ROLES)
 
 
+def administers(principal: Principal) -> bool:
+    return roles.admin_role(principal.roles) is not None
+
+
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/inbox", N_("Inbox"), works_referrals),
     NavItem("/referrals/new", N_("New referral"), lambda principal: roles.may_submit_referrals(principal.roles)),
@@ -43,6 +47,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/subjects/candidates", N_("Possible matches"), settles_subjects),
     NavItem("/supervision", N_("Supervision"), lambda principal: decide_supervision_read(principal).permitted),
     NavItem("/audit", N_("Audit"), audits),
+    NavItem("/admin/users", N_("Administration"), administers),
 )
 
 

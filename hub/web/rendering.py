@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -28,7 +28,8 @@ from hub.web.labels import label_id
 from hub.web.navigation import navigation
 from hub.web.reasons import reason_message
 from hub.web.security import CSRF_COOKIE, CSRF_FIELD, new_csrf_token
-from hub.web.session import CsrfRejected, SignInRequired
+from hub.web.session import CsrfRejected, SignInRequired, seconds_left
+from hub.web.signed_out import signed_out_response
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 RIGA = ZoneInfo("Europe/Riga")
@@ -78,6 +79,7 @@ def render(
         return format_datetime(moment, "short", tzinfo=RIGA, locale=language)
 
     principal = getattr(request.state, "principal", None)
+    expires = getattr(request.state, "session_expires", None)
     page = environment.get_template(template).render(
         _=catalogue.gettext,
         label=label,
@@ -88,6 +90,8 @@ def render(
         csrf=csrf_token_of(request),
         principal=principal,
         nav=navigation(principal),
+        session_left=seconds_left(expires) if principal and expires else None,
+        session_warn=request.app.state.hub.settings.session_warning_seconds,
         here=request.url.path,
         here_quoted=quote(str(request.url.path) + ("?" + request.url.query if request.url.query else ""), safe=""),
         **context,
@@ -133,7 +137,8 @@ Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 
 
 class WebRoute(APIRoute):
-    """A page route: errors become pages (with the reason code) and a missing session goes to sign-in."""
+    """A page route: errors become pages (with the reason code); a missing session goes to sign-in (keeping a form
+    sent too late) or, for the page's own scripts, is a 401 (`hub.web.signed_out`)."""
 
     def get_route_handler(self) -> Handler:
         handler = super().get_route_handler()
@@ -142,8 +147,7 @@ class WebRoute(APIRoute):
             try:
                 return await handler(request)
             except SignInRequired:
-                target = request.url.path + ("?" + request.url.query if request.url.query else "")
-                return RedirectResponse(f"/signin?next={quote(target, safe='')}", status_code=303)
+                return await signed_out_response(request)
             except CsrfRejected:
                 return render_error(request, 403, "csrf_rejected")
             except DomainError as error:

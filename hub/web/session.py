@@ -1,19 +1,25 @@
-"""Who is signed in: the API's bearer token kept in an HttpOnly, SameSite=Strict cookie, and checked forms."""
+"""Who is signed in: the API's bearer token kept in an HttpOnly, SameSite=Strict cookie, and checked forms.
+
+A session begun at an OpenID provider also has `hub_sid`, naming the sealed record of the provider's tokens that
+renews the session and ends it at the provider (`hub.identity`).
+"""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from starlette.datastructures import FormData
 
 from hub.api.auth import HubDep
 from hub.kernel.core import SuspendedUser
-from hub.kernel.identity import InvalidToken
+from hub.kernel.identity import InvalidToken, token_expiry
 from hub.web.security import CSRF_COOKIE, CSRF_FIELD, csrf_matches
 from policies.decision import Principal
 
 SESSION_COOKIE = "hub_session"
+SESSION_ID_COOKIE = "hub_sid"
 
 
 class SignInRequired(Exception):
@@ -36,7 +42,24 @@ def web_principal(request: Request, hub: HubDep) -> Principal:
         raise SignInRequired from None
     request.app.state.rate_limits.check(principal)
     request.state.principal = principal
+    request.state.session_expires = token_expiry(token)
     return principal
+
+
+def seconds_left(expires: datetime | None) -> int:
+    return max(0, int((expires - datetime.now(UTC)).total_seconds())) if expires else 0
+
+
+def set_session_cookie(response: Response, request: Request, name: str, value: str, max_age: int) -> None:
+    """An HttpOnly, SameSite=Strict cookie for the whole site (secure over https)."""
+    response.set_cookie(
+        name, value, max_age=max_age, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/"
+    )
+
+
+def end_session(response: Response) -> None:
+    for name in (SESSION_COOKIE, SESSION_ID_COOKIE):
+        response.delete_cookie(name, path="/", httponly=True, samesite="strict")
 
 
 async def checked_form(request: Request) -> FormData:

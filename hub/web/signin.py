@@ -1,4 +1,6 @@
-"""Signing in and out (a demo user picker in demo mode, or an API token), and the language switch."""
+"""The sign-in page (the configured OpenID providers, a demo user picker in demo mode, or an API token), a form
+kept while its author signed in again, and the language switch. Sign-in through a provider, renewal and sign-out
+are `hub.identity.web`."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from hub.kernel.identity import InvalidToken
 from hub.web.forms import text
 from hub.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from hub.web.rendering import WebRoute, render, render_error, safe_next
-from hub.web.session import SESSION_COOKIE, CheckedForm
+from hub.web.session import SESSION_COOKIE, CheckedForm, WebPrincipal, set_session_cookie
+from hub.web.signed_out import KEPT_FORM_PATH, kept_forms
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 YEAR = int(timedelta(days=365).total_seconds())
@@ -32,6 +35,7 @@ def signin_page(request: Request, hub: HubDep, next: str | None = None) -> HTMLR
         request,
         "signin.html",
         users=[user for user in users if not user["suspended"]],
+        providers=hub.settings.oidc_providers,
         next=safe_next(next),
     )
 
@@ -47,23 +51,19 @@ def sign_in(request: Request, hub: HubDep, form: CheckedForm) -> Response:
     except (InvalidToken, SuspendedUser, NotFound):
         return render_error(request, 401, "sign_in_failed")
     response = RedirectResponse(safe_next(text(form, "next")), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=hub.settings.token_ttl_minutes * 60,
-        httponly=True,
-        samesite="strict",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
+    set_session_cookie(response, request, SESSION_COOKIE, token, hub.settings.token_ttl_minutes * 60)
     return response
 
 
-@router.post("/signout")
-def sign_out(_: CheckedForm) -> RedirectResponse:
-    response = RedirectResponse("/signin", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict")
-    return response
+@router.get(KEPT_FORM_PATH + "{form_id}")
+def kept_form(request: Request, principal: WebPrincipal, form_id: str) -> HTMLResponse:
+    """The form its author sent after the session ended, filled in, to send now (once; only to its author)."""
+    records = kept_forms(request)
+    kept = records.get(form_id)
+    if kept is None or kept["username"] != principal.username:
+        return render_error(request, 404, "kept_form_not_found")
+    records.remove(form_id)
+    return render(request, "kept_form.html", action=kept["path"], fields=kept["fields"])
 
 
 @router.get("/lang/{language}")

@@ -1,0 +1,1 @@
+"""Identity: people sign in through OpenID providers, agency systems exchange signed assertions for tokens."""

@@ -1,0 +1,104 @@
+"""Signing in through an OpenID provider, renewing the session from the page, and signing out (at the provider too).
+
+The provider's answer arrives by a cross-site redirect, which does not carry SameSite=Strict cookies: the state is
+bound to the browser by its own SameSite=Lax cookie, and after signing in the browser continues to its page from a
+page of the hub (a same-site navigation, so the Strict session cookie goes along).
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from hub.api.auth import HubDep
+from hub.identity.service import SessionEnded
+from hub.identity.web_addresses import public_base
+from hub.web.rendering import WebRoute, render, render_error, safe_next
+from hub.web.session import (
+    SESSION_COOKIE,
+    SESSION_ID_COOKIE,
+    CheckedForm,
+    WebPrincipal,
+    end_session,
+    seconds_left,
+    set_session_cookie,
+)
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+STATE_COOKIE = "hub_oidc_state"
+CALLBACK_PATH = "/oidc/callback"
+STATE_MAX_AGE = 600
+
+
+@router.get("/signin/oidc/{provider}")
+def begin_sign_in(request: Request, hub: HubDep, provider: str, next: str | None = None) -> Response:
+    """Off to the provider, with state, nonce and a PKCE challenge."""
+    url, state = hub.identity.begin(provider, public_base(request) + CALLBACK_PATH, safe_next(next))
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(
+        STATE_COOKIE,
+        state,
+        max_age=STATE_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path=CALLBACK_PATH,
+    )
+    return response
+
+
+@router.get(CALLBACK_PATH)
+def finish_sign_in(
+    request: Request,
+    hub: HubDep,
+    state: Annotated[str, Query(max_length=200)] = "",
+    code: Annotated[str, Query(max_length=2000)] = "",
+    iss: Annotated[str | None, Query(max_length=500)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The provider's answer: the code is exchanged and the person signed in, or refused (and that is recorded)."""
+    bound = request.cookies.get(STATE_COOKIE, "")
+    if error or not code or not state or not hmac.compare_digest(bound.encode(), state.encode()):
+        return render_error(request, 400, "sign_in_expired" if not error else "sign_in_rejected")
+    signed_in = hub.identity.finish(state, code, iss)
+    response = render(request, "signed_in.html", next=safe_next(signed_in.next))
+    set_session_cookie(response, request, SESSION_COOKIE, signed_in.token, hub.settings.token_ttl_minutes * 60)
+    set_session_cookie(response, request, SESSION_ID_COOKIE, signed_in.session_id, 12 * 3600)
+    response.delete_cookie(STATE_COOKIE, path=CALLBACK_PATH, httponly=True, samesite="lax")
+    return response
+
+
+@router.post("/session/renew")
+def renew_session(request: Request, hub: HubDep, principal: WebPrincipal, _: CheckedForm) -> JSONResponse:
+    """From the page's "stay signed in": a new session while the provider's lives (demo sessions always renew)."""
+    if hub.settings.demo and SESSION_ID_COOKIE not in request.cookies:
+        token = hub.issue_token(principal.username)
+    else:
+        try:
+            token = hub.identity.renew(request.cookies.get(SESSION_ID_COOKIE), principal.username)
+        except SessionEnded as ended:
+            return JSONResponse({"reason": "session_not_renewed", "detail": str(ended)}, 401)
+    response = JSONResponse({"seconds_left": hub.settings.token_ttl_minutes * 60})
+    set_session_cookie(response, request, SESSION_COOKIE, token, hub.settings.token_ttl_minutes * 60)
+    return response
+
+
+@router.get("/session")
+def session_status(request: Request, principal: WebPrincipal) -> JSONResponse:
+    """How long the session has left (the page asks before warning, in case another tab renewed it)."""
+    return JSONResponse({"seconds_left": seconds_left(request.state.session_expires)})
+
+
+@router.post("/signout")
+def sign_out(request: Request, hub: HubDep, _: CheckedForm) -> Response:
+    """Forget the session here, then end it at the provider (RP-initiated logout) if it began there: from a page,
+    since the policy lets forms go nowhere but this site (`form-action 'self'`, which covers a form's redirects)."""
+    logout = hub.identity.sign_out(request.cookies.get(SESSION_ID_COOKIE), public_base(request) + "/signin")
+    response: Response = (
+        render(request, "signing_out.html", logout=logout) if logout else RedirectResponse("/signin", status_code=303)
+    )
+    end_session(response)
+    return response

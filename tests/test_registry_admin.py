@@ -1,0 +1,171 @@
+"""Registry administration through the API, and SCIM provisioning through a real HTTP client against the app:
+agency administrators act on their own agency only, the edge cases refuse with a reason and append nothing, and a
+deactivated or removed user's next request is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from events.access import AccessRecorded
+from events.registry import UserMoved, user_id_for
+from hub.service import Hub
+from tests.conftest import child_referral, domain_events, log_of
+
+Auth = Callable[[str], dict[str, str]]
+NEW_USER = {"username": "tukums.new", "display_name": "Ilona Jaunā", "agency": "TUK-SD", "roles": ["case_manager"]}
+SCIM = "application/scim+json"
+
+
+def test_an_agency_admin_manages_its_own_agency_only(client: TestClient, hub: Hub, auth: Auth) -> None:
+    admin = auth("tukums.admin")
+    assert client.post("/v1/admin/users", json=NEW_USER, headers=admin).status_code == 201
+    listed = client.get("/v1/admin/users", headers=admin).json()
+    assert {user["agency"] for user in listed} == {"TUK-SD"}
+    # Another municipality's agency of the same kind, and another kind in the same municipality: both refused.
+    for agency in ("DAU-SD", "TUK-BT"):
+        before = domain_events(hub)
+        body = {**NEW_USER, "username": f"x.{agency.lower()}", "agency": agency}
+        refused = client.post("/v1/admin/users", json=body, headers=admin)
+        assert (refused.status_code, refused.json()["reason"]) == (403, "access_denied")
+        assert domain_events(hub) == before
+    for path in ("/v1/admin/users/daugavpils.cm/suspend", "/v1/admin/users/tukums.bt/remove"):
+        assert client.post(path, json={"reason": "x"}, headers=admin).status_code == 403
+    assert client.get("/v1/admin/users?agency=DAU-SD", headers=admin).status_code == 403
+    grant = client.post("/v1/admin/users/tukums.new/roles", json={"roles": ["registry_admin"]}, headers=admin)
+    assert grant.status_code == 403
+    denials = [event for event in log_of(hub, AccessRecorded) if event.actor.user_id == "tukums.admin"]
+    assert len(denials) >= 6
+    assert all(event.decision == "deny" for event in denials)
+
+
+def test_edge_cases_refuse_with_a_reason(client: TestClient, hub: Hub, auth: Auth) -> None:
+    admin = auth("registry.admin")
+    agency = {"code": "TUK-SD", "name": "x", "kind": "social_service", "municipality": "tukuma-novads"}
+    assert client.post("/v1/admin/agencies", json=agency, headers=admin).json()["reason"] == "agency_code_taken"
+    assert client.post("/v1/admin/users", json={**NEW_USER, "username": "tukums.cm"}, headers=admin).status_code == 409
+    police_role = client.post("/v1/admin/users", json={**NEW_USER, "roles": ["police_officer"]}, headers=admin)
+    assert (police_role.status_code, police_role.json()["reason"]) == (422, "role_not_allowed_for_kind")
+    last = client.post("/v1/admin/users/registry.admin/remove", json={"reason": "x"}, headers=admin)
+    assert (last.status_code, last.json()["reason"]) == (409, "last_registry_admin")
+    school = {"Authorization": f"Bearer {hub.issue_token('tukums.school')}"}
+    assert client.post("/v1/referrals", json=child_referral(), headers=school).status_code == 201
+    busy = client.post("/v1/admin/agencies/TUK-SD/close", json={"reason": "x"}, headers=admin)
+    assert (busy.status_code, busy.json()["reason"]) == (409, "agency_has_open_work")
+
+
+def test_a_moved_user_keeps_history_and_old_tokens_stop(client: TestClient, hub: Hub, auth: Auth) -> None:
+    old = auth("tukums.cm")
+    moved = client.post("/v1/admin/users/tukums.cm/move", json={"agency": "DAU-SD"}, headers=auth("registry.admin"))
+    assert (moved.status_code, moved.json()["agency"]) == (200, "DAU-SD")
+    assert client.get("/v1/inbox", headers=old).status_code == 401
+    assert client.get("/v1/inbox", headers=auth("tukums.cm")).status_code == 200
+    [event] = log_of(hub, UserMoved)
+    assert [type(e).__name__ for e in hub.app.stream(user_id_for("tukums.cm"))] == ["UserRegistered", "UserMoved"]
+    assert event.actor.user_id == "registry.admin"
+
+
+def test_a_suspended_or_removed_user_is_refused_at_once(client: TestClient, auth: Auth) -> None:
+    admin = auth("tukums.admin")
+    intake = auth("tukums.intake")
+    assert client.post("/v1/admin/users/tukums.intake/suspend", json={"reason": "x"}, headers=admin).status_code == 200
+    assert client.get("/v1/inbox", headers=intake).status_code == 403
+    assert client.post("/v1/admin/users/tukums.intake/reinstate", headers=admin).status_code == 200
+    assert client.get("/v1/inbox", headers=intake).status_code == 200
+    assert client.post("/v1/admin/users/tukums.intake/remove", json={"reason": "x"}, headers=admin).status_code == 200
+    assert client.get("/v1/inbox", headers=intake).status_code == 403
+    assert client.post("/v1/admin/users/tukums.intake/reinstate", headers=admin).json()["reason"] == "user_removed"
+
+
+def test_the_csv_import_over_the_api_reports_rows_and_is_idempotent(client: TestClient, hub: Hub, auth: Auth) -> None:
+    admin = {**auth("registry.admin"), "Content-Type": "text/csv"}
+    good = (
+        "record,code,name,kind,municipality\n"
+        "agency,TAL-SD,Talsu novada sociālais dienests,social_service,talsu-novads\n"
+    )
+    first = client.post("/v1/admin/import", content=good.encode(), headers=admin)
+    assert first.json() == {"agencies_added": 1, "users_added": 0, "unchanged": 0, "problems": []}
+    assert client.post("/v1/admin/import", content=good.encode(), headers=admin).json()["unchanged"] == 1
+    bad = good + "agency,TAL-BT,Talsu novada bāriņtiesa,orphans_court,atlantis\n"
+    before = domain_events(hub)
+    refused = client.post("/v1/admin/import", content=bad.encode(), headers=admin)
+    assert refused.status_code == 422
+    assert refused.json()["errors"] == [
+        {"row": 3, "field": "municipality", "reason": "value_error", "message": refused.json()["errors"][0]["message"]}
+    ]
+    assert domain_events(hub) == before
+
+
+def scim_user(username: str) -> dict[str, Any]:
+    return {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": username,
+        "displayName": "Kārlis Jaunais",
+        "active": True,
+    }
+
+
+def test_scim_provisions_gives_roles_and_deprovisions(client: TestClient, hub: Hub) -> None:
+    token = hub.issue_token(hub.registry.provisioning_client("TUK-SD"))
+    idp = {"Authorization": f"Bearer {token}", "Content-Type": SCIM}
+    config = client.get("/scim/v2/ServiceProviderConfig", headers=idp)
+    assert (config.status_code, config.json()["patch"]["supported"]) == (200, True)
+    created = client.post("/scim/v2/Users", json=scim_user("tukums.karlis"), headers=idp)
+    assert created.status_code == 201, created.text
+    user_id = created.json()["id"]
+    found = client.get('/scim/v2/Users?filter=userName eq "tukums.karlis"', headers=idp).json()
+    assert (found["totalResults"], found["Resources"][0]["id"]) == (1, user_id)
+
+    add = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "add", "path": "members", "value": [{"value": user_id}]}],
+    }
+    group = client.patch("/scim/v2/Groups/case_manager", json=add, headers=idp)
+    assert group.status_code == 200, group.text
+    assert user_id in {member["value"] for member in group.json()["members"]}
+    karlis = {"Authorization": f"Bearer {hub.issue_token('tukums.karlis')}"}
+    assert client.get("/v1/inbox", headers=karlis).status_code == 200
+
+    # Another agency's user is out of reach, even of the same kind in another municipality.
+    other = user_id_for("daugavpils.cm")
+    assert client.get(f"/scim/v2/Users/{other}", headers=idp).status_code == 404
+    police = client.patch("/scim/v2/Groups/police_officer", json=add, headers=idp)
+    assert police.status_code == 404
+
+    deactivate = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "active", "value": False}],
+    }
+    patched = client.patch(f"/scim/v2/Users/{user_id}", json=deactivate, headers=idp)
+    assert (patched.status_code, patched.json()["active"]) == (200, False)
+    assert client.get("/v1/inbox", headers=karlis).status_code == 403
+    assert client.delete(f"/scim/v2/Users/{user_id}", headers=idp).status_code == 204
+    assert client.get("/v1/inbox", headers=karlis).status_code == 403
+    assert client.get("/scim/v2/Users", headers=auth_header(hub, "tukums.cm")).status_code == 403
+
+
+def auth_header(hub: Hub, username: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {hub.issue_token(username)}"}
+
+
+def test_the_administration_pages_serve_both_administrators_in_latvian(client: TestClient, hub: Hub) -> None:
+    from tests.web import post_form, sign_in
+
+    sign_in(client, hub, "tukums.admin")
+    users = client.get("/admin/users")
+    assert users.status_code == 200
+    assert "Lietotāji" in users.text
+    assert "daugavpils.cm" not in users.text
+    form = {"username": "tukums.web", "display_name": "Web Lietotāja", "agency": "TUK-SD", "roles": ["case_manager"]}
+    assert post_form(client, "/admin/users", form).status_code == 303
+    assert "tukums.web" in client.get("/admin/users").text
+    refused = post_form(client, "/admin/users/daugavpils.cm/suspend", {"reason": "x"})
+    assert refused.status_code == 403
+    sign_in(client, hub, "registry.admin")
+    assert "TUK-BT" in client.get("/admin/agencies").text
+    bad = "record,code,name,kind,municipality\nagency,TAL-SD,Talsu,social_service,atlantis\n"
+    report = post_form(client, "/admin/import", {"content": bad, "mode": "import"})
+    assert report.status_code == 422
+    assert "Pašvaldība" in report.text
