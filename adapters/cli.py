@@ -32,17 +32,19 @@ from hub import cli as hub_cli
 from hub.audit.replay import ReplayFilter
 from hub.cli import console
 from hub.cli_support import errors, open_hub
+from hub.kernel.election import ELECTION_ROUND_SECONDS, Election, elected
 from hub.registry.cli import agencies_app
+from hub.service import Hub
 
 webhooks_app = typer.Typer(help="Webhook deliveries to agencies without Kafka.", no_args_is_help=True)
 import_app = typer.Typer(help="Batch imports.", no_args_is_help=True)
 worker_app = typer.Typer(help="Long-running workers of the scale-out stack.", no_args_is_help=True)
 export_app = typer.Typer(help="Exports in standard formats.", no_args_is_help=True)
 
-Bootstrap = Annotated[str, typer.Option(envvar="HUB_KAFKA_BOOTSTRAP", help="Kafka bootstrap servers (host:port)")]
+Bootstrap = Annotated[str | None, typer.Option(help="Kafka bootstrap servers, host:port (default HUB_KAFKA_BOOTSTRAP)")]
 Interval = Annotated[float, typer.Option(min=0.01, help="Seconds between polls when idle")]
 Heartbeat = Annotated[
-    Path | None, typer.Option(envvar="HUB_WORKER_HEARTBEAT", help="File touched after each successful round")
+    Path | None, typer.Option(help="File touched after each successful round (default HUB_WORKER_HEARTBEAT)")
 ]
 
 
@@ -141,53 +143,77 @@ def import_referrals(
         raise typer.Exit(1)
 
 
-def _run_until_signalled(step: Callable[[], object], interval: float, what: str, heartbeat: Path | None) -> None:
+def _run_until_signalled(
+    hub: Hub, step: Callable[[], object], interval: float, what: str, heartbeat: Path | None
+) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    follow_with_backoff(step, stop, interval, Backoff(), what, heartbeat)
+    follow_with_backoff(step, stop, interval, Backoff(), what, heartbeat or hub.settings.worker_heartbeat)
+
+
+def _run_elected(hub: Hub, work: Callable[[], object], interval: float, what: str, heartbeat: Path | None) -> None:
+    """Run `work` every `interval` seconds while this process holds the job's lock; stand by otherwise, asking for
+    it every second (so a standby takes over within seconds of the holder's end)."""
+    election = Election(hub.settings, what)
+    try:
+        rounds = min(interval, ELECTION_ROUND_SECONDS)
+        every = interval if interval > rounds else 0.0
+        _run_until_signalled(hub, elected(election, work, every), rounds, what, heartbeat)
+    finally:
+        election.release()
+
+
+def _bootstrap(hub: Hub, bootstrap: str | None) -> str:
+    servers = bootstrap or hub.settings.kafka_bootstrap
+    if not servers:
+        errors.print("[red]No Kafka bootstrap servers:[/red] set HUB_KAFKA_BOOTSTRAP or pass --bootstrap.")
+        raise typer.Exit(2)
+    return servers
 
 
 @worker_app.command("projections")
 def worker_projections(interval: Interval = 0.2, heartbeat: Heartbeat = None) -> None:
-    """Follow the log and keep every view up to date."""
+    """Follow the log and keep every view up to date (as many processes as wanted)."""
     with open_hub() as hub:
-        _run_until_signalled(hub.follower.catch_up, interval, "projections", heartbeat)
+        _run_until_signalled(hub, hub.follower.catch_up, interval, "projections", heartbeat)
 
 
 @worker_app.command("checkpoints")
 def worker_checkpoints(interval: Interval = 1.0, heartbeat: Heartbeat = None) -> None:
-    """Add every new record to the audit tree and sign checkpoints (one signer per deployment)."""
+    """Add every new record to the audit tree and sign checkpoints: the signer, one active per deployment (elected
+    by a PostgreSQL advisory lock; others stand by)."""
     with open_hub() as hub:
-        _run_until_signalled(hub.audit.log.follow_once, interval, "checkpoints", heartbeat)
+        _run_elected(hub, hub.audit.log.follow_once, interval, "signer", heartbeat)
 
 
 @worker_app.command("due-work")
 def worker_due_work(interval: Interval = 30.0, heartbeat: Heartbeat = None) -> None:
-    """Raise overdue clocks (referrals, record requests) and expire consents whose period ended."""
+    """Raise overdue clocks (referrals, record requests) and expire consents whose period ended (one active per
+    deployment, elected like the signer)."""
     with open_hub() as hub:
-        _run_until_signalled(hub.run_due_work, interval, "due work", heartbeat)
+        _run_elected(hub, hub.run_due_work, interval, "due-work", heartbeat)
 
 
 @worker_app.command("relay")
-def worker_relay(bootstrap: Bootstrap, interval: Interval = 0.2, heartbeat: Heartbeat = None) -> None:
+def worker_relay(bootstrap: Bootstrap = None, interval: Interval = 0.2, heartbeat: Heartbeat = None) -> None:
     """Publish each agency's policy-filtered messages to its Kafka topic (at least once, in order per referral)."""
     with open_hub() as hub:
-        relay = KafkaRelay(hub, Publisher(bootstrap))
+        relay = KafkaRelay(hub, Publisher(_bootstrap(hub, bootstrap)))
         try:
-            _run_until_signalled(relay.catch_up, interval, "relay", heartbeat)
+            _run_until_signalled(hub, relay.catch_up, interval, "relay", heartbeat)
         finally:
             relay.publisher.close()
 
 
 @worker_app.command("inbound")
-def worker_inbound(bootstrap: Bootstrap, interval: Interval = 0.2, heartbeat: Heartbeat = None) -> None:
+def worker_inbound(bootstrap: Bootstrap = None, interval: Interval = 0.2, heartbeat: Heartbeat = None) -> None:
     """Turn signed referral messages on the inbound topic into referrals; refused ones go to the dead-letter topic."""
     with open_hub() as hub:
-        consumer = InboundConsumer.connect(hub, bootstrap)
+        consumer = InboundConsumer.connect(hub, _bootstrap(hub, bootstrap))
         try:
-            _run_until_signalled(consumer.process_batch, interval, "inbound consumer", heartbeat)
+            _run_until_signalled(hub, consumer.process_batch, interval, "inbound", heartbeat)
         finally:
             consumer.close()
 
@@ -203,7 +229,7 @@ def worker_webhooks(interval: Interval = 1.0, heartbeat: Heartbeat = None) -> No
             outbox.catch_up()
             dispatcher.deliver_due()
 
-        _run_until_signalled(step, interval, "webhooks", heartbeat)
+        _run_until_signalled(hub, step, interval, "webhooks", heartbeat)
 
 
 @export_app.command("audit-events")

@@ -142,14 +142,16 @@ def follow_with_backoff(
 ) -> None:
     """Run `step` every `interval` seconds until `stop`; after a failure wait longer each time.
 
-    After each success the `heartbeat` file (if any) is touched, for a container health check.
+    After each success the `heartbeat` file (if any) is touched, for a container health check. Failures are logged
+    under the worker's own name, `hub.worker.<what>`.
     """
+    worker_log = logging.getLogger(f"hub.worker.{what}")
     while not stop.is_set():
         try:
             step()
         except Exception as error:
             delay = backoff.failed()
-            log.warning("%s failed (%s); retrying in %.1f s", what, type(error).__name__, delay)
+            worker_log.warning("%s failed (%s); retrying in %.1f s", what, type(error).__name__, delay)
             stop.wait(delay)
             continue
         backoff.succeeded()

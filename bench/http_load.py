@@ -41,24 +41,29 @@ class LoadResult:
     failures: int
 
 
-def hub_environment(settings: Settings) -> dict[str, str]:
-    return os.environ | {
-        "HUB_STORE": settings.store,
-        "HUB_KEY_DIR": str(settings.key_dir),
-        "HUB_DEMO": "false",
-        "HUB_RATE_LIMIT_USER_PER_MINUTE": "0",  # the load comes from one benchmark user on purpose
-        "HUB_RATE_LIMIT_AGENCY_PER_MINUTE": "0",
-    }
+def hub_environment(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment of a hub process on `settings`' store, plus `extra` settings (HUB_ROLES, say)."""
+    return (
+        os.environ
+        | extra
+        | {
+            "HUB_STORE": settings.store,
+            "HUB_KEY_DIR": str(settings.key_dir),
+            "HUB_DEMO": "false",
+            "HUB_RATE_LIMIT_USER_PER_MINUTE": "0",  # the load comes from one benchmark user on purpose
+            "HUB_RATE_LIMIT_AGENCY_PER_MINUTE": "0",
+        }
+    )
 
 
 @contextmanager
-def running_server(command: Sequence[str], settings: Settings) -> Iterator[tuple[str, int]]:
+def running_server(command: Sequence[str], settings: Settings, **extra: str) -> Iterator[tuple[str, int]]:
     """Start `command` (which must listen on the port appended to it), wait until it answers; yields (url, pid)."""
     port = free_port()
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [*command, "--port", str(port)],
         cwd=ROOT,
-        env=hub_environment(settings),
+        env=hub_environment(settings, **extra),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -90,9 +95,13 @@ def bench_server_command() -> list[str]:
     return [sys.executable, "-m", "bench.server"]
 
 
-def drive(url: str, make_request: Callable[[int], Request], total: int, clients: int, ok: int) -> LoadResult:
-    """Send `total` requests from `clients` concurrent keep-alive connections; a status other than `ok` fails."""
-    return asyncio.run(_drive(url, make_request, total, clients, ok))
+def drive(
+    url: str | Sequence[str], make_request: Callable[[int], Request], total: int, clients: int, ok: int
+) -> LoadResult:
+    """Send `total` requests from `clients` concurrent keep-alive connections (spread evenly over the servers when
+    `url` is several); a status other than `ok` fails."""
+    urls = [url] if isinstance(url, str) else list(url)
+    return asyncio.run(_drive(urls, make_request, total, clients, ok))
 
 
 class Connection:
@@ -130,11 +139,13 @@ class Connection:
         await self.writer.wait_closed()
 
 
-async def _drive(url: str, make_request: Callable[[int], Request], total: int, clients: int, ok: int) -> LoadResult:
+async def _drive(
+    urls: Sequence[str], make_request: Callable[[int], Request], total: int, clients: int, ok: int
+) -> LoadResult:
     latencies: list[float] = []
     failures = 0
     counter = iter(range(total))
-    connections = [await Connection.open(url) for _ in range(clients)]
+    connections = [await Connection.open(urls[index % len(urls)]) for index in range(clients)]
 
     async def one_client(connection: Connection) -> None:
         nonlocal failures
@@ -155,7 +166,9 @@ async def _drive(url: str, make_request: Callable[[int], Request], total: int, c
     return LoadResult(total / elapsed, quantiles[49] * 1000, quantiles[98] * 1000, failures)
 
 
-def warm_then_drive(url: str, make_request: Callable[[int], Request], total: int, clients: int, ok: int) -> LoadResult:
+def warm_then_drive(
+    url: str | Sequence[str], make_request: Callable[[int], Request], total: int, clients: int, ok: int
+) -> LoadResult:
     """Warm up with requests numbered after the measured ones, so that no two requests are the same."""
     drive(url, lambda index: make_request(total + index), clients * 2, clients, ok)
     return drive(url, make_request, total, clients, ok)

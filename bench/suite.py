@@ -15,6 +15,7 @@ from bench import (
     b5_audit_verify,
     b6_kafka_relay,
     b7_policy_decisions,
+    b8_scale_out,
     memory,
 )
 from bench.harness import BenchStore, Row, Scale, open_stores
@@ -41,6 +42,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
     Benchmark("B5", "`hub audit verify` leaves/s", b5_audit_verify.run),
     Benchmark("B6", "Kafka relay messages published/s", b6_kafka_relay.run),
     Benchmark("B7", "policy decisions/s", b7_policy_decisions.run),
+    Benchmark("B8", "HTTP submissions/s, two API processes ÷ one", b8_scale_out.run),
     Benchmark("MEM", "peak RSS of `hub serve` with a large store", memory.run),
 )
 

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from hub import capabilities
 from hub.capability import load
-from hub.cli_support import load_settings, open_hub
+from hub.cli_support import load_settings, open_hub, open_store
 from hub.service import Hub, startup_objects_frozen
 
 app = typer.Typer(help="Inter-agency referral hub.", no_args_is_help=True)
@@ -49,7 +49,7 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = load_settings()
     with startup_objects_frozen():
-        hub = Hub(settings)
+        hub = open_store(settings)
         if settings.demo:
             added = seed_demo(hub)
             if added:

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from hub.kernel.config import Settings
 from hub.kernel.errors import DomainError
+from hub.kernel.store_outage import STORE_ERRORS, why_unreachable
 from hub.service import Hub, startup_objects_frozen
 
 errors = Console(stderr=True)
@@ -36,10 +37,20 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
+def open_store(settings: Settings) -> Hub:
+    """The hub, or exit 3 with why the store could not be reached (with a hint at the settings to check)."""
+    try:
+        return Hub(settings)
+    except STORE_ERRORS:
+        errors.print(f"[red]Cannot open the store:[/red] {why_unreachable(settings)}")
+        errors.print("Check HUB_STORE (host, port, database, user) and HUB_STORE_PASSWORD_FILE.")
+        raise typer.Exit(3) from None
+
+
 @contextmanager
 def open_hub() -> Iterator[Hub]:
     with startup_objects_frozen():
-        hub = Hub(load_settings())
+        hub = open_store(load_settings())
         try:
             yield hub
         except DomainError as error:

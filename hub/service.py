@@ -72,10 +72,6 @@ class Hub(Core):
         for capability in capabilities.CAPABILITIES:
             capability.due_work(self)
 
-    def close(self) -> None:
-        self.audit.close()
-        super().close()
-
 
 @contextmanager
 def startup_objects_frozen() -> Iterator[None]:

@@ -2,12 +2,14 @@
 
 Leaves, the tree's right edge (`Frontier`) and the signed checkpoints live in the store's own database, so the
 tree resumes where it stopped after a restart. A batch of leaves and the new tree state commit together, guarded
-by the old size, so two followers never both append the same leaves.
+by the old size, so two followers never both append the same leaves: the tree's row is written first, so the
+second of two writers waits for the first, finds the tree grown and rolls back (`TreeConflict`) before it adds a
+leaf; `catch_up` then goes on from where the other got to. One process is meant to write (the elected signer),
+but one that still believes it is does no harm.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,8 +23,6 @@ from events.integrity.checkpoint import Checkpoint, sign_checkpoint
 from events.integrity.merkle import Frontier
 from events.integrity.records import record_leaf_hash
 from projections.viewdb import Cursor, Row, ViewDatabase
-
-log = logging.getLogger(__name__)
 
 SCHEMA: dict[str, str] = {
     "audit_leaves": (
@@ -104,8 +104,6 @@ class AuditLog:
         self.every_events = every_events
         self.batch_size = batch_size
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         with database.transaction() as cursor:
             for statement in SCHEMA.values():
                 cursor.execute(statement)
@@ -117,7 +115,8 @@ class AuditLog:
         return TreeState.from_row(rows[0] if rows else None)
 
     def catch_up(self) -> int:
-        """Give every record stored so far its leaf; returns how many leaves were added."""
+        """Give every record stored so far its leaf; returns how many leaves this process added (another writer
+        that extended the tree meanwhile is followed, not fought)."""
         added = 0
         with self._lock:
             while True:
@@ -127,27 +126,31 @@ class AuditLog:
                 )
                 if not notifications:
                     return added
-                self._append(state, notifications)
+                try:
+                    self._append(state, notifications)
+                except TreeConflict:
+                    continue
                 added += len(notifications)
 
     def _append(self, state: TreeState, notifications: Sequence[Notification]) -> None:
         frontier = Frontier(state.size, list(state.frontier.nodes))
+        leaves = [notification_leaf(notification) for notification in notifications]
+        for leaf in leaves:
+            frontier.append(leaf)
         with self.database.transaction() as cursor:
-            for notification in notifications:
-                leaf = notification_leaf(notification)
+            self._save_tree(cursor, state, frontier, notifications[-1].id)
+            for index, (notification, leaf) in enumerate(zip(notifications, leaves, strict=True), start=state.size):
                 cursor.execute(
                     "INSERT INTO audit_leaves (leaf_index, notification_id, originator_id, originator_version, "
                     "leaf_hash) VALUES (?, ?, ?, ?, ?)",
                     (
-                        frontier.size,
+                        index,
                         notification.id,
                         str(notification.originator_id),
                         notification.originator_version,
                         leaf.hex(),
                     ),
                 )
-                frontier.append(leaf)
-            self._save_tree(cursor, state, frontier, notifications[-1].id)
 
     @staticmethod
     def _save_tree(cursor: Cursor, old: TreeState, frontier: Frontier, last_notification_id: int) -> None:
@@ -191,30 +194,9 @@ class AuditLog:
             return row
 
     def follow_once(self) -> None:
+        """One round of the signer: leaves for new records, then a checkpoint if one is due."""
         self.catch_up()
         self.checkpoint()
-
-    def start(self, interval: float) -> None:
-        """Follow in a background thread until `stop()`: leaves at once, checkpoints when due."""
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, args=(interval,), name="audit-log", daemon=True)
-        self._thread.start()
-
-    def _run(self, interval: float) -> None:
-        while not self._stop.is_set():
-            try:
-                self.follow_once()
-            except TreeConflict:
-                log.info("another follower extended the tree; retrying")
-            except Exception:
-                log.exception("audit log follower failed; retrying")
-            self._stop.wait(interval)
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
     # -- reading -------------------------------------------------------------------------------------------------
 

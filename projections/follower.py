@@ -194,6 +194,7 @@ class Follower:
         elif self._lock.acquire(timeout=timeout):
             try:
                 if position > self._applied_through:
+                    self._stored = None  # other processes may have moved the views since: start from where they are
                     self._follow_through(max(position, self.recorder.max_notification_id() or 0), deadline)
             finally:
                 self._lock.release()

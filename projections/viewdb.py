@@ -24,8 +24,14 @@ from typing import Any, Protocol
 import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
+from psycopg_pool.base import AttemptWithBackoff
 
 Row = dict[str, Any]
+
+# psycopg_pool waits a whole second before its first reconnect attempt (then doubles): a request arriving just
+# after the server came back would wait past its bounded timeout for a connection. Retry sooner (the pools'
+# backoff is a class constant of the library's; this sets it for every pool of the process).
+AttemptWithBackoff.INITIAL_DELAY = 0.1
 
 SCRUB_ATTEMPTS = 40  # a checkpoint waits this many times for readers still on the WAL (about 8 s in all)
 
@@ -212,14 +218,29 @@ def _array_type(column: list[Any]) -> str:
 
 
 class PostgresViewDatabase(ViewDatabase):
+    """A pool of at most `max_size` connections, each checked before it is handed out (so that the first use after
+    the server came back does not fail on a connection it had closed). A caller waits at most `timeout` seconds for
+    one, then gets `psycopg_pool.PoolTimeout` (an `OperationalError`); a lost connection is given up after
+    `timeout` seconds of failed reconnects, so that the next caller's wait starts a fresh attempt."""
+
     dialect = "postgres"
 
-    def __init__(self, conninfo: str, durable: bool, max_size: int = 8) -> None:
+    def __init__(self, conninfo: str, durable: bool, max_size: int = 8, timeout: float = 30.0) -> None:
         # Autocommit: a read is one statement and one round trip; `transaction()` still begins and commits.
         options: dict[str, Any] = {"autocommit": True}
         if not durable:
             options["options"] = "-c synchronous_commit=off"
-        self._pool = ConnectionPool(conninfo, min_size=1, max_size=max_size, kwargs=options, open=True)
+        self._pool = ConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=max_size,
+            kwargs=options,
+            open=True,
+            timeout=timeout,
+            reconnect_timeout=timeout,
+            check=ConnectionPool.check_connection,
+            name="views" if not durable else "store",
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:

@@ -56,6 +56,11 @@ class Cluster:
             "UTF8",
             "--no-sync",
         )
+        self.resume()
+
+    def resume(self) -> None:
+        """Start the server on the cluster made by `start` (after `stop`: the same data, port and settings)."""
+        data = str(self.directory / "data")
         fsync = "on" if self.fsync else "off"
         options = (
             f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync={fsync} -c max_connections=300"

@@ -17,28 +17,24 @@ from hub.api.problems import PROBLEM_RESPONSES, install_problem_handlers
 from hub.api.ratelimit import RateLimits
 from hub.capability import load
 from hub.registry.bootstrap_gate import BootstrapGate
+from hub.roles import BackgroundRoles
 from hub.service import Hub
 from hub.web import install_web
-from projections.periodic import Periodic
 
 
 def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Sequence[APIRouter] = ()) -> FastAPI:
-    """The API; with `follow_in_background`, views follow the log and due work (clocks, consent expiry) runs.
+    """The API; with `follow_in_background`, the process also runs the background roles of `HUB_ROLES` (by
+    default all: the views' follower, the audit tree's signer, the due work; see `hub.roles`).
 
     `extra_routers` are added by the composition root (the adapters' FHIR endpoints).
     """
-    clock_tick = Periodic("due-work", hub.settings.clock_tick_seconds, hub.run_due_work)
+    background = BackgroundRoles(hub, hub.settings.background_roles if follow_in_background else frozenset())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if follow_in_background:
-            hub.follower.start(hub.settings.follow_interval_seconds)
-            clock_tick.start()
-            hub.audit.log.start(hub.settings.follow_interval_seconds)
+        background.start()
         yield
-        hub.audit.log.stop()
-        clock_tick.stop()
-        hub.follower.stop()
+        background.stop()
 
     app = FastAPI(
         title="Inter-agency referral hub",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict
 from typing import Any, Protocol
 
@@ -17,8 +18,11 @@ from hub.api.ratelimit import RateLimited
 from hub.kernel import access_tracking as access_tracking
 from hub.kernel.core import AccessNotRecorded
 from hub.kernel.errors import DomainError
+from hub.kernel.store_outage import RETRY_AFTER_SECONDS, STORE_ERRORS, store_outage
 from hub.web.rendering import render_error
 from policies.decision import acting_role, denied
+
+log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 HTTP_REASONS = {
@@ -53,8 +57,10 @@ PROBLEM_STATUSES = {
     422: "the request is malformed or fails validation; nothing was appended",
     429: "too many requests; see Retry-After",
     500: "stored data failed an integrity check",
-    503: "the access could not be recorded, so no data is returned",
+    503: "the store is unreachable, the views are catching up, or the access could not be recorded (so no data "
+    "is returned); see Retry-After",
 }
+RETRY_LATER = {"Retry-After": str(RETRY_AFTER_SECONDS)}
 # Added to every route, so that clients (and the API fuzzer) know every error's shape and media type.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"description": description, "content": {PROBLEM_JSON: {"schema": Problem.model_json_schema()}}}
@@ -122,16 +128,26 @@ def install_problem_handlers(app: FastAPI) -> None:
         if error.status in (403, 404) and not access_tracking.anything_recorded():
             await run_in_threadpool(_record_denial, request, error)
         errors = [asdict(field_error) for field_error in error.field_errors()] or None
-        return _renderer(request)(error.status, error.reason, error.detail, errors)
+        retry = RETRY_LATER if error.status == 503 else None
+        return _renderer(request)(error.status, error.reason, error.detail, errors, retry)
 
     @app.exception_handler(RateLimited)
     async def _limited(request: Request, error: RateLimited) -> Response:
         return _renderer(request)(429, "rate_limited", str(error), headers=error.headers)
 
     @app.exception_handler(AccessNotRecorded)
-    async def _unaudited(request: Request, __: AccessNotRecorded) -> Response:
+    async def _unaudited(request: Request, error: AccessNotRecorded) -> Response:
+        if store_outage(error):
+            return _store_unavailable(request)
         detail = "the access could not be recorded, so no data is returned"
         return _renderer(request)(503, "audit_unavailable", detail)
+
+    async def _unreachable(request: Request, error: Exception) -> Response:
+        log.warning("store unreachable on %s: %s", request.url.path, type(error).__name__)
+        return _store_unavailable(request)
+
+    for store_error in STORE_ERRORS:  # wherever a request meets the store away: one answer, never a 500
+        app.add_exception_handler(store_error, _unreachable)
 
     @app.exception_handler(TamperedCiphertext)
     async def _tampered(request: Request, __: TamperedCiphertext) -> Response:
@@ -146,6 +162,14 @@ def install_problem_handlers(app: FastAPI) -> None:
         if not request.url.path.startswith(MACHINE_PATHS):
             return render_error(request, error.status_code, reason, headers=headers)
         return _renderer(request)(error.status_code, reason, str(error.detail), headers=headers)
+
+
+def _store_unavailable(request: Request) -> Response:
+    """503 `store_unavailable` with `Retry-After`: a problem document for programs, a page for a person."""
+    detail = "the hub's database cannot be reached; try again shortly (a submission with the same Idempotency-Key)"
+    if not request.url.path.startswith(MACHINE_PATHS):
+        return render_error(request, 503, "store_unavailable", headers=RETRY_LATER)
+    return _renderer(request)(503, "store_unavailable", detail, headers=RETRY_LATER)
 
 
 def _record_denial(request: Request, error: DomainError) -> None:

@@ -39,7 +39,7 @@ def checkpoint_document(row: Row) -> dict[str, Any]:
 
 
 class AuditService:
-    """Owns the Merkle log follower (tables in the store's own database) and the checkpoint signing key."""
+    """Owns the Merkle log (tables in the store's own database) and the checkpoint signing key."""
 
     def __init__(self, core: Core) -> None:
         self.core = core
@@ -55,10 +55,10 @@ class AuditService:
             settings.checkpoint_every_events,
         )
         self.records = StoredRecords(core.app.recorder, core.store_db)
-        self.log.catch_up()
-
-    def close(self) -> None:
-        self.log.stop()
+        if not settings.uses_postgres:
+            # One process on SQLite, which is its signer. On PostgreSQL only the elected signer writes the tree
+            # (`hub.roles`), never every process as it starts.
+            self.log.catch_up()
 
     def seal(self) -> Row | None:
         """Give every stored record its leaf and sign a checkpoint now (if the tree grew)."""

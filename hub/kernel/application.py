@@ -21,6 +21,17 @@ from hub.referrals.domain import Referral, project_referral
 from hub.registry.domain import Agency, User, project_agency, project_user
 
 
+def bound_store_waits(recorder: PostgresKeyedRecorder, settings: Settings) -> None:
+    """While the server is away, the library's pool would retry a lost connection for five minutes and its calls
+    ten times: connect within the settings' bounds, give a lost connection up as the views' pools do, and retry
+    a call only within `HUB_STORE_TIMEOUT_SECONDS`."""
+    pool = recorder.datastore.pool
+    assert isinstance(pool.kwargs, dict)
+    pool.kwargs.update(settings.connection_options())
+    pool.reconnect_timeout = settings.store_timeout_seconds
+    recorder.retry_seconds = settings.store_timeout_seconds
+
+
 class HubApplication(PydanticApplication):
     """Appends events atomically and rebuilds aggregates from their streams."""
 
@@ -29,6 +40,8 @@ class HubApplication(PydanticApplication):
     def __init__(self, settings: Settings) -> None:
         recorder = PostgresKeyedRecorder if settings.uses_postgres else SQLiteKeyedRecorder
         super().__init__(env=settings.eventsourcing_env() | {"APPLICATION_RECORDER_TOPIC": get_topic(recorder)})
+        if isinstance(self.recorder, PostgresKeyedRecorder):
+            bound_store_waits(self.recorder, settings)
 
     @property
     def new_keys_recorder(self) -> CommitsNewKeys:

@@ -1,16 +1,25 @@
-"""Settings from the environment (`HUB_` prefix) or a `.env` file, checked at start."""
+"""Settings from the environment (`HUB_` prefix) or a `.env` file, checked at start.
+
+The README's settings table is generated from this class (`python -m hub.kernel.settings_doc`): give every new
+setting a `description`.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlsplit
 
+from psycopg.conninfo import make_conninfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MAX_MONITORING_DAYS = 730  # two years: the longest monitoring after closure a close may set
+# What `hub serve` may run besides the API (`HUB_ROLES`); the workers of the scale-out stack are `hub worker ...`.
+BACKGROUND_ROLES = ("follower", "signer", "due-work")
+ROLES = ("api", *BACKGROUND_ROLES)
 
 
 # --- Identity (hub/identity/): OpenID providers people sign in with, agency systems' OAuth tokens ---
@@ -97,20 +106,64 @@ class Settings(IdentitySettings):
 
     store: str = Field(
         default="var/hub.sqlite",
-        description="SQLite file path (embedded default) or a postgresql:// URL",
+        description="SQLite file (embedded) or `postgresql://user@host:port/db` (password: `HUB_STORE_PASSWORD_FILE`)",
     )
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
-    key_dir: Path = Path("var/keys")
+    store_password_file: Path | None = Field(
+        default=None,
+        description="File holding the PostgreSQL password (a container secret); overrides a password in `HUB_STORE`",
+    )
+    store_timeout_seconds: float = Field(
+        default=2.0,
+        ge=0.5,
+        le=60,
+        description="Longest wait for a database connection; while the store is away, requests answer 503 "
+        "`store_unavailable` within about twice this",
+    )
+    pool_events: int = Field(
+        default=8, ge=1, le=100, description="Connections to the event log per process, at most (PostgreSQL)"
+    )
+    pool_views: int = Field(
+        default=6, ge=1, le=100, description="Connections to the views per process, at most (PostgreSQL)"
+    )
+    pool_keys: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Connections for data keys and the audit tree per process, at most (PostgreSQL)",
+    )
+    roles: str = Field(
+        default="all",
+        pattern=r"^(all|(api|follower|signer|due-work)(,(api|follower|signer|due-work))*)$",
+        description="What `hub serve` runs: `all`, or a comma list of `api` (always served), `follower` (views), "
+        "`signer` (audit tree and checkpoints, elected), `due-work` (clocks, consent expiry, elected)",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `hub serve` listens on")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `hub serve` listens on")
+    key_dir: Path = Field(
+        default=Path("var/keys"), description="The hub's keys: signing, checkpoint, blind-index, master (mode 0600)"
+    )
     document_dir: Path | None = Field(
         default=None, description="Encrypted released documents (default: `documents` next to the key directory)"
     )
-    demo: bool = False
-    # Where people report accessibility problems (the accessibility statement names it; EU directive 2016/2102).
-    accessibility_contact: str = Field(default="", max_length=200)
-    token_ttl_minutes: int = Field(default=15, ge=1, le=24 * 60)
-    max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=64 * 1024 * 1024)
-    follow_interval_seconds: float = Field(default=0.2, gt=0, le=60)
+    demo: bool = Field(default=False, description="Seed the demo registry on start (`make run` sets it)")
+    accessibility_contact: str = Field(
+        default="",
+        max_length=200,
+        description="Where people report accessibility problems (the accessibility statement names it)",
+    )
+    token_ttl_minutes: int = Field(default=15, ge=1, le=24 * 60, description="Lifetime of issued bearer tokens")
+    max_body_bytes: int = Field(
+        default=64 * 1024, ge=1024, le=64 * 1024 * 1024, description="Larger request bodies get 413"
+    )
+    follow_interval_seconds: float = Field(
+        default=0.2, gt=0, le=60, description="How often the background follower and signer look for new events"
+    )
+    kafka_bootstrap: str | None = Field(
+        default=None, description="Kafka bootstrap servers (`host:port`) for `hub worker relay` and `inbound`"
+    )
+    worker_heartbeat: Path | None = Field(
+        default=None, description="File a worker touches after each successful round (for a container health check)"
+    )
     clock_tick_seconds: float = Field(
         default=60, gt=0, le=3600, description="How often `hub serve` checks response clocks and consent periods"
     )
@@ -126,8 +179,12 @@ class Settings(IdentitySettings):
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$",
         description="The audit log's name in its signed checkpoints and verifier key",
     )
-    checkpoint_interval_seconds: float = Field(default=1.0, gt=0, le=3600)
-    checkpoint_every_events: int = Field(default=1000, ge=1)
+    checkpoint_interval_seconds: float = Field(
+        default=1.0, gt=0, le=3600, description="A checkpoint is signed at most this often (when the tree grew)"
+    )
+    checkpoint_every_events: int = Field(
+        default=1000, ge=1, description="A checkpoint is signed as soon as this many records are not covered by one"
+    )
     monitoring_days: int = Field(
         default=180,
         ge=0,
@@ -149,6 +206,17 @@ class Settings(IdentitySettings):
         return value
 
     @property
+    def background_roles(self) -> frozenset[str]:
+        """The roles `hub serve` runs besides the API."""
+        named = set(self.roles.split(","))
+        return frozenset(BACKGROUND_ROLES if "all" in named else named & set(BACKGROUND_ROLES))
+
+    def connections_at_most(self, elections: int = 0) -> int:
+        """The most PostgreSQL connections one process holds: its three pools, and one for each elected job it
+        stands for (the lock's own session)."""
+        return self.pool_events + self.pool_views + self.pool_keys + elections
+
+    @property
     def documents_path(self) -> Path:
         return self.document_dir or self.key_dir.parent / "documents"
 
@@ -164,21 +232,48 @@ class Settings(IdentitySettings):
     def views_sqlite_path(self) -> Path:
         return self.sqlite_path.with_name(self.sqlite_path.stem + "-views.sqlite")
 
+    def store_password(self) -> str:
+        """The password from `HUB_STORE_PASSWORD_FILE` (its first line), else the one in the URL, else none."""
+        if self.store_password_file is not None:
+            lines = self.store_password_file.read_text(encoding="utf-8").splitlines()
+            return lines[0] if lines else ""
+        return unquote(urlsplit(self.store).password or "")
+
     def eventsourcing_env(self) -> dict[str, str]:
-        """The environment the `eventsourcing` library reads to pick and open its store."""
+        """The environment the `eventsourcing` library reads to pick and open its store: a small pool whose
+        connections are checked before use, and a bounded wait for one."""
         if not self.uses_postgres:
             return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(self.sqlite_path)}
         parts = urlsplit(self.store)
+        kept = min(2, self.pool_events)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": parts.path.strip("/"),
             "POSTGRES_HOST": parts.hostname or "",
             "POSTGRES_PORT": str(parts.port or 5432),
             "POSTGRES_USER": unquote(parts.username or "postgres"),
-            "POSTGRES_PASSWORD": unquote(parts.password or ""),
-            "POSTGRES_POOL_SIZE": "8",
-            "POSTGRES_MAX_OVERFLOW": "8",
+            "POSTGRES_PASSWORD": self.store_password(),
+            "POSTGRES_POOL_SIZE": str(kept),
+            "POSTGRES_MAX_OVERFLOW": str(self.pool_events - kept),
+            "POSTGRES_CONNECT_TIMEOUT": str(math.ceil(self.store_timeout_seconds)),
+            "POSTGRES_PRE_PING": "y",
+        }
+
+    def connection_options(self) -> dict[str, Any]:
+        """libpq options of every connection: a bounded connect, and a dead peer noticed within seconds."""
+        seconds = math.ceil(self.store_timeout_seconds)
+        return {
+            "connect_timeout": max(2, seconds),
+            "keepalives": 1,
+            "keepalives_idle": 5,
+            "keepalives_interval": 2,
+            "keepalives_count": 2,
+            "tcp_user_timeout": 1000 * max(5, 3 * seconds),
         }
 
     def postgres_conninfo(self) -> str:
-        return self.store.replace("postgres://", "postgresql://", 1)
+        """The store's URL as libpq connection string, with the password (from its file) and the options above."""
+        url = self.store.replace("postgres://", "postgresql://", 1)
+        password = self.store_password()
+        extra: dict[str, Any] = {"password": password} if password else {}
+        return make_conninfo(url, **extra, **self.connection_options())

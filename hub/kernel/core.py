@@ -50,14 +50,18 @@ class SuspendedUser(Exception):
 def open_view_database(settings: Settings) -> ViewDatabase:
     """The views' tables: rebuilt from the log if lost, so commits do not wait for the disk."""
     if settings.uses_postgres:
-        return PostgresViewDatabase(settings.postgres_conninfo(), durable=False)
+        return PostgresViewDatabase(
+            settings.postgres_conninfo(), False, settings.pool_views, settings.store_timeout_seconds
+        )
     return SQLiteViewDatabase(settings.views_sqlite_path, durable=False)
 
 
 def open_store_database(settings: Settings) -> ViewDatabase:
     """The store's own database, for what cannot be rebuilt from the log (data keys, the audit tree's checkpoints)."""
     if settings.uses_postgres:
-        return PostgresViewDatabase(settings.postgres_conninfo(), durable=True, max_size=4)
+        return PostgresViewDatabase(
+            settings.postgres_conninfo(), True, settings.pool_keys, settings.store_timeout_seconds
+        )
     return SQLiteViewDatabase(settings.sqlite_path, durable=True)
 
 

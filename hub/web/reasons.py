@@ -20,6 +20,7 @@ REASON_MESSAGES: dict[str, str] = {
     "idempotency_key_reused": N_("This form was already used for a different referral. Open a new form."),
     "rate_limited": N_("Too many requests in a short time. Wait a minute, then open the page again."),
     "audit_unavailable": N_("The access could not be recorded, so no data is shown. Try again shortly."),
+    "store_unavailable": N_("The hub cannot reach its database just now. Try again in a few seconds."),
     "consent_not_found": N_("There is no such consent."),
     "subject_not_found": N_("There is no such person record."),
     "role_may_not_record_consent": N_("Your role may not record consents."),
