@@ -85,7 +85,14 @@ FORM_FIELDS = (
     *(f"child.{name}" for name in ("given_name", "family_name", "birth_date", "personal_code", "municipality")),
     *(f"family.0.{name}" for name in ("given_name", "family_name", "relationship", "personal_code")),
 )
-PATH_DEFAULTS = {"action": "assign", "decision": "confirm", "language": "lv", "provider": "test-idp"}
+PATH_DEFAULTS = {
+    "action": "assign",
+    "decision": "confirm",
+    "language": "lv",
+    "provider": "test-idp",
+    "username": "tukums.intake",
+    "code": "TUK-SD",
+}
 # Signing out ends the probe's session; `/session...` answers the page's script in JSON (tests/test_identity_oidc.py).
 WEB_ROUTES = [
     route

@@ -16,7 +16,6 @@ from hub.registry.bulk_import import RegistryImport, read_csv
 from hub.registry.domain import AgencyDraft, MoveDraft, ReasonDraft, RenameDraft, RolesDraft, UserDraft
 from hub.web.forms import text, validated
 from hub.web.labels import N_
-from hub.web.reasons import REASON_MESSAGES
 from hub.web.rendering import WebRoute, render
 from hub.web.session import CheckedForm, WebPrincipal
 from policies.engine import RegistryAction
@@ -42,10 +41,6 @@ IMPORT_REASONS: dict[str, str] = {
     "no_rows": N_("The file has no rows after the header."),
     "too_many_rows": N_("The file has too many rows; split it."),
 }
-
-
-def reason_text(reason: str) -> str | None:
-    return IMPORT_REASONS.get(reason) or REASON_MESSAGES.get(reason)
 
 
 @router.get("/admin")
@@ -169,7 +164,7 @@ def remove_user(username: str, hub: HubDep, principal: WebPrincipal, form: Check
 
 @router.get("/admin/import")
 def import_page(request: Request, principal: WebPrincipal) -> Response:
-    return render(request, "admin_import.html", report=None, problems=[], reason_text=reason_text)
+    return render(request, "admin_import.html", report=None, problems=[], import_reasons=IMPORT_REASONS)
 
 
 @router.post("/admin/import")
@@ -191,5 +186,5 @@ async def import_file(request: Request, hub: HubDep, principal: WebPrincipal, fo
         problems=found,
         dry_run=dry_run,
         content=content,
-        reason_text=reason_text,
+        import_reasons=IMPORT_REASONS,
     )
