@@ -64,7 +64,7 @@ def _concept(system: str, code: str) -> dict[str, Any]:
     return {"coding": [_coding(system, code)]}
 
 
-HUB_AGENT: dict[str, Any] = {"who": {"display": OBSERVER}, "requestor": False}
+OBSERVER_AGENT: dict[str, Any] = {"who": {"display": OBSERVER}, "requestor": False}
 
 
 def _agency_agent(agency_id: UUID, kind: dict[str, str]) -> dict[str, Any]:
@@ -127,7 +127,7 @@ def read_or_query(access: AccessRecorded) -> dict[str, Any]:
     agents = [_user(access, str(access.purpose))]
     if access.actor.agency_id is not None:
         agents.append(_agency_agent(access.actor.agency_id, _coding(ROLE_CLASS, "PROV", "healthcare provider")))
-    agents.append(HUB_AGENT | {"type": {"coding": [_coding(DICOM, "110153", "Source Role ID")]}})
+    agents.append(OBSERVER_AGENT | {"type": {"coding": [_coding(DICOM, "110153", "Source Role ID")]}})
     return _validated(
         {
             "resourceType": "AuditEvent",
@@ -194,7 +194,7 @@ def consent_decision(event: AccessRecorded | DisclosureRecorded) -> dict[str, An
     agents = [_user(event, purpose)]
     if event.actor.agency_id is not None:
         agents.append(_agency_agent(event.actor.agency_id, _coding(ROLE_CLASS, "PROV", "healthcare provider")))
-    agents.append(HUB_AGENT | {"type": {"coding": [_coding(SECURITY_ROLE, "authserver", "authorization server")]}})
+    agents.append(OBSERVER_AGENT | {"type": {"coding": [_coding(SECURITY_ROLE, "authserver", "authorization server")]}})
     return _validated(
         {
             "resourceType": "AuditEvent",

@@ -11,7 +11,8 @@ from hub.service import Hub
 from projections.viewdb import SQLiteViewDatabase
 from tests.conftest import child_referral
 
-SMALL_TABLE_SCAN = "SCAN view_agencies"  # the registry: a few hundred agencies, not growing with the log
+# The registry (a few hundred agencies) and the views' positions (one row per view): neither grows with the log.
+SMALL_TABLE_SCAN = ("SCAN view_agencies", "SCAN view_tracking")
 
 
 @pytest.mark.parametrize("settings", ["sqlite"], indirect=True)

@@ -181,15 +181,15 @@ def test_the_head_of_service_reviews_an_emergency_read(
     head = open_as(browser, base_url, "daugavpils.head", language)
     page = head.page
     page.get_by_role("link", name=_("Emergency access reviews")).click()
-    review = page.locator("section.review", has_text=justification)
+    review = page.locator("article.review", has_text=justification)
     expect(review.locator("dd.justification")).to_have_text(justification)
     head.screenshot(f"review-queue-{language}")
     review.get_by_label(_("Justified"), exact=True).check()
     review.get_by_label(_("Review note")).fill("Pamatoti: policijas lūgums")
     review.get_by_role("button", name=_("Record the review")).click()
-    expect(page.locator("section.review", has_text=justification)).to_have_count(0)
+    expect(page.locator("article.review", has_text=justification)).to_have_count(0)
     page.get_by_role("link", name=_("Justified"), exact=True).click()
-    expect(page.locator("section.review", has_text=justification)).to_contain_text("Pamatoti: policijas lūgums")
+    expect(page.locator("article.review", has_text=justification)).to_contain_text("Pamatoti: policijas lūgums")
     for session in (reader, head):
         session.close()
 
