@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlsplit
@@ -99,7 +100,30 @@ class IdentitySettings(BaseSettings):
 # --- end of identity settings ---
 
 
-class Settings(IdentitySettings):
+class MailSettings(BaseSettings):
+    """How notifications go out by e-mail (SMTP with STARTTLS); no host means no e-mail is sent."""
+
+    smtp_host: str | None = Field(default=None, description="SMTP server for notification e-mails (unset: none sent)")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP server port (submission, with STARTTLS)")
+    smtp_user: str | None = Field(default=None, description="User name to sign in to the SMTP server (unset: none)")
+    smtp_password_file: Path | None = Field(default=None, description="File holding the SMTP user's password")
+    smtp_sender: str = Field(default="hub@localhost", description="The From address of notification e-mails")
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="CA certificates the SMTP server's STARTTLS certificate is checked with (unset: the system's)",
+    )
+    smtp_timeout_seconds: float = Field(
+        default=10, gt=0, le=120, description="How long one SMTP connection may take before the attempt fails"
+    )
+    notification_digest_time: time = Field(
+        default=time(8, 0), description="Riga time of the daily digest e-mail (sent on working days only)"
+    )
+    notification_retry_seconds: float = Field(
+        default=60, gt=0, le=3600, description="Wait before the first retry of a failed e-mail (doubles each time)"
+    )
+
+
+class Settings(IdentitySettings, MailSettings):
     """Where the hub keeps its log and keys, where it listens, and its limits."""
 
     model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")

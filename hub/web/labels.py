@@ -250,6 +250,15 @@ LABELS: dict[str, dict[str, str]] = {
         "justified": N_("Justified"),
         "not_justified": N_("Not justified"),
     },
+    "notice_kind": {
+        "new_referral": N_("New referral"),
+        "emergency_access_review": N_("Emergency access waiting for review"),
+    },
+    "delivery_mode": {
+        "off": N_("Never"),
+        "digest": N_("Once a day, in a summary on working days"),
+        "immediate": N_("At once, for each item"),
+    },
 }
 
 
