@@ -18,8 +18,7 @@ from uuid import UUID
 from events.notifications import DeliveryMode, NoticeKind, stream_id
 from hub.kernel.core import Core
 from hub.notifications.domain import mail_attempt
-from hub.notifications.mail import AddressRefused, Item, compose, send
-from hub.web.formats import reference_text
+from hub.notifications.mail import AddressRefused, Item, compose, send, short_reference
 from policies.clocks import RIGA
 from policies.notifications import digest_day, mail_mode
 from projections.notifications import NotificationQueries
@@ -103,7 +102,7 @@ class MailRound:
     def _compose(self, user: Row, preference: Row, message: Message) -> EmailMessage:
         agency = self.core.registry_queries.agency(UUID(user["agency_id"]))
         items = [
-            Item(NoticeKind(item["kind"]), bool(item["urgent"]), reference_text(item["reference"]))
+            Item(NoticeKind(item["kind"]), bool(item["urgent"]), short_reference(item["reference"]))
             for item in message.items
         ]
         sign_in = (self.core.settings.public_url or "http://localhost:8000") + "/notifications"

@@ -57,6 +57,12 @@ class Item:
     reference: str
 
 
+def short_reference(identifier: str) -> str:
+    """The reference people quote, as the pages show it: the first eight characters of the id (the web layer's
+    `reference_text`, which the worker does not load)."""
+    return identifier[:8].upper()
+
+
 class AddressRefused(Exception):
     """The server refused the recipient's address (a bounce: the agency administrator is shown it)."""
 
