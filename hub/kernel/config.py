@@ -20,7 +20,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 MAX_MONITORING_DAYS = 730  # two years: the longest monitoring after closure a close may set
 # What `hub serve` may run besides the API (`HUB_ROLES`); the workers of the scale-out stack are `hub worker ...`.
 BACKGROUND_ROLES = ("follower", "signer", "due-work")
-ROLES = ("api", *BACKGROUND_ROLES)
+# Run only when named: notifications append events of their own, which `all` (the embedded default) leaves out.
+OPT_IN_ROLES = ("notifications",)
+ROLES = ("api", *BACKGROUND_ROLES, *OPT_IN_ROLES)
 
 
 # --- Identity (hub/identity/): OpenID providers people sign in with, agency systems' OAuth tokens ---
@@ -157,9 +159,10 @@ class Settings(IdentitySettings, MailSettings):
     )
     roles: str = Field(
         default="all",
-        pattern=r"^(all|(api|follower|signer|due-work)(,(api|follower|signer|due-work))*)$",
+        pattern=r"^(all|(api|follower|signer|due-work|notifications)(,(api|follower|signer|due-work|notifications))*)$",
         description="What `hub serve` runs: `all`, or a comma list of `api` (always served), `follower` (views), "
-        "`signer` (audit tree and checkpoints, elected), `due-work` (clocks, consent expiry, elected)",
+        "`signer` (audit tree and checkpoints, elected), `due-work` (clocks, consent expiry, elected), "
+        "`notifications` (raising notifications and their e-mail, elected; not part of `all`)",
     )
     host: str = Field(default="127.0.0.1", description="Address `hub serve` listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `hub serve` listens on")
@@ -233,7 +236,8 @@ class Settings(IdentitySettings, MailSettings):
     def background_roles(self) -> frozenset[str]:
         """The roles `hub serve` runs besides the API."""
         named = set(self.roles.split(","))
-        return frozenset(BACKGROUND_ROLES if "all" in named else named & set(BACKGROUND_ROLES))
+        chosen = set(BACKGROUND_ROLES) if "all" in named else named & set(BACKGROUND_ROLES)
+        return frozenset(chosen | (named & set(OPT_IN_ROLES)))
 
     def connections_at_most(self, elections: int = 0) -> int:
         """The most PostgreSQL connections one process holds: its three pools, and one for each elected job it
