@@ -18,6 +18,10 @@ NOTIFICATIONS = UUID("6f1f6d0e-26a1-4c59-9b11-3c0a26000026")  # namespace of the
 class NoticeKind(StrEnum):
     NEW_REFERRAL = "new_referral"
     EMERGENCY_ACCESS_REVIEW = "emergency_access_review"
+    RESPONSE_OVERDUE = "response_overdue"
+    RECORD_REQUEST_RECEIVED = "record_request_received"
+    RECORD_REQUEST_ESCALATED = "record_request_escalated"
+    HANDOVER_OFFERED = "handover_offered"
 
 
 class DeliveryMode(StrEnum):

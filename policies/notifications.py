@@ -1,7 +1,9 @@
 """What notifies whom: from an event, the agency and role whose work it is; how each item reaches them by e-mail.
 
 A new referral is the work of the lead social service's intake officers (an `immediate` one is urgent); an
-emergency access waiting for review is the work of the acting agency's head of service (urgent). Urgent items
+emergency access waiting for review, a response clock run out and a handover offered are the head of service's
+(the first two urgent); a record request received is the responding agency's case managers' or bāriņtiesa
+members' (an `immediate` one urgent), and an escalated one the role it was escalated to (urgent). Urgent items
 are mailed at once whatever the user chose (the agency requires it); others follow the user's preference. The
 daily digest goes at the set Riga time on working days only.
 """
@@ -13,13 +15,23 @@ from datetime import datetime, time
 from typing import Any
 from uuid import UUID
 
+from events.handover import HandoverOffered
 from events.notifications import DeliveryMode, NoticeKind
-from events.referrals import ReferralSubmitted
+from events.records import RecordRequestCreated, RecordRequestEscalated
+from events.referrals import ReferralOverdue, ReferralSubmitted
 from events.review import BreakGlassReviewOpened
 from events.values import Role, Urgency
 from policies.clocks import RIGA, is_working_day
 
-SOURCES: tuple[type, ...] = (ReferralSubmitted, BreakGlassReviewOpened)
+SOURCES: tuple[type, ...] = (
+    ReferralSubmitted,
+    BreakGlassReviewOpened,
+    ReferralOverdue,
+    RecordRequestCreated,
+    RecordRequestEscalated,
+    HandoverOffered,
+)
+RECORD_KEEPERS = (Role.CASE_MANAGER, Role.ORPHANS_COURT_MEMBER)
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,21 @@ def notices(event: Any) -> tuple[Notice, ...]:
     if isinstance(event, BreakGlassReviewOpened):
         kind = NoticeKind.EMERGENCY_ACCESS_REVIEW
         return (Notice(event.agency_id, Role.HEAD_OF_SERVICE, kind, True, event.originator_id),)
+    if isinstance(event, ReferralOverdue):
+        kind = NoticeKind.RESPONSE_OVERDUE
+        return (Notice(event.agency_id, Role.HEAD_OF_SERVICE, kind, True, event.originator_id),)
+    if isinstance(event, RecordRequestCreated):
+        urgent = event.urgency is Urgency.IMMEDIATE
+        kind = NoticeKind.RECORD_REQUEST_RECEIVED
+        return tuple(
+            Notice(event.responder_agency_id, role, kind, urgent, event.originator_id) for role in RECORD_KEEPERS
+        )
+    if isinstance(event, RecordRequestEscalated) and event.to_role in set(Role):
+        kind = NoticeKind.RECORD_REQUEST_ESCALATED
+        return (Notice(event.to_agency_id, Role(event.to_role), kind, True, event.originator_id),)
+    if isinstance(event, HandoverOffered):
+        kind = NoticeKind.HANDOVER_OFFERED
+        return (Notice(event.to_agency_id, Role.HEAD_OF_SERVICE, kind, False, event.originator_id),)
     return ()
 
 

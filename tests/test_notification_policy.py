@@ -6,7 +6,9 @@ from datetime import UTC, datetime, time
 from uuid import uuid4
 
 from events.base import Actor
+from events.handover import HandoverOffered
 from events.notifications import DeliveryMode, NoticeKind
+from events.referrals import ReferralOverdue
 from events.review import BreakGlassReviewOpened
 from events.values import Role
 from hub.kernel.config import Settings
@@ -71,3 +73,20 @@ def test_notifications_run_in_hub_serve_only_when_named() -> None:
     assert "notifications" not in Settings(_env_file=None).background_roles  # type: ignore[call-arg]
     named = Settings(roles="api,notifications", _env_file=None)  # type: ignore[call-arg]
     assert named.background_roles == {"notifications"}
+
+
+def test_an_overdue_response_and_an_offered_handover_are_the_head_of_services() -> None:
+    agency = uuid4()
+    overdue = ReferralOverdue(
+        originator_id=uuid4(),
+        originator_version=3,
+        clock="acknowledge",
+        agency_id=agency,
+        due_at=datetime(2026, 12, 3, tzinfo=UTC),
+        escalated_to=("tukums.head",),
+    )
+    offered = HandoverOffered(originator_id=uuid4(), originator_version=2, to_agency_id=agency)
+    assert [(n.agency_id, n.role, n.kind, n.urgent) for n in (*notices(overdue), *notices(offered))] == [
+        (agency, Role.HEAD_OF_SERVICE, NoticeKind.RESPONSE_OVERDUE, True),
+        (agency, Role.HEAD_OF_SERVICE, NoticeKind.HANDOVER_OFFERED, False),
+    ]

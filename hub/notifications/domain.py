@@ -34,7 +34,7 @@ class PreferenceDraft(Immutable):
 
 def raised(notice: Notice, source: DomainEvent) -> NotificationRaised:
     return NotificationRaised(
-        originator_id=stream_id("item", source.event_id, notice.kind.value, notice.agency_id),
+        originator_id=stream_id("item", source.event_id, notice.kind.value, notice.agency_id, notice.role.value),
         originator_version=1,
         agency_id=notice.agency_id,
         role=notice.role,

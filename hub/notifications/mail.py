@@ -20,10 +20,18 @@ SUBJECTS = {
     "lv": {
         NoticeKind.NEW_REFERRAL: "Jauns nosūtījums",
         NoticeKind.EMERGENCY_ACCESS_REVIEW: "Neatliekama piekļuve gaida pārskatīšanu",
+        NoticeKind.RESPONSE_OVERDUE: "Atbildes termiņš ir nokavēts",
+        NoticeKind.RECORD_REQUEST_RECEIVED: "Saņemts informācijas pieprasījums",
+        NoticeKind.RECORD_REQUEST_ESCALATED: "Informācijas pieprasījums nodots jums",
+        NoticeKind.HANDOVER_OFFERED: "Jums piedāvāta lietas pārņemšana",
     },
     "en": {
         NoticeKind.NEW_REFERRAL: "New referral",
         NoticeKind.EMERGENCY_ACCESS_REVIEW: "Emergency access waiting for review",
+        NoticeKind.RESPONSE_OVERDUE: "A response is overdue",
+        NoticeKind.RECORD_REQUEST_RECEIVED: "Record request received",
+        NoticeKind.RECORD_REQUEST_ESCALATED: "A record request was escalated to you",
+        NoticeKind.HANDOVER_OFFERED: "A case handover is offered to you",
     },
 }
 TEXT = {

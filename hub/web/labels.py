@@ -253,6 +253,10 @@ LABELS: dict[str, dict[str, str]] = {
     "notice_kind": {
         "new_referral": N_("New referral"),
         "emergency_access_review": N_("Emergency access waiting for review"),
+        "response_overdue": N_("A response is overdue"),
+        "record_request_received": N_("Record request received"),
+        "record_request_escalated": N_("A record request was escalated to you"),
+        "handover_offered": N_("A case handover is offered to you"),
     },
     "delivery_mode": {
         "off": N_("Never"),
