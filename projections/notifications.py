@@ -89,6 +89,8 @@ class NotificationView(DispatchingView):
             "language = excluded.language, version = excluded.version",
             (str(event.user_id), event.address, event.mode.value, event.language, event.originator_version),
         )
+        # A new address is not known to bounce: the administrator's list shows only refusals since.
+        cursor.execute("UPDATE view_notice_mail SET bounced = 0 WHERE user_id = ?", (str(event.user_id),))
 
     @on.register
     def _sent(self, event: NotificationMailSent, cursor: Cursor, notification_id: int) -> None:

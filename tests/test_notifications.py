@@ -275,6 +275,27 @@ def test_a_refused_address_is_shown_to_the_agency_administrator_only(mail_hub: H
     assert mail_hub.notifications.bounced_users(mail_hub.principal_for("daugavpils.admin")) == []
     with pytest.raises(Forbidden):
         mail_hub.notifications.bounced_users(mail_hub.principal_for("tukums.head"))
+    fixed = PreferenceDraft(address="tukums.intake@example.lv", mode=DeliveryMode.IMMEDIATE, language="lv")
+    mail_hub.notifications.set_preference(mail_hub.principal_for("tukums.intake"), fixed)
+    assert mail_hub.notifications.bounced_users(mail_hub.principal_for("tukums.admin")) == []
+
+
+def test_the_api_refuses_an_item_that_is_not_the_callers_with_a_reason_and_appends_nothing(hub: Hub) -> None:
+    submit(hub)
+    hub.notifications.work_round()
+    [item] = hub.notifications.items(hub.principal_for("tukums.intake"))
+    with TestClient(create_app(hub, follow_in_background=False)) as client:
+        other = {"Authorization": f"Bearer {hub.issue_token('daugavpils.cm')}"}
+        before = domain_events(hub)
+        refused = client.post("/v1/notifications/read", json={"item_ids": [item["id"]]}, headers=other)
+        assert refused.status_code == 422
+        assert "unknown_notification" in refused.text
+        assert domain_events(hub) == before
+        mine = {"Authorization": f"Bearer {hub.issue_token('tukums.intake')}"}
+        listed = client.get("/v1/notifications", headers=mine).json()
+        assert listed["counters"] == {"unread": 1, "urgent": 1}
+        assert client.post("/v1/notifications/read", json={"item_ids": [item["id"]]}, headers=mine).status_code == 200
+        assert client.get("/v1/notifications", headers=mine).json()["counters"] == {"unread": 0, "urgent": 0}
 
 
 def test_another_municipalitys_service_sees_and_marks_none_of_the_items(hub: Hub) -> None:

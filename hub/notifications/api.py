@@ -21,7 +21,8 @@ class ReadMarks(BaseModel):
 @router.get("")
 def notifications(hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
     """The caller's items, newest first (kind, reference, urgent, read), with the header's counters."""
-    return {"counters": hub.notifications.counters(principal), "items": hub.notifications.items(principal)}
+    items = hub.notifications.items(principal)  # waits for the views: the counters then see the caller's writes
+    return {"counters": hub.notifications.counters(principal), "items": items}
 
 
 @router.post("/read")

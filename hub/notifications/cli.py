@@ -15,7 +15,8 @@ def list_items(user: UserOption) -> None:
     """The user's items with read/unread, and their counters."""
     with cli.open_hub() as hub:
         principal = hub.principal_for(user)
-        show({"counters": hub.notifications.counters(principal), "items": hub.notifications.items(principal)})
+        items = hub.notifications.items(principal)
+        show({"counters": hub.notifications.counters(principal), "items": items})
 
 
 @notifications_app.command("round")
