@@ -10,6 +10,7 @@ from typing import ClassVar
 from uuid import UUID
 
 from events.notifications import (
+    NoticeKind,
     NotificationMailFailed,
     NotificationMailSent,
     NotificationPreferenceSet,
@@ -131,6 +132,14 @@ class NotificationView(DispatchingView):
         )
 
 
+# The header's counters beside unread and urgent: what is new, what is overdue, what waits for a review.
+COUNTED: dict[str, tuple[NoticeKind, ...]] = {
+    "new": (NoticeKind.NEW_REFERRAL, NoticeKind.RECORD_REQUEST_RECEIVED, NoticeKind.HANDOVER_OFFERED),
+    "overdue": (NoticeKind.RESPONSE_OVERDUE, NoticeKind.RECORD_REQUEST_ESCALATED),
+    "to_review": (NoticeKind.EMERGENCY_ACCESS_REVIEW,),
+}
+
+
 def _marks(values: tuple[str, ...]) -> str:
     return ", ".join("?" for _ in values) or "NULL"
 
@@ -140,14 +149,19 @@ class NotificationQueries:
         self.database = database
 
     def counters(self, user_id: UUID, agency_id: UUID, roles: tuple[str, ...]) -> dict[str, int]:
-        """The user's unread items and, of those, the urgent ones: one query (it runs on every page)."""
+        """The user's unread items: all, urgent, and by `COUNTED`; one query (it runs on every page)."""
+        kinds = tuple(kind.value for group in COUNTED.values() for kind in group)
+        sums = "".join(
+            f", COALESCE(SUM(CASE WHEN i.kind IN ({_marks(group)}) THEN 1 ELSE 0 END), 0) AS {name}"
+            for name, group in COUNTED.items()
+        )
         rows = self.database.query(
-            "SELECT COUNT(*) AS unread, COALESCE(SUM(i.urgent), 0) AS urgent FROM view_notice_items i "
+            f"SELECT COUNT(*) AS unread, COALESCE(SUM(i.urgent), 0) AS urgent{sums} FROM view_notice_items i "
             f"WHERE i.agency_id = ? AND i.role IN ({_marks(roles)}) AND NOT EXISTS (SELECT 1 FROM view_notice_reads r "
             "WHERE r.user_id = ? AND r.item_id = i.id)",
-            (str(agency_id), *roles, str(user_id)),
+            (*kinds, str(agency_id), *roles, str(user_id)),
         )
-        return {"unread": int(rows[0]["unread"]), "urgent": int(rows[0]["urgent"])}
+        return {name: int(value) for name, value in rows[0].items()}
 
     def items(self, user_id: UUID, agency_id: UUID, roles: tuple[str, ...], limit: int = 100) -> list[Row]:
         """The user's items, newest first, each with `read`."""

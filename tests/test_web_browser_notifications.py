@@ -58,6 +58,7 @@ def test_the_header_counters_match_the_items_as_they_are_read(hub_with_items: tu
         header = page.locator("header .notice-counts")
         expect(header.locator(".unread-count")).to_have_text("2")
         expect(header.locator(".urgent-count")).to_have_text("1")
+        expect(header.locator(".new-count")).to_have_text("2")
         header.get_by_role("link").click()
         expect(page.locator("li.notification.unread")).to_have_count(2)
         page.locator("li.notification.unread").first.get_by_role("button", name="Atzīmēt kā izlasītu").click()
