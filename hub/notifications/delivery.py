@@ -54,7 +54,9 @@ class MailRound:
             if user["suspended"] or preference is None or not preference["address"]:
                 continue
             for message in self._messages(user, preference, day):
-                counts["sent" if self._attempt(user, preference, message, now) else "failed"] += 1
+                outcome = self._attempt(user, preference, message, now)
+                if outcome is not None:
+                    counts[outcome] += 1
         return counts
 
     def _messages(self, user: Row, preference: Row, day: str | None) -> list[Message]:
@@ -73,13 +75,14 @@ class MailRound:
                 messages.append(Message(stream_id("digest", user_id, day), todays, digest=True))
         return messages
 
-    def _attempt(self, user: Row, preference: Row, message: Message, now: datetime) -> bool:
+    def _attempt(self, user: Row, preference: Row, message: Message, now: datetime) -> str | None:
+        """Try `message` unless it was sent or its retry is not yet due: "sent", "failed", or None (not tried)."""
         previous = self.queries.message(message.id)
         attempts = int(previous["attempts"]) if previous else 0
         if previous and previous["status"] == "sent":
-            return True
+            return None  # today's digest went already: what came after it waits for the next one
         if previous and now < datetime.fromisoformat(previous["last_at"]) + self._wait(attempts):
-            return False
+            return None
         failure, bounced = None, False
         try:
             send(self.core.settings, self._compose(user, preference, message))
@@ -93,7 +96,8 @@ class MailRound:
         )
         if failure:
             log.warning("a notification e-mail failed (%s); it will be retried", failure)
-        return failure is None
+            return "failed"
+        return "sent"
 
     def _wait(self, attempts: int) -> timedelta:
         wait = timedelta(seconds=self.core.settings.notification_retry_seconds * 2 ** max(attempts - 1, 0))
