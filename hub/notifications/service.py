@@ -26,6 +26,7 @@ from projections.follower import advance_position, read_position
 from projections.notifications import NotificationQueries
 
 RAISER = "notifications:raiser"
+ITEM_FIELDS = ("id", "kind", "urgent", "reference", "raised_at", "read")
 
 
 def roles_of(principal: Principal) -> tuple[str, ...]:
@@ -75,8 +76,11 @@ class NotificationService:
         return self.queries.counters(principal.user_id, principal.agency_id, roles_of(principal))
 
     def items(self, principal: Principal) -> list[dict[str, Any]]:
+        """The caller's items, newest first: kind, urgent, the reference (a referral's, request's or review's id),
+        when raised and whether the caller read it."""
         self.core.wait_for_views()
-        return self.queries.items(principal.user_id, principal.agency_id, roles_of(principal))
+        rows = self.queries.items(principal.user_id, principal.agency_id, roles_of(principal))
+        return [{name: row[name] for name in ITEM_FIELDS} for row in rows]
 
     def mark_read(self, principal: Principal, item_ids: tuple[UUID, ...]) -> int:
         """Mark the caller's own items read (an id not among them is refused, nothing appended); how many."""
