@@ -7,6 +7,7 @@ the agency administrator's list of bounced addresses needs the administrator's r
 from __future__ import annotations
 
 from contextlib import suppress
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -80,7 +81,10 @@ class NotificationService:
         when raised and whether the caller read it."""
         self.core.wait_for_views()
         rows = self.queries.items(principal.user_id, principal.agency_id, roles_of(principal))
-        return [{name: row[name] for name in ITEM_FIELDS} for row in rows]
+        return [
+            {**{name: row[name] for name in ITEM_FIELDS}, "raised_at": datetime.fromisoformat(row["raised_at"])}
+            for row in rows
+        ]
 
     def mark_read(self, principal: Principal, item_ids: tuple[UUID, ...]) -> int:
         """Mark the caller's own items read (an id not among them is refused, nothing appended); how many."""
