@@ -63,7 +63,7 @@ def test_a_message_names_the_kind_the_agency_and_the_reference_in_the_users_lang
     item = Item(NoticeKind.NEW_REFERRAL, urgent=True, reference="01A23AD9")
     latvian = compose(settings, "a@example.lv", "lv", "Tukuma novada Sociālais dienests", [item], "https://h/x", False)
     english = compose(settings, "a@example.lv", "en", "Tukuma novada Sociālais dienests", [item], "https://h/x", False)
-    assert "Jauns nosūtījums (steidzami)" in str(latvian["Subject"])
+    assert "Jauns ziņojums (steidzami)" in str(latvian["Subject"])
     assert "New referral (urgent)" in str(english["Subject"])
     assert "01A23AD9" in english.get_content()
     assert "https://h/x" in latvian.get_content()

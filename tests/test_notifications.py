@@ -82,7 +82,7 @@ def test_an_immediate_referral_mails_the_lead_intake_officers_in_one_round_and_n
     assert sent.item_ids == (raised[0].originator_id,)
     assert not sent.digest
     message = message_from_bytes(smtp.mailbox.messages[0][1], policy=policy.default)
-    assert "Jauns nosūtījums" in str(message["Subject"])
+    assert "Jauns ziņojums" in str(message["Subject"])
     assert referral[:8].upper() in message.get_content()
     assert "https://hub.example.lv/notifications" in message.get_content()
     mail_hub.notifications.work_round()

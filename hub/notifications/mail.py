@@ -18,7 +18,7 @@ from hub.kernel.config import Settings
 
 SUBJECTS = {
     "lv": {
-        NoticeKind.NEW_REFERRAL: "Jauns nosūtījums",
+        NoticeKind.NEW_REFERRAL: "Jauns ziņojums",
         NoticeKind.EMERGENCY_ACCESS_REVIEW: "Neatliekama piekļuve gaida pārskatīšanu",
         NoticeKind.RESPONSE_OVERDUE: "Atbildes termiņš ir nokavēts",
         NoticeKind.RECORD_REQUEST_RECEIVED: "Saņemts informācijas pieprasījums",
@@ -36,7 +36,7 @@ SUBJECTS = {
 }
 TEXT = {
     "lv": {
-        "hub": "Starpinstitūciju nosūtījumu centrs",
+        "hub": "Ziņojumu centrs",
         "urgent": "steidzami",
         "digest": "Šodienas paziņojumi",
         "agency": "Iestāde",
@@ -45,7 +45,7 @@ TEXT = {
         "footer": "Šajā vēstulē nav personas datu. Paziņojumu iestatījumus mainiet sadaļā Paziņojumi.",
     },
     "en": {
-        "hub": "Inter-agency referral hub",
+        "hub": "Referral hub",
         "urgent": "urgent",
         "digest": "Today's notifications",
         "agency": "Agency",
