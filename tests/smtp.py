@@ -9,7 +9,7 @@ import ssl
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -74,14 +74,31 @@ class SmtpServer:
         self.port = free_port()
         self.mailbox = Mailbox()
         self.controller: Controller | None = None
+        self.password: str | None = None  # set before `start`: the server then requires signing in (after STARTTLS)
+        self.signed_in: list[str] = []
 
     def start(self) -> None:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(self.cert, self.key)
+        signing_in = {"authenticator": self._authenticate, "auth_required": True} if self.password else {}
         self.controller = Controller(
-            self.mailbox, hostname="127.0.0.1", port=self.port, tls_context=context, require_starttls=True
+            self.mailbox,
+            hostname="127.0.0.1",
+            port=self.port,
+            tls_context=context,
+            require_starttls=True,
+            auth_require_tls=True,
+            **signing_in,
         )
         self.controller.start()
+
+    def _authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: object
+    ) -> AuthResult:
+        if isinstance(data, LoginPassword) and data.password.decode() == self.password:
+            self.signed_in.append(data.login.decode())
+            return AuthResult(success=True)
+        return AuthResult(success=False, handled=False)
 
     def stop(self) -> None:
         if self.controller is not None:

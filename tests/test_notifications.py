@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from email import message_from_bytes, policy
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -87,6 +88,22 @@ def test_an_immediate_referral_mails_the_lead_intake_officers_in_one_round_and_n
     assert "https://hub.example.lv/notifications" in message.get_content()
     mail_hub.notifications.work_round()
     assert len(smtp.mailbox.messages) == 1, "a message sent is not sent again"
+
+
+def test_the_worker_signs_in_with_the_password_file_after_starttls(
+    mail_hub: Hub, smtp: SmtpServer, tmp_path: Path
+) -> None:
+    smtp.stop()
+    smtp.password = "slepena parole"
+    smtp.start()
+    secret = tmp_path / "smtp_password"
+    secret.write_text("slepena parole\n")
+    mail_hub.settings = mail_hub.settings.model_copy(update={"smtp_user": "hub", "smtp_password_file": secret})
+    everyone_wants(mail_hub, DeliveryMode.IMMEDIATE)
+    submit(mail_hub)
+    assert mail_hub.notifications.work_round()["sent"] == 1
+    assert smtp.signed_in == ["hub"]
+    assert smtp.mailbox.recipients() == ["tukums.intake@example.lv"]
 
 
 def test_no_message_holds_a_name_code_or_summary(mail_hub: Hub, smtp: SmtpServer) -> None:
