@@ -232,6 +232,14 @@ def worker_webhooks(interval: Interval = 1.0, heartbeat: Heartbeat = None) -> No
         _run_until_signalled(hub, step, interval, "webhooks", heartbeat)
 
 
+@worker_app.command("notifications")
+def worker_notifications(interval: Interval = 5.0, heartbeat: Heartbeat = None) -> None:
+    """Raise notifications by policy and send their e-mail (immediate, and the daily digest), with retries (one
+    active per deployment, elected like the signer, so that a message is not sent twice by two workers at once)."""
+    with open_hub() as hub:
+        _run_elected(hub, hub.notifications.work_round, interval, "notifications", heartbeat)
+
+
 @export_app.command("audit-events")
 def export_audit_events(
     user: Annotated[str, typer.Option(help="An auditor (the export is a recorded replay)")],

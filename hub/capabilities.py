@@ -6,6 +6,7 @@ from hub.audit.manifest import AUDIT
 from hub.capability import Capability
 from hub.consent.manifest import CONSENT
 from hub.identity.manifest import IDENTITY
+from hub.notifications.manifest import NOTIFICATIONS
 from hub.people.manifest import PEOPLE
 from hub.records.manifest import RECORDS
 from hub.referrals.manifest import REFERRALS
@@ -21,4 +22,5 @@ CAPABILITIES: tuple[Capability, ...] = (
     CONSENT,
     RECORDS,
     AUDIT,
+    NOTIFICATIONS,
 )

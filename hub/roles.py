@@ -1,5 +1,5 @@
 """What a `hub serve` process runs besides the API (`HUB_ROLES`): the views' follower, the audit tree's signer and
-the due work (clocks, consent expiry).
+the due work (clocks, consent expiry), and, when named, the notifications (`hub worker notifications`).
 
 The embedded default (`all`) runs all three in the one process. In the scale-out stack the API processes run
 `api` only, and `hub worker projections`, `checkpoints` and `due-work` do the rest. An API process without a
@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from hub.kernel.election import ELECTION_ROUND_SECONDS, Election, elected
 from projections.periodic import Periodic
+
+NOTIFICATION_ROUND_SECONDS = 5.0  # how often `hub serve` raises notifications and sends their e-mail
 
 if TYPE_CHECKING:
     from hub.service import Hub
@@ -42,6 +44,11 @@ class BackgroundRoles:
             rounds = min(settings.clock_tick_seconds, ELECTION_ROUND_SECONDS)
             every = settings.clock_tick_seconds if settings.clock_tick_seconds > rounds else 0.0
             self.periodic.append(Periodic("due-work", rounds, elected(due, hub.run_due_work, every)))
+        if "notifications" in roles:
+            notifying = Election(settings, "notifications")
+            self.elections.append(notifying)
+            work = elected(notifying, hub.notifications.work_round)
+            self.periodic.append(Periodic("notifications", NOTIFICATION_ROUND_SECONDS, work))
 
     def start(self) -> None:
         if self.follows:

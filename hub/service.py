@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from hub.consent.service import ConsentService
     from hub.identity.client_credentials import ClientCredentials
     from hub.identity.service import IdentityService
+    from hub.notifications.service import NotificationService
     from hub.people.case_service import CaseService
     from hub.people.erasure_service import ErasureService
     from hub.people.relationship_service import RelationshipService
@@ -58,6 +59,7 @@ class Hub(Core):
     handovers: HandoverService
     audit: AuditService
     access_reports: AccessReportService
+    notifications: NotificationService
 
     def __init__(self, settings: Settings) -> None:
         views = [view for capability in capabilities.CAPABILITIES for view in capability.views()]

@@ -22,6 +22,7 @@ from hub.registry.demo import seed_demo
 from hub.service import Hub
 from tests.broker import Broker
 from tests.pg import Cluster, start_cluster
+from tests.smtp import SmtpServer
 
 
 @pytest.fixture(scope="session")
@@ -193,3 +194,14 @@ def distinct_child_referral(number: int) -> dict[str, Any]:
         "municipality": "tukuma-novads",
     }
     return child_referral(child=child)
+
+
+@pytest.fixture
+def smtp(tmp_path: Path) -> Iterator[SmtpServer]:
+    """A real SMTP server with STARTTLS on a free loopback port (`tests/smtp.py`)."""
+    server = SmtpServer(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -567,6 +567,23 @@ ROUTES: tuple[Route, ...] = (
         lambda _: {"url": "https://hooks.example.lv/hub"},
         row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403),
     ),
+    # A user's own notifications: items hold no personal data (kind, agency, reference); each user sees their own.
+    Route("GET", "/v1/notifications", nothing, None, row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Route(
+        "POST",
+        "/v1/notifications/read",
+        nothing,
+        lambda _: {"item_ids": []},
+        row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
+    Route("GET", "/v1/notifications/preferences", nothing, None, row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Route(
+        "PUT",
+        "/v1/notifications/preferences",
+        nothing,
+        lambda _: {"mode": "off"},
+        row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ),
     Route("GET", "/v1/webhooks", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
     Route("DELETE", "/v1/webhooks", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
     Route("GET", "/v1/webhooks/deliveries", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),

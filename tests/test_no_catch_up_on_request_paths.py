@@ -20,6 +20,8 @@ ALLOWED = {
     ("adapters/cli.py", "worker_projections"): "the projections worker is a follower's loop",
     ("adapters/cli.py", "worker_relay"): "the Kafka relay worker is the relay's follower loop",
     ("adapters/cli.py", "worker_webhooks.step"): "the webhook worker is the outbox's follower loop",
+    ("hub/notifications/service.py", "NotificationService.work_round"): "the notification worker's round: the "
+    "items it raised are in the views before it mails them, and what it mailed before its next round",
 }
 
 

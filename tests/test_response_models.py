@@ -183,6 +183,7 @@ def test_each_route_returns_exactly_what_its_service_gives(hub: Hub) -> None:
     fhir_referral = client.post("/v1/fhir/Bundle", json=fhir_bundle("sr-1"), headers=auth("doctor")).json()["id"]
     hub.follower.catch_up()
     WebhookOutbox(hub, DeliveryLog(hub.views_db)).queue_once()
+    hub.notifications.work_round()
     last = hub.audit.seal()
     assert first is not None
     assert last is not None
@@ -224,6 +225,21 @@ def test_each_route_returns_exactly_what_its_service_gives(hub: Hub) -> None:
             lambda: hub.supervision.records(principal("ministry.supervisor")),
         ),
         ("tukums.head", "/v1/webhooks", {}, lambda: webhook_document(hub, principal("tukums.head"))),
+        (
+            "tukums.intake",
+            "/v1/notifications",
+            {},
+            lambda: {
+                "counters": hub.notifications.counters(principal("tukums.intake")),
+                "items": hub.notifications.items(principal("tukums.intake")),
+            },
+        ),
+        (
+            "tukums.intake",
+            "/v1/notifications/preferences",
+            {},
+            lambda: hub.notifications.preference(principal("tukums.intake")),
+        ),
         (
             "tukums.head",
             "/v1/webhooks/deliveries",

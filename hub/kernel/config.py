@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlsplit
@@ -19,7 +20,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 MAX_MONITORING_DAYS = 730  # two years: the longest monitoring after closure a close may set
 # What `hub serve` may run besides the API (`HUB_ROLES`); the workers of the scale-out stack are `hub worker ...`.
 BACKGROUND_ROLES = ("follower", "signer", "due-work")
-ROLES = ("api", *BACKGROUND_ROLES)
+# Run only when named: notifications append events of their own, which `all` (the embedded default) leaves out.
+OPT_IN_ROLES = ("notifications",)
+ROLES = ("api", *BACKGROUND_ROLES, *OPT_IN_ROLES)
 
 
 # --- Identity (hub/identity/): OpenID providers people sign in with, agency systems' OAuth tokens ---
@@ -99,7 +102,30 @@ class IdentitySettings(BaseSettings):
 # --- end of identity settings ---
 
 
-class Settings(IdentitySettings):
+class MailSettings(BaseSettings):
+    """How notifications go out by e-mail (SMTP with STARTTLS); no host means no e-mail is sent."""
+
+    smtp_host: str | None = Field(default=None, description="SMTP server for notification e-mails (unset: none sent)")
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="SMTP server port (submission, with STARTTLS)")
+    smtp_user: str | None = Field(default=None, description="User name to sign in to the SMTP server (unset: none)")
+    smtp_password_file: Path | None = Field(default=None, description="File holding the SMTP user's password")
+    smtp_sender: str = Field(default="hub@localhost", description="The From address of notification e-mails")
+    smtp_ca_file: Path | None = Field(
+        default=None,
+        description="CA certificates the SMTP server's STARTTLS certificate is checked with (unset: the system's)",
+    )
+    smtp_timeout_seconds: float = Field(
+        default=10, gt=0, le=120, description="How long one SMTP connection may take before the attempt fails"
+    )
+    notification_digest_time: time = Field(
+        default=time(8, 0), description="Riga time of the daily digest e-mail (sent on working days only)"
+    )
+    notification_retry_seconds: float = Field(
+        default=60, gt=0, le=3600, description="Wait before the first retry of a failed e-mail (doubles each time)"
+    )
+
+
+class Settings(IdentitySettings, MailSettings):
     """Where the hub keeps its log and keys, where it listens, and its limits."""
 
     model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")
@@ -133,9 +159,10 @@ class Settings(IdentitySettings):
     )
     roles: str = Field(
         default="all",
-        pattern=r"^(all|(api|follower|signer|due-work)(,(api|follower|signer|due-work))*)$",
+        pattern=r"^(all|(api|follower|signer|due-work|notifications)(,(api|follower|signer|due-work|notifications))*)$",
         description="What `hub serve` runs: `all`, or a comma list of `api` (always served), `follower` (views), "
-        "`signer` (audit tree and checkpoints, elected), `due-work` (clocks, consent expiry, elected)",
+        "`signer` (audit tree and checkpoints, elected), `due-work` (clocks, consent expiry, elected), "
+        "`notifications` (raising notifications and their e-mail, elected; not part of `all`)",
     )
     host: str = Field(default="127.0.0.1", description="Address `hub serve` listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `hub serve` listens on")
@@ -209,7 +236,8 @@ class Settings(IdentitySettings):
     def background_roles(self) -> frozenset[str]:
         """The roles `hub serve` runs besides the API."""
         named = set(self.roles.split(","))
-        return frozenset(BACKGROUND_ROLES if "all" in named else named & set(BACKGROUND_ROLES))
+        chosen = set(BACKGROUND_ROLES) if "all" in named else named & set(BACKGROUND_ROLES)
+        return frozenset(chosen | (named & set(OPT_IN_ROLES)))
 
     def connections_at_most(self, elections: int = 0) -> int:
         """The most PostgreSQL connections one process holds: its three pools, and one for each elected job it

@@ -250,6 +250,19 @@ LABELS: dict[str, dict[str, str]] = {
         "justified": N_("Justified"),
         "not_justified": N_("Not justified"),
     },
+    "notice_kind": {
+        "new_referral": N_("New referral"),
+        "emergency_access_review": N_("Emergency access waiting for review"),
+        "response_overdue": N_("A response is overdue"),
+        "record_request_received": N_("Record request received"),
+        "record_request_escalated": N_("A record request was escalated to you"),
+        "handover_offered": N_("A case handover is offered to you"),
+    },
+    "delivery_mode": {
+        "off": N_("Never"),
+        "digest": N_("Once a day, in a summary on working days"),
+        "immediate": N_("At once, for each item"),
+    },
 }
 
 

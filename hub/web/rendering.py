@@ -96,6 +96,7 @@ def render(
         print_view=request.query_params.get("view") == "print",
         state_for=lambda action, prefix="": state_for(failure, action, prefix),
         nav=navigation(principal),
+        notice_counts=request.app.state.hub.notifications.counters(principal) if principal else None,
         session_left=seconds_left(expires) if principal and expires else None,
         session_warn=request.app.state.hub.settings.session_warning_seconds,
         here=request.url.path,

@@ -1,0 +1,92 @@
+"""What notifies whom and when e-mail goes, as pure decisions (no store, no server)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+from uuid import uuid4
+
+from events.base import Actor
+from events.handover import HandoverOffered
+from events.notifications import DeliveryMode, NoticeKind
+from events.referrals import ReferralOverdue
+from events.review import BreakGlassReviewOpened
+from events.values import Role
+from hub.kernel.config import Settings
+from hub.notifications.mail import Item, compose
+from policies.notifications import digest_day, mail_mode, notices
+
+EIGHT = time(8, 0)
+
+
+def review(agency: object) -> BreakGlassReviewOpened:
+    return BreakGlassReviewOpened(
+        originator_id=uuid4(),
+        originator_version=1,
+        agency_id=agency,
+        action="referral.read",
+        resource="referral:x",
+        subjects=(uuid4(),),
+        justification="Bērns slimnīcā",
+        actor=Actor(user_id="u"),
+    )
+
+
+def test_an_emergency_access_is_the_acting_agencys_head_of_service_work_and_urgent() -> None:
+    agency = uuid4()
+    [notice] = notices(review(agency))
+    assert (notice.agency_id, notice.role, notice.kind, notice.urgent) == (
+        agency,
+        Role.HEAD_OF_SERVICE,
+        NoticeKind.EMERGENCY_ACCESS_REVIEW,
+        True,
+    )
+    assert notices(object()) == ()
+
+
+def test_urgent_items_go_at_once_whatever_the_user_chose_others_as_chosen() -> None:
+    for mode in DeliveryMode:
+        assert mail_mode(mode, urgent=True) is DeliveryMode.IMMEDIATE
+        assert mail_mode(mode, urgent=False) is mode
+
+
+def test_the_digest_is_due_after_the_set_riga_time_on_working_days_only() -> None:
+    assert digest_day(datetime(2026, 12, 3, 6, 30, tzinfo=UTC), EIGHT) == "2026-12-03"  # 08:30 in Riga
+    assert digest_day(datetime(2026, 12, 3, 5, 30, tzinfo=UTC), EIGHT) is None  # 07:30 in Riga
+    assert digest_day(datetime(2026, 12, 5, 9, 0, tzinfo=UTC), EIGHT) is None  # Saturday
+    assert digest_day(datetime(2026, 11, 18, 9, 0, tzinfo=UTC), EIGHT) is None  # Proclamation Day
+    # 22:30 UTC on Thursday is already Friday in Riga: Friday's digest.
+    assert digest_day(datetime(2026, 12, 3, 22, 30, tzinfo=UTC), time(0, 15)) == "2026-12-04"
+
+
+def test_a_message_names_the_kind_the_agency_and_the_reference_in_the_users_language() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    item = Item(NoticeKind.NEW_REFERRAL, urgent=True, reference="01A23AD9")
+    latvian = compose(settings, "a@example.lv", "lv", "Tukuma novada Sociālais dienests", [item], "https://h/x", False)
+    english = compose(settings, "a@example.lv", "en", "Tukuma novada Sociālais dienests", [item], "https://h/x", False)
+    assert "Jauns ziņojums (steidzami)" in str(latvian["Subject"])
+    assert "New referral (urgent)" in str(english["Subject"])
+    assert "01A23AD9" in english.get_content()
+    assert "https://h/x" in latvian.get_content()
+
+
+def test_notifications_run_in_hub_serve_only_when_named() -> None:
+    assert "notifications" not in Settings(_env_file=None).background_roles  # type: ignore[call-arg]
+    named = Settings(roles="api,notifications", _env_file=None)  # type: ignore[call-arg]
+    assert named.background_roles == {"notifications"}
+
+
+def test_an_overdue_response_and_an_offered_handover_are_the_head_of_services() -> None:
+    agency = uuid4()
+    overdue = ReferralOverdue(
+        originator_id=uuid4(),
+        originator_version=3,
+        clock="acknowledge",
+        agency_id=agency,
+        due_at=datetime(2026, 12, 3, tzinfo=UTC),
+        escalated_to=("tukums.head",),
+    )
+    offered = HandoverOffered(originator_id=uuid4(), originator_version=2, to_agency_id=agency)
+    assert [(n.agency_id, n.role, n.kind, n.urgent) for n in (*notices(overdue), *notices(offered))] == [
+        (agency, Role.HEAD_OF_SERVICE, NoticeKind.RESPONSE_OVERDUE, True),
+        (agency, Role.HEAD_OF_SERVICE, NoticeKind.HANDOVER_OFFERED, False),
+    ]
