@@ -11,6 +11,7 @@ from hub.records.manifest import RECORDS
 from hub.referrals.manifest import REFERRALS
 from hub.registry.manifest import REGISTRY
 from hub.supervision.manifest import SUPERVISION
+from hub.team.manifest import TEAM
 
 CAPABILITIES: tuple[Capability, ...] = (
     REGISTRY,
@@ -20,5 +21,6 @@ CAPABILITIES: tuple[Capability, ...] = (
     SUPERVISION,
     CONSENT,
     RECORDS,
+    TEAM,
     AUDIT,
 )

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from hub.registry.admin_service import RegistryAdminService
     from hub.registry.service import RegistryService
     from hub.supervision.service import SupervisionService
+    from hub.team.service import TeamService
 
 
 class Hub(Core):
@@ -56,6 +57,7 @@ class Hub(Core):
     reviews: ReviewService
     records: RecordsService
     handovers: HandoverService
+    team: TeamService
     audit: AuditService
     access_reports: AccessReportService
 

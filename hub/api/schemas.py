@@ -345,6 +345,9 @@ class AccessReport(BaseModel):
     title: Notice
     withholding_rules: str = Field(description="the version of the withholding rules applied")
     for_alleged_source_of_risk: bool
+    responsible_worker: str | None = Field(
+        default=None, description="the display name of the family's current responsible worker, if one is named"
+    )
     entries: list[AccessReportEntry]
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import csv
+import io
+from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Response
 
 from hub.api.auth import HubDep, PrincipalDep
+from hub.api.header_text import content_disposition
 from hub.api.schemas import RecordsTimeliness, SupervisionReport
 from hub.kernel.errors import InvalidInput
 
@@ -39,3 +42,43 @@ def records_timeliness(
         if value is not None and value.tzinfo is None:
             raise InvalidInput("timezone_required", "give times with a UTC offset", name)
     return hub.supervision.records(principal, purpose=purpose, since=since, until=until)
+
+
+CASE_REVIEW_COLUMNS = ("municipality", "group", "answers", "non_conforming", "non_conformity_percent")
+
+
+@router.get("/case-reviews")
+def case_review_figures(
+    hub: HubDep,
+    principal: PrincipalDep,
+    since: Annotated[date | None, Query(description="Reviews dated from this day on")] = None,
+    until: Annotated[date | None, Query(description="Reviews dated until this day")] = None,
+    municipality: Annotated[str | None, Query(max_length=40)] = None,
+    purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "supervision",
+) -> list[dict[str, Any]]:
+    """Per municipality and criterion group: the case-file reviews' non-conformity % (counts only)."""
+    return hub.supervision.case_reviews(principal, since, until, municipality, purpose)
+
+
+@router.get("/case-reviews.csv")
+def case_review_csv(
+    hub: HubDep,
+    principal: PrincipalDep,
+    since: Annotated[date | None, Query()] = None,
+    until: Annotated[date | None, Query()] = None,
+    municipality: Annotated[str | None, Query(max_length=40)] = None,
+) -> Response:
+    """The same figures as CSV, one row per municipality and group; recorded like the JSON."""
+    return case_review_csv_response(hub.supervision.case_reviews(principal, since, until, municipality))
+
+
+def case_review_csv_response(rows: list[dict[str, Any]]) -> Response:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CASE_REVIEW_COLUMNS)
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": content_disposition("case-review-non-conformity.csv")},
+    )

@@ -245,6 +245,17 @@ LABELS: dict[str, dict[str, str]] = {
         "disclosure_recipient": N_("received data"),
         "investigation": N_("investigates"),
     },
+    "task_status": {
+        "agreed": N_("Agreed"),
+        "accepted": N_("Accepted"),
+        "done": N_("Done"),
+        "not_done": N_("Not done"),
+    },
+    "visit_status": {
+        "planned": N_("Planned"),
+        "done": N_("Done"),
+        "cancelled": N_("Cancelled"),
+    },
     "review_status": {
         "open": N_("Awaiting review"),
         "justified": N_("Justified"),
