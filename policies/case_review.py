@@ -10,6 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 
 CATALOGUE_FILE = Path(__file__).with_name("case_review_criteria.json")
+# The supervisor's figures as exported (one row per municipality and criterion group).
+CASE_REVIEW_COLUMNS = ("municipality", "group", "answers", "non_conforming", "non_conformity_percent")
+CASE_REVIEW_FILE = "case-review-non-conformity.csv"
 
 
 @dataclass(frozen=True)

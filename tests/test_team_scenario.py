@@ -41,7 +41,8 @@ def test_the_team_visits_tasks_reviews_and_the_supervisors_figures(hub: Hub, cli
         codes = {member["agency"]["code"] for member in team["agencies"]}
         assert {"TUK-SD", "TUK-SKOLA", "VP"} <= codes
     views = [event for event in log_of(hub, AccessRecorded) if event.action == "team.read"]
-    assert len(views) == 3 and all(event.decision is Decision.PERMIT for event in views)
+    assert len(views) == 3
+    assert all(event.decision is Decision.PERMIT for event in views)
 
     before = domain_events(hub)
     for stranger in ("riga.cm", "daugavpils.school"):  # another municipality's agency of the same kind
@@ -79,7 +80,9 @@ def test_the_team_visits_tasks_reviews_and_the_supervisors_figures(hub: Hub, cli
     seen_by_school = hub.team.visits(hub.principal_for("tukums.school"), child, "coordination")
     assert all("purpose" not in row and "findings" not in row for row in seen_by_school)
 
-    task = hub.team.agree_task(lead, child, TaskDraft(agency_code="TUK-SKOLA", title="Apmeklējuma uzskaite", working_days=2))
+    task = hub.team.agree_task(
+        lead, child, TaskDraft(agency_code="TUK-SKOLA", title="Apmeklējuma uzskaite", working_days=2)
+    )
     school = hub.principal_for("tukums.school")
     hub.team.act_on_task(school, child, UUID(task["task_id"]), "accept")
     with pytest.raises(Forbidden):
@@ -96,11 +99,7 @@ def test_the_team_visits_tasks_reviews_and_the_supervisors_figures(hub: Hub, cli
     prefilled = {row["criterion"]: row["prefilled"] for row in prefill["criteria"]}
     assert prefilled["plan.tasks_on_time"] == "does_not_conform"
     assert prefilled["plan.cooperation"] == "conforms"
-    manual = {
-        criterion: "conforms"
-        for criterion, value in prefilled.items()
-        if value is None
-    }
+    manual = {criterion: "conforms" for criterion, value in prefilled.items() if value is None}
     others = [UUID(known_child(hub)["subject_id"]) for _ in range(2)]
     for subject in (child, *others):
         review = hub.team.review(reviewer, subject, ReviewDraft.model_validate({"answers": manual}), today)

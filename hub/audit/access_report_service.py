@@ -132,7 +132,9 @@ class AccessReportService:
             "title": TITLE,
             "withholding_rules": POLICY_VERSION,
             "for_alleged_source_of_risk": for_alleged_source_of_risk,
-            "responsible_worker": worker["display_name"] if (worker := self.team.responsible_worker(subject_id)) else None,
+            "responsible_worker": worker["display_name"]
+            if (worker := self.team.responsible_worker(subject_id))
+            else None,
             "entries": [self._present(entry) for entry in entries if entry is not None],
         }
 

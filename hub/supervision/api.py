@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 
 from hub.api.auth import HubDep, PrincipalDep
-from hub.api.header_text import content_disposition
+from hub.api.downloads import csv_response
 from hub.api.schemas import RecordsTimeliness, SupervisionReport
 from hub.kernel.errors import InvalidInput
+from policies.case_review import CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE
 
 router = APIRouter(prefix="/v1/supervision", tags=["supervision"])
 
@@ -44,9 +43,6 @@ def records_timeliness(
     return hub.supervision.records(principal, purpose=purpose, since=since, until=until)
 
 
-CASE_REVIEW_COLUMNS = ("municipality", "group", "answers", "non_conforming", "non_conformity_percent")
-
-
 @router.get("/case-reviews")
 def case_review_figures(
     hub: HubDep,
@@ -69,16 +65,5 @@ def case_review_csv(
     municipality: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
     """The same figures as CSV, one row per municipality and group; recorded like the JSON."""
-    return case_review_csv_response(hub.supervision.case_reviews(principal, since, until, municipality))
-
-
-def case_review_csv_response(rows: list[dict[str, Any]]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CASE_REVIEW_COLUMNS)
-    writer.writeheader()
-    writer.writerows(rows)
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": content_disposition("case-review-non-conformity.csv")},
-    )
+    rows = hub.supervision.case_reviews(principal, since, until, municipality)
+    return csv_response(rows, CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE)

@@ -12,11 +12,11 @@ from uuid import UUID
 from hub.kernel.blind_index import BlindIndex
 from hub.kernel.core import Core
 from hub.kernel.errors import Forbidden
+from policies.case_review import catalogue, non_conformity_percent
 from policies.decision import Principal
 from policies.supervision import decide_supervision_read
 from projections.record_requests import parse_utc_text
 from projections.referrals import ReferralQueries
-from policies.case_review import catalogue, non_conformity_percent
 from projections.supervision import SupervisionQueries
 from projections.team import TeamQueries
 from projections.viewdb import Row

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import singledispatch
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field, StringConstraints, model_validator
@@ -93,7 +93,7 @@ class VisitOutcome(DraftModel):
 class ReviewDraft(DraftModel):
     """The reviewer's answers by criterion id; `remarks` a free note. Criteria left out are pre-filled."""
 
-    answers: Annotated[dict[str, Verdict], Field(max_length=50)] = {}
+    answers: Annotated[dict[str, Verdict], Field(default_factory=dict, max_length=50)]
     remarks: Note = ""
 
 
@@ -163,12 +163,12 @@ def _head(team: Team, actor: Actor, now: datetime, offset: int = 1) -> dict[str,
 def name_worker(team: Team, actor: Actor, agency_id: UUID, user_id: UUID, now: datetime) -> ResponsibleWorkerNamed:
     if team.worker_user_id == user_id:
         raise Conflict("already_responsible", "this worker is already the responsible worker")
-    return ResponsibleWorkerNamed(**_head(team, actor, now), agency_id=agency_id, user_id=user_id)  # type: ignore[arg-type]
+    return ResponsibleWorkerNamed(**_head(team, actor, now), agency_id=agency_id, user_id=user_id)
 
 
 def agree_task(team: Team, actor: Actor, lead: UUID, agency_id: UUID, draft: TaskDraft, now: datetime) -> TaskAgreed:
     return TaskAgreed(
-        **_head(team, actor, now),  # type: ignore[arg-type]
+        **_head(team, actor, now),
         task_id=new_stream_id(),
         lead_agency_id=lead,
         agency_id=agency_id,
@@ -188,19 +188,19 @@ def task_of(team: Team, task_id: UUID) -> Task:
 def accept_task(team: Team, task: Task, actor: Actor, now: datetime) -> TaskAccepted:
     if task.status is not TaskStatus.AGREED:
         raise Conflict("illegal_transition", f"a task that is {task.status} cannot be accepted")
-    return TaskAccepted(**_head(team, actor, now), task_id=task.id)  # type: ignore[arg-type]
+    return TaskAccepted(**_head(team, actor, now), task_id=task.id)
 
 
 def report_task(team: Team, task: Task, actor: Actor, draft: TaskReport, now: datetime) -> TaskProgressReported:
     if not task.open:
         raise Conflict("illegal_transition", f"a task that is {task.status} takes no more reports")
-    return TaskProgressReported(**_head(team, actor, now), task_id=task.id, note=draft.note)  # type: ignore[arg-type]
+    return TaskProgressReported(**_head(team, actor, now), task_id=task.id, note=draft.note)
 
 
 def finish_task(team: Team, task: Task, actor: Actor, draft: TaskFinish, now: datetime) -> TaskFinished:
     if not task.open:
         raise Conflict("illegal_transition", f"a task that is {task.status} cannot be finished again")
-    return TaskFinished(**_head(team, actor, now), task_id=task.id, done=draft.done, note=draft.note)  # type: ignore[arg-type]
+    return TaskFinished(**_head(team, actor, now), task_id=task.id, done=draft.done, note=draft.note)
 
 
 def clock_events(team: Team, now: datetime) -> list[DomainEvent]:
@@ -210,10 +210,10 @@ def clock_events(team: Team, now: datetime) -> list[DomainEvent]:
     offset = 1
     for task in team.tasks.values():
         if task.open and not task.overdue and now >= task.due_at:
-            events.append(TaskOverdue(**_head(team, SYSTEM, now, offset), task_id=task.id, due_at=task.due_at))  # type: ignore[arg-type]
+            events.append(TaskOverdue(**_head(team, SYSTEM, now, offset), task_id=task.id, due_at=task.due_at))
             events.append(
                 TaskEscalated(
-                    **_head(team, SYSTEM, now, offset + 1),  # type: ignore[arg-type]
+                    **_head(team, SYSTEM, now, offset + 1),
                     task_id=task.id,
                     to_agency_id=task.agency_id,
                     to_role=Role.HEAD_OF_SERVICE.value,
@@ -223,10 +223,9 @@ def clock_events(team: Team, now: datetime) -> list[DomainEvent]:
     return events
 
 
-
 def plan_visit(team: Team, actor: Actor, agency_id: UUID, draft: VisitDraft, now: datetime) -> VisitPlanned:
     return VisitPlanned(
-        **_head(team, actor, now),  # type: ignore[arg-type]
+        **_head(team, actor, now),
         visit_id=new_stream_id(),
         agency_id=agency_id,
         window_from=draft.window_from,
@@ -265,17 +264,17 @@ def join_visit(team: Team, visit: Visit, actor: Actor, agency_id: UUID, now: dat
     _require_planned(visit, "joined")
     if agency_id in visit.agencies:
         raise Conflict("already_joined", "the agency already takes part in this visit")
-    return VisitJoined(**_head(team, actor, now), visit_id=visit.id, agency_id=agency_id)  # type: ignore[arg-type]
+    return VisitJoined(**_head(team, actor, now), visit_id=visit.id, agency_id=agency_id)
 
 
 def complete_visit(team: Team, visit: Visit, actor: Actor, draft: VisitOutcome, now: datetime) -> VisitDone:
     _require_planned(visit, "done")
-    return VisitDone(**_head(team, actor, now), visit_id=visit.id, findings=draft.findings)  # type: ignore[arg-type]
+    return VisitDone(**_head(team, actor, now), visit_id=visit.id, findings=draft.findings)
 
 
 def cancel_visit(team: Team, visit: Visit, actor: Actor, now: datetime) -> VisitCancelled:
     _require_planned(visit, "cancelled")
-    return VisitCancelled(**_head(team, actor, now), visit_id=visit.id)  # type: ignore[arg-type]
+    return VisitCancelled(**_head(team, actor, now), visit_id=visit.id)
 
 
 def prefill(team: Team, prior_residence_asked: bool, prior_residence_received: bool) -> dict[str, Verdict]:
@@ -328,12 +327,12 @@ def mutate_team(event: DomainEvent, team: Team) -> Team:
     raise TypeError(f"not a team event: {type(event).__name__}")
 
 
-def _task(team: Team, task_id: UUID, **changes: object) -> dict[UUID, Task]:
-    return {**team.tasks, task_id: replace(team.tasks[task_id], **changes)}  # type: ignore[arg-type]
+def _task(team: Team, task_id: UUID, **changes: Any) -> dict[UUID, Task]:
+    return {**team.tasks, task_id: replace(team.tasks[task_id], **changes)}
 
 
-def _visit(team: Team, visit_id: UUID, **changes: object) -> dict[UUID, Visit]:
-    return {**team.visits, visit_id: replace(team.visits[visit_id], **changes)}  # type: ignore[arg-type]
+def _visit(team: Team, visit_id: UUID, **changes: Any) -> dict[UUID, Visit]:
+    return {**team.visits, visit_id: replace(team.visits[visit_id], **changes)}
 
 
 @mutate_team.register
@@ -344,7 +343,13 @@ def _(event: ResponsibleWorkerNamed, team: Team) -> Team:
 @mutate_team.register
 def _(event: TaskAgreed, team: Team) -> Team:
     task = Task(
-        event.task_id, event.lead_agency_id, event.agency_id, event.title, event.working_days, event.timestamp, event.due_at
+        event.task_id,
+        event.lead_agency_id,
+        event.agency_id,
+        event.title,
+        event.working_days,
+        event.timestamp,
+        event.due_at,
     )
     return replace(team, tasks={**team.tasks, task.id: task})
 

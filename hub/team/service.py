@@ -151,7 +151,9 @@ class TeamService:
         decision = self._authorize(principal, PersonAction.PLAN_VISIT, subject_id, "team.visit.plan")
         team = self._team(subject_id)
         nearby = domain.nearby_visits(team, draft, self.core.settings.visit_warning_days, principal.agency_id)
-        event = domain.plan_visit(team, actor_for(principal, decision.role), principal.agency_id, draft, self.core.now())
+        event = domain.plan_visit(
+            team, actor_for(principal, decision.role), principal.agency_id, draft, self.core.now()
+        )
         self.core.app.append(event)
         document = self._visit_document(self._team(subject_id).visits[event.visit_id], principal)
         document["warnings"] = [self._visit_document(visit, principal) for visit in nearby]
@@ -250,9 +252,7 @@ class TeamService:
         return self.relationships.authorize(principal, action, [subject_id], f"team:{subject_id}", what)
 
     def _team(self, subject_id: UUID) -> Team:
-        events = [
-            event for event in self.core.app.stream(domain.team_id(subject_id)) if isinstance(event, TEAM_EVENTS)
-        ]
+        events = [event for event in self.core.app.stream(domain.team_id(subject_id)) if isinstance(event, TEAM_EVENTS)]
         return domain.fold_team(subject_id, events)
 
     def _agency(self, agency_id: UUID) -> dict[str, Any] | None:
@@ -290,4 +290,3 @@ class TeamService:
         if principal.agency_id == visit.agency_id:
             document["findings"] = visit.findings
         return document
-

@@ -13,12 +13,12 @@ from fastapi.responses import HTMLResponse
 
 from events.values import MUNICIPALITIES
 from hub.api.auth import HubDep
-from hub.supervision.api import case_review_csv_response
+from hub.api.downloads import csv_response
 from hub.web.charts import bar_chart
 from hub.web.i18n import translations
 from hub.web.rendering import WebRoute, language_of, render
 from hub.web.session import WebPrincipal
-from policies.case_review import catalogue
+from policies.case_review import CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE, catalogue
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 PURPOSE = "coordination"
@@ -68,4 +68,5 @@ def case_reviews(
 
 @router.get("/supervision/case-reviews.csv")
 def case_reviews_csv(hub: HubDep, principal: WebPrincipal, since: Day = None, until: Day = None) -> Response:
-    return case_review_csv_response(hub.supervision.case_reviews(principal, since, until))
+    rows = hub.supervision.case_reviews(principal, since, until)
+    return csv_response(rows, CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE)
