@@ -12,11 +12,13 @@ from uuid import UUID
 from events.base import DomainEvent
 from events.ids import new_stream_id
 from events.team import TEAM_EVENTS, CaseReviewed, TaskStatus
+from events.values import Role
 from hub.kernel.core import Core, actor_for, agency_summary
 from hub.kernel.errors import Forbidden, InvalidInput
 from hub.people.relationship_service import RelationshipService
 from hub.team import domain
 from hub.team.domain import Task, Team, Visit
+from policies import roles
 from policies.case_review import catalogue
 from policies.decision import AccessDecision, Principal
 from policies.engine import PersonAction
@@ -28,6 +30,8 @@ TASK_ACTIONS: dict[str, Callable[..., DomainEvent]] = {
     "report": domain.report_task,
     "finish": domain.finish_task,
 }
+
+TEAM_ROLES = frozenset({Role.SOCIAL_PEDAGOGUE, Role.HEALTH_PROFESSIONAL})  # besides casework (policies/team.cedar)
 
 
 class TeamService:
@@ -117,7 +121,9 @@ class TeamService:
         ]
 
     def tasks_of_agency(self, principal: Principal, limit: int) -> list[dict[str, Any]]:
-        """Envelopes of the tasks the agency leads or is assigned (no text, no person)."""
+        """Envelopes of the tasks the agency leads or is assigned (no text, no name): for its staff only."""
+        if roles.casework_role(principal.roles) is None and not principal.roles & TEAM_ROLES:
+            raise Forbidden("access_denied", "none of the caller's roles works with families")
         self.core.wait_for_views()
         return [
             {
