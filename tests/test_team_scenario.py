@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,6 +20,7 @@ from hub.kernel.errors import Forbidden
 from hub.service import Hub
 from hub.team.domain import ReviewDraft, TaskDraft, VisitDraft
 from tests.conftest import domain_events, head, known_child, log_of
+from tests.web import sign_in
 
 
 def involved_family(hub: Hub) -> UUID:
@@ -126,3 +127,69 @@ def test_the_team_visits_tasks_reviews_and_the_supervisors_figures(hub: Hub, cli
     assert {row["group"] for row in rows} == set(by_group)
     with pytest.raises(Forbidden):
         hub.supervision.case_reviews(hub.principal_for("tukums.cm"))
+
+
+def test_bad_team_input_is_refused_with_a_reason_and_appends_nothing(hub: Hub, client: TestClient) -> None:
+    child = involved_family(hub)
+    headers = {"Authorization": f"Bearer {hub.issue_token('tukums.cm')}"}
+    base = f"/v1/people/{child}"
+    before = domain_events(hub)
+    cases = [
+        (
+            client.post(
+                f"{base}/team/tasks", json={"agency_code": "NAV", "title": "T", "working_days": 2}, headers=headers
+            ),
+            "unknown_agency",
+        ),
+        (
+            client.post(
+                f"{base}/team/tasks", json={"agency_code": "VP", "title": "T", "working_days": 0}, headers=headers
+            ),
+            "invalid_input",
+        ),
+        (client.put(f"{base}/team/worker", json={"username": "riga.cm"}, headers=headers), "unknown_worker"),
+        (
+            client.post(
+                f"{base}/team/visits",
+                json={
+                    "window_from": "2026-12-08",
+                    "window_to": "2026-12-07",
+                    "purpose": "P",
+                    "visiting_roles": ["case_manager"],
+                },
+                headers=headers,
+            ),
+            "invalid_input",
+        ),
+        (client.post(f"{base}/team/tasks/{uuid4()}/finish", json={"done": True}, headers=headers), "task_not_found"),
+    ]
+    assert [(response.status_code, response.json()["reason"]) for response, _ in cases] == [
+        (422, reason) for _, reason in cases
+    ]
+    assert domain_events(hub) == before
+
+
+def test_the_team_page_and_the_supervisors_review_page_in_both_languages(hub: Hub, client: TestClient) -> None:
+    child = involved_family(hub)
+    hub.team.name_worker(hub.principal_for("tukums.cm"), child, "tukums.cm")
+    sign_in(client, hub, "tukums.school")
+    page = client.get(f"/people/{child}/team")
+    assert page.status_code == 200
+    assert "Kas strādā ar šo ģimeni" in page.text
+    assert "Anna Bērziņa" in page.text
+    client.get("/lang/en")
+    assert "Who works with this family" in client.get(f"/people/{child}/team").text
+    sign_in(client, hub, "riga.cm")
+    assert client.get(f"/people/{child}/team").status_code == 403
+
+    reviewer = hub.principal_for("tukums.reviewer")
+    answers = {row["criterion"]: "conforms" for row in hub.team.prefill(reviewer, child, "review")["criteria"]}
+    hub.team.review(reviewer, child, ReviewDraft.model_validate({"answers": answers}))
+    sign_in(client, hub, "ministry.supervisor")
+    page = client.get("/supervision/case-reviews")
+    assert page.status_code == 200
+    assert "<svg" in page.text
+    assert "Tukuma novads" in page.text
+    download = client.get("/supervision/case-reviews.csv")
+    assert {row["non_conformity_percent"] for row in csv.DictReader(io.StringIO(download.text))} == {"0.0"}
+    assert client.get("/supervision/case-reviews", params={"since": "2026-13-01"}).status_code == 422
