@@ -502,9 +502,6 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("GET", "/v1/team/tasks", nothing, None, row(200, 200, 200, 200, 200, 200, 200, 200, 403, 403)),
     Route("GET", "/v1/supervision/case-reviews", nothing, None, row(403, 403, 403, 403, 403, 403, 403, 403, 200, 403)),
-    Route(
-        "GET", "/v1/supervision/case-reviews.csv", nothing, None, row(403, 403, 403, 403, 403, 403, 403, 403, 200, 403)
-    ),
     Route("GET", "/v1/supervision/referrals", nothing, None, row(403, 403, 403, 403, 403, 403, 403, 403, 200, 403)),
     Route("GET", "/v1/supervision/records", nothing, None, row(403, 403, 403, 403, 403, 403, 403, 403, 200, 403)),
     Route(

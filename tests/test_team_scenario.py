@@ -118,8 +118,13 @@ def test_the_team_visits_tasks_reviews_and_the_supervisors_figures(hub: Hub, cli
     assert all(str(child) not in str(row) for row in figures)
     token = hub.issue_token("ministry.supervisor")
     exported = client.get(
-        "/v1/supervision/case-reviews.csv",
-        params={"since": today.isoformat(), "until": today.isoformat(), "municipality": "tukuma-novads"},
+        "/v1/supervision/case-reviews",
+        params={
+            "since": today.isoformat(),
+            "until": today.isoformat(),
+            "municipality": "tukuma-novads",
+            "format": "csv",
+        },
         headers={"Authorization": f"Bearer {token}"},
     )
     assert exported.status_code == 200

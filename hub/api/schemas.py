@@ -493,3 +493,13 @@ class HandoverEnvelope(BaseModel):
     to_municipality: str
     from_agency: AgencySummary | None
     to_agency: AgencySummary | None
+
+
+class CaseReviewFigure(BaseModel):
+    """One municipality and criterion group: the case-file reviews' non-conformity (counts only)."""
+
+    municipality: str
+    group: str
+    answers: int
+    non_conforming: int
+    non_conformity_percent: float | None

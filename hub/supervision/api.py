@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query
 
 from hub.api.auth import HubDep, PrincipalDep
 from hub.api.downloads import csv_response
-from hub.api.schemas import RecordsTimeliness, SupervisionReport
+from hub.api.schemas import CaseReviewFigure, RecordsTimeliness, SupervisionReport
 from hub.kernel.errors import InvalidInput
 from policies.case_review import CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE
 
@@ -43,27 +43,21 @@ def records_timeliness(
     return hub.supervision.records(principal, purpose=purpose, since=since, until=until)
 
 
-@router.get("/case-reviews")
+@router.get(
+    "/case-reviews",
+    response_model=list[CaseReviewFigure],
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string", "description": "one row per group"}}}}},
+)
 def case_review_figures(
     hub: HubDep,
     principal: PrincipalDep,
-    since: Annotated[date | None, Query(description="Reviews dated from this day on")] = None,
-    until: Annotated[date | None, Query(description="Reviews dated until this day")] = None,
+    since: Annotated[date | None, Query(description="Reviews dated from this day on (in Riga)")] = None,
+    until: Annotated[date | None, Query(description="Reviews dated until this day (in Riga)")] = None,
     municipality: Annotated[str | None, Query(max_length=40)] = None,
+    format: Literal["json", "csv"] = "json",
     purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "supervision",
-) -> list[dict[str, Any]]:
-    """Per municipality and criterion group: the case-file reviews' non-conformity % (counts only)."""
-    return hub.supervision.case_reviews(principal, since, until, municipality, purpose)
-
-
-@router.get("/case-reviews.csv")
-def case_review_csv(
-    hub: HubDep,
-    principal: PrincipalDep,
-    since: Annotated[date | None, Query()] = None,
-    until: Annotated[date | None, Query()] = None,
-    municipality: Annotated[str | None, Query(max_length=40)] = None,
-) -> Response:
-    """The same figures as CSV, one row per municipality and group; recorded like the JSON."""
-    rows = hub.supervision.case_reviews(principal, since, until, municipality)
-    return csv_response(rows, CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE)
+) -> Any:
+    """Per municipality and criterion group: the case-file reviews' non-conformity % (counts only); as CSV with
+    `format=csv`."""
+    rows = hub.supervision.case_reviews(principal, since, until, municipality, purpose)
+    return csv_response(rows, CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE) if format == "csv" else rows
