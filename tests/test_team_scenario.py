@@ -16,10 +16,12 @@ from events.access import AccessRecorded
 from events.team import CaseReviewed, TaskEscalated, TaskOverdue
 from events.values import Decision
 from hub.audit.access_report_service import InvestigationDraft
+from hub.kernel.config import Settings
 from hub.kernel.errors import Forbidden
 from hub.service import Hub
 from hub.team.domain import ReviewDraft, TaskDraft, VisitDraft
 from tests.conftest import domain_events, head, known_child, log_of
+from tests.page_checks import PageChecks, node_tools_missing
 from tests.web import sign_in
 
 
@@ -198,3 +200,29 @@ def test_the_team_page_and_the_supervisors_review_page_in_both_languages(hub: Hu
     download = client.get("/supervision/case-reviews.csv")
     assert {row["non_conformity_percent"] for row in csv.DictReader(io.StringIO(download.text))} == {"0.0"}
     assert client.get("/supervision/case-reviews", params={"since": "2026-13-01"}).status_code == 422
+
+
+@pytest.mark.skipif(node_tools_missing() is not None, reason=str(node_tools_missing()))
+@pytest.mark.parametrize("language", ["lv", "en"])
+def test_the_team_pages_are_valid_html(hub: Hub, client: TestClient, language: str, settings: Settings) -> None:
+    if settings.uses_postgres:
+        pytest.skip("markup does not depend on the store")
+    checks = PageChecks()
+    client.cookies.set("hub_lang", language)
+    child = involved_family(hub)
+    lead = hub.principal_for("tukums.cm")
+    hub.team.name_worker(lead, child, "tukums.cm")
+    hub.team.agree_task(lead, child, TaskDraft(agency_code="TUK-SKOLA", title="Uzskaite", working_days=2))
+    draft = VisitDraft(
+        window_from=date(2026, 12, 7), window_to=date(2026, 12, 7), purpose="P", visiting_roles=["case_manager"]
+    )
+    hub.team.plan_visit(lead, child, draft)
+    reviewer = hub.principal_for("tukums.reviewer")
+    answers = {row["criterion"]: "does_not_conform" for row in hub.team.prefill(reviewer, child, "review")["criteria"]}
+    hub.team.review(reviewer, child, ReviewDraft.model_validate({"answers": answers}))
+    sign_in(client, hub, "tukums.cm")
+    checks.documents["team"] = ("team", client.get(f"/people/{child}/team").text)
+    sign_in(client, hub, "ministry.supervisor")
+    checks.documents["reviews"] = ("reviews", client.get("/supervision/case-reviews").text)
+    checks.validate_documents()
+    assert checks.findings == [], "\n".join(checks.findings)
