@@ -22,7 +22,7 @@ from hub.service import Hub
 from hub.team.domain import ReviewDraft, TaskDraft, VisitDraft
 from tests.conftest import domain_events, head, known_child, log_of
 from tests.page_checks import PageChecks, node_tools_missing
-from tests.web import sign_in
+from tests.web import post_form, sign_in
 
 
 def involved_family(hub: Hub) -> UUID:
@@ -226,3 +226,32 @@ def test_the_team_pages_are_valid_html(hub: Hub, client: TestClient, language: s
     checks.documents["reviews"] = ("reviews", client.get("/supervision/case-reviews").text)
     checks.validate_documents()
     assert checks.findings == [], "\n".join(checks.findings)
+
+
+def test_visits_and_tasks_are_planned_joined_agreed_and_finished_on_the_team_page(hub: Hub, client: TestClient) -> None:
+    child = involved_family(hub)
+    page = f"/people/{child}/team"
+    sign_in(client, hub, "police.officer")
+    visit = {
+        "window_from": "2026-12-07",
+        "window_to": "2026-12-08",
+        "purpose": "Pārbaude",
+        "visiting_role": "police_officer",
+    }
+    assert post_form(client, f"{page}/visits", visit).status_code == 303
+    before = domain_events(hub)
+    refused = post_form(client, f"{page}/visits", {**visit, "window_to": "2026-12-01"})
+    assert refused.status_code == 422
+    assert domain_events(hub) == before
+    sign_in(client, hub, "tukums.cm")
+    [planned] = hub.team.visits(hub.principal_for("tukums.cm"), child, "test")
+    assert post_form(client, f"{page}/visits/{planned['visit_id']}/join").status_code == 303
+    task = {"agency_code": "TUK-SKOLA", "title": "Apmeklējuma uzskaite", "working_days": "3"}
+    assert post_form(client, f"{page}/tasks", task).status_code == 303
+    sign_in(client, hub, "tukums.school")
+    [agreed] = hub.team.tasks(hub.principal_for("tukums.school"), child, "test")
+    finished = post_form(client, f"{page}/tasks/{agreed['task_id']}/finish", {"done": "true", "note": "Izdarīts"})
+    assert finished.status_code == 303
+    assert "Izpildīts" in client.get(page).text
+    [visit_now] = hub.team.visits(hub.principal_for("tukums.cm"), child, "test")
+    assert [agency["code"] for agency in visit_now["joined"]] == ["TUK-SD"]

@@ -9,32 +9,94 @@ from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
-from events.values import MUNICIPALITIES
+from events.values import MUNICIPALITIES, Role
 from hub.api.auth import HubDep
 from hub.api.downloads import csv_response
+from hub.team.domain import TaskDraft, TaskFinish, VisitDraft
 from hub.web.charts import bar_chart
+from hub.web.forms import Location, dotted, text, validated
 from hub.web.i18n import translations
+from hub.web.labels import label_id
 from hub.web.rendering import WebRoute, language_of, render
-from hub.web.session import WebPrincipal
+from hub.web.session import CheckedForm, WebPrincipal
 from policies.case_review import CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE, catalogue
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 PURPOSE = "coordination"
 Day = Annotated[date | None, Query()]
+VISITING_ROLES = (Role.CASE_MANAGER, Role.ORPHANS_COURT_MEMBER, Role.SOCIAL_PEDAGOGUE, Role.POLICE_OFFICER,
+                  Role.HEALTH_PROFESSIONAL)  # fmt: skip
 
 
 @router.get("/people/{subject_id}/team")
 def team(request: Request, subject_id: UUID, hub: HubDep, principal: WebPrincipal) -> HTMLResponse:
     """The team, the visits and the tasks the agency leads or is assigned; each read recorded."""
+    team = hub.team.team(principal, subject_id, PURPOSE)
+    gettext = translations(language_of(request)).gettext
+    agencies = [member["agency"] for member in team["agencies"] if member["agency"]]
+    leads = any(
+        member["agency"] and member["agency"]["id"] == str(principal.agency_id) and tie["tie"] == "case_lead"
+        for member in team["agencies"]
+        for tie in member["ties"]
+    )
     return render(
         request,
         "team.html",
-        team=hub.team.team(principal, subject_id, PURPOSE),
+        team=team,
         visits=hub.team.visits(principal, subject_id, PURPOSE),
         tasks=hub.team.tasks(principal, subject_id, PURPOSE),
+        agency_id=str(principal.agency_id),
+        leads=leads,
+        agencies=[(agency["code"], agency["name"]) for agency in agencies],
+        visiting_roles=[(role.value, gettext(label_id("role", role.value))) for role in VISITING_ROLES],
     )
+
+
+@router.post("/people/{subject_id}/team/visits")
+def plan_visit(subject_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
+    body = {
+        "window_from": text(form, "window_from"),
+        "window_to": text(form, "window_to"),
+        "purpose": text(form, "purpose"),
+        "visiting_roles": [text(form, "visiting_role")],
+    }
+    hub.team.plan_visit(principal, subject_id, validated(VisitDraft, body, visit_field))
+    return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+
+
+@router.post("/people/{subject_id}/team/visits/{visit_id}/join")
+def join_visit(
+    subject_id: UUID, visit_id: UUID, hub: HubDep, principal: WebPrincipal, _: CheckedForm
+) -> RedirectResponse:
+    hub.team.act_on_visit(principal, subject_id, visit_id, "join")
+    return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+
+
+@router.post("/people/{subject_id}/team/tasks")
+def agree_task(subject_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
+    body = {
+        "agency_code": text(form, "agency_code"),
+        "title": text(form, "title"),
+        "working_days": int(days) if (days := text(form, "working_days")).isdigit() else days,
+    }
+    hub.team.agree_task(principal, subject_id, validated(TaskDraft, body))
+    return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+
+
+@router.post("/people/{subject_id}/team/tasks/{task_id}/finish")
+def finish_task(
+    subject_id: UUID, task_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm
+) -> RedirectResponse:
+    draft = validated(TaskFinish, {"done": text(form, "done") == "true", "note": text(form, "note")})
+    hub.team.act_on_task(principal, subject_id, task_id, "finish", draft)
+    return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+
+
+def visit_field(location: Location) -> str:
+    """The form names the one visiting role `visiting_role`."""
+    return "visiting_role" if location and location[0] == "visiting_roles" else dotted(location)
 
 
 @router.get("/supervision/case-reviews")
