@@ -220,6 +220,8 @@ def test_the_team_pages_are_valid_html(hub: Hub, client: TestClient, language: s
     reviewer = hub.principal_for("tukums.reviewer")
     answers = {row["criterion"]: "does_not_conform" for row in hub.team.prefill(reviewer, child, "review")["criteria"]}
     hub.team.review(reviewer, child, ReviewDraft.model_validate({"answers": answers}))
+    sign_in(client, hub, "tukums.reviewer")
+    checks.documents["review"] = ("review", client.get(f"/people/{child}/case-review").text)
     sign_in(client, hub, "tukums.cm")
     checks.documents["team"] = ("team", client.get(f"/people/{child}/team").text)
     sign_in(client, hub, "ministry.supervisor")
@@ -255,3 +257,26 @@ def test_visits_and_tasks_are_planned_joined_agreed_and_finished_on_the_team_pag
     assert "Izpildīts" in client.get(page).text
     [visit_now] = hub.team.visits(hub.principal_for("tukums.cm"), child, "test")
     assert [agency["code"] for agency in visit_now["joined"]] == ["TUK-SD"]
+
+
+def test_a_reviewer_records_a_review_on_the_page_with_the_pre_filled_answers_chosen(
+    hub: Hub, client: TestClient
+) -> None:
+    child = involved_family(hub)
+    sign_in(client, hub, "tukums.reviewer")
+    form = client.get(f"/people/{child}/case-review")
+    assert form.status_code == 200
+    assert "aizpildīts iepriekš" in form.text
+    answers = {
+        f"answer.{row['criterion']}": "conforms"
+        for row in hub.team.prefill(hub.principal_for("tukums.reviewer"), child, "t")["criteria"]
+    }
+    before = domain_events(hub)
+    assert (
+        post_form(client, f"/people/{child}/case-review", {**answers, "answer.forms.used": "maybe"}).status_code == 422
+    )
+    assert domain_events(hub) == before
+    assert post_form(client, f"/people/{child}/case-review", answers).status_code == 303
+    assert len(log_of(hub, CaseReviewed)) == 1
+    sign_in(client, hub, "tukums.cm")
+    assert client.get(f"/people/{child}/case-review").status_code == 403

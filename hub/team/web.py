@@ -11,10 +11,11 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from events.team import Verdict
 from events.values import MUNICIPALITIES, Role
 from hub.api.auth import HubDep
 from hub.api.downloads import csv_response
-from hub.team.domain import TaskDraft, TaskFinish, VisitDraft
+from hub.team.domain import ReviewDraft, TaskDraft, TaskFinish, VisitDraft
 from hub.web.charts import bar_chart
 from hub.web.forms import Location, dotted, text, validated
 from hub.web.i18n import translations
@@ -49,6 +50,7 @@ def team(request: Request, subject_id: UUID, hub: HubDep, principal: WebPrincipa
         tasks=hub.team.tasks(principal, subject_id, PURPOSE),
         agency_id=str(principal.agency_id),
         leads=leads,
+        reviewer=Role.CASE_REVIEWER in principal.roles,
         agencies=[(agency["code"], agency["name"]) for agency in agencies],
         visiting_roles=[(role.value, gettext(label_id("role", role.value))) for role in VISITING_ROLES],
     )
@@ -92,6 +94,33 @@ def finish_task(
     draft = validated(TaskFinish, {"done": text(form, "done") == "true", "note": text(form, "note")})
     hub.team.act_on_task(principal, subject_id, task_id, "finish", draft)
     return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+
+
+@router.get("/people/{subject_id}/case-review")
+def review_form(request: Request, subject_id: UUID, hub: HubDep, principal: WebPrincipal) -> HTMLResponse:
+    """The criteria with the answers the hub pre-fills (the read is recorded)."""
+    gettext = translations(language_of(request)).gettext
+    return render(
+        request,
+        "case_review.html",
+        subject_id=subject_id,
+        criteria=hub.team.prefill(principal, subject_id, "case review")["criteria"],
+        groups=catalogue().groups,
+        verdicts=[(verdict.value, gettext(label_id("verdict", verdict.value))) for verdict in Verdict],
+    )
+
+
+@router.post("/people/{subject_id}/case-review")
+def record_review(subject_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
+    answers = {name.removeprefix("answer."): text(form, name) for name in form if name.startswith("answer.")}
+    draft = validated(ReviewDraft, {"answers": answers, "remarks": text(form, "remarks")}, review_field)
+    hub.team.review(principal, subject_id, draft)
+    return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+
+
+def review_field(location: Location) -> str:
+    """An answer's field in the form is `answer.<criterion>`."""
+    return f"answer.{location[1]}" if len(location) > 1 and location[0] == "answers" else dotted(location)
 
 
 def visit_field(location: Location) -> str:

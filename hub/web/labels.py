@@ -256,6 +256,11 @@ LABELS: dict[str, dict[str, str]] = {
         "done": N_("Done"),
         "cancelled": N_("Cancelled"),
     },
+    "verdict": {
+        "conforms": N_("Meets the criterion"),
+        "does_not_conform": N_("Does not meet it"),
+        "not_applicable": N_("Does not apply"),
+    },
     "review_status": {
         "open": N_("Awaiting review"),
         "justified": N_("Justified"),
