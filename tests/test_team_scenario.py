@@ -257,6 +257,10 @@ def test_visits_and_tasks_are_planned_joined_agreed_and_finished_on_the_team_pag
     assert "Izpildīts" in client.get(page).text
     [visit_now] = hub.team.visits(hub.principal_for("tukums.cm"), child, "test")
     assert [agency["code"] for agency in visit_now["joined"]] == ["TUK-SD"]
+    sign_in(client, hub, "police.officer")
+    assert post_form(client, f"{page}/visits/{planned['visit_id']}/done").status_code == 303
+    [made] = hub.team.visits(hub.principal_for("police.officer"), child, "test")
+    assert made["status"] == "done"
 
 
 def test_a_reviewer_records_a_review_on_the_page_with_the_pre_filled_answers_chosen(

@@ -4,7 +4,7 @@ the supervisor's case-file review results with a chart and CSV. Reads go through
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -68,11 +68,17 @@ def plan_visit(subject_id: UUID, hub: HubDep, principal: WebPrincipal, form: Che
     return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
 
 
-@router.post("/people/{subject_id}/team/visits/{visit_id}/join")
-def join_visit(
-    subject_id: UUID, visit_id: UUID, hub: HubDep, principal: WebPrincipal, _: CheckedForm
+@router.post("/people/{subject_id}/team/visits/{visit_id}/{action}")
+def act_on_visit(
+    subject_id: UUID,
+    visit_id: UUID,
+    action: Literal["join", "done", "cancel"],
+    hub: HubDep,
+    principal: WebPrincipal,
+    _: CheckedForm,
 ) -> RedirectResponse:
-    hub.team.act_on_visit(principal, subject_id, visit_id, "join")
+    """Join another agency's visit, or mark one's own visit made or cancelled (findings are kept by the API)."""
+    hub.team.act_on_visit(principal, subject_id, visit_id, action)
     return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
 
 
