@@ -12,6 +12,7 @@ from hub.records.manifest import RECORDS
 from hub.referrals.manifest import REFERRALS
 from hub.registry.manifest import REGISTRY
 from hub.supervision.manifest import SUPERVISION
+from hub.team.manifest import TEAM
 
 CAPABILITIES: tuple[Capability, ...] = (
     REGISTRY,
@@ -21,6 +22,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     SUPERVISION,
     CONSENT,
     RECORDS,
+    TEAM,
     AUDIT,
     NOTIFICATIONS,
 )

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from hub.registry.admin_service import RegistryAdminService
     from hub.registry.service import RegistryService
     from hub.supervision.service import SupervisionService
+    from hub.team.service import TeamService
 
 
 class Hub(Core):
@@ -57,6 +58,7 @@ class Hub(Core):
     reviews: ReviewService
     records: RecordsService
     handovers: HandoverService
+    team: TeamService
     audit: AuditService
     access_reports: AccessReportService
     notifications: NotificationService

@@ -106,6 +106,11 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return datetime.combine(day, time_of_day, tzinfo=RIGA).astimezone(start.tzinfo)
 
 
+def task_due(agreed_at: datetime, working_days: int) -> datetime:
+    """When an agreed task between agencies is due: `working_days` Latvian working days after it was agreed."""
+    return add_working_days(agreed_at, working_days)
+
+
 def start_clocks(urgency: Urgency, kind: AgencyKind, agency_id: UUID, start: datetime) -> tuple[ClockDue, ...]:
     """The clocks a newly received referral starts for the agency that must act on it."""
     return tuple(

@@ -102,6 +102,12 @@ class PersonAction(StrEnum):
     HAND_OVER = "hand-over"
     REQUEST_RECORDS = "request-records"
     CHANGE_SUBJECT = "change-subject"
+    VIEW_TEAM = "view-team"  # policies/team.cedar
+    NAME_WORKER = "name-worker"
+    AGREE_TASK = "agree-task"
+    WORK_TASK = "work-task"
+    PLAN_VISIT = "plan-visit"
+    REVIEW_CASE = "review-case"
 
 
 class RegistryAction(StrEnum):

@@ -220,3 +220,16 @@ class RecordRequestQueries:
             (str(agency_id), *(str(subject) for subject in subjects)),
         )
         return frozenset((UUID(row["subject_id"]), DataCategory(row["category"])) for row in rows)
+
+    def asked_about(self, requester_agency_id: UUID, subject_ids: list[UUID]) -> list[Row]:
+        """The agency's requests naming any of these records, with their state (the case-file review's pre-fill)."""
+        ids = [str(subject_id) for subject_id in subject_ids]
+        if not ids:
+            return []
+        placeholders = ", ".join("?" for _ in ids)
+        return self.database.query(
+            "SELECT DISTINCT r.id, r.status, r.released_categories FROM view_record_requests r JOIN "
+            "view_record_request_subjects s ON s.request_id = r.id WHERE r.requester_agency_id = ? "
+            f"AND s.subject_id IN ({placeholders}) ORDER BY r.id",
+            (str(requester_agency_id), *ids),
+        )

@@ -214,3 +214,15 @@ class RelationshipQueries:
             "ORDER BY agency_id",
             ids,
         )
+
+    def involved(self, subject_ids: Iterable[UUID], now: datetime) -> list[Row]:
+        """Every agency related now with any of these records: its ties and since when (the person's team)."""
+        ids = [str(subject_id) for subject_id in subject_ids]
+        if not ids:
+            return []
+        placeholders = ", ".join("?" for _ in ids)
+        return self.database.query(
+            f"SELECT agency_id, tie, MIN(since) AS since FROM view_relationships WHERE subject_id IN ({placeholders}) "
+            "AND (until IS NULL OR until > ?) GROUP BY agency_id, tie ORDER BY agency_id, tie",
+            (*ids, utc_text(now)),
+        )

@@ -178,6 +178,21 @@ class Setup:
         }
         return {"review_id": self.call("tukums.cm", "POST", "/v1/disclosures", body)["review_id"]}
 
+    def team_task(self) -> Params:
+        """A referral's child with a task the lead social service agreed with the school."""
+        params = self.referral()
+        body = {"agency_code": "RIX-SKOLA" if self.in_riga else "TUK-SKOLA", "title": "Uzskaite", "working_days": 3}
+        task = self.call("tukums.cm", "POST", f"/v1/people/{params['subject_id']}/team/tasks", body)
+        return params | {"task_id": task["task_id"]}
+
+    def team_visit(self) -> Params:
+        """A referral's child with a home visit the lead social service planned."""
+        params = self.referral()
+        body = {"window_from": "2026-12-07", "window_to": "2026-12-08", "purpose": "Apsekošana",
+                "visiting_roles": ["case_manager"]}  # fmt: skip
+        visit = self.call("tukums.cm", "POST", f"/v1/people/{params['subject_id']}/team/visits", body)
+        return params | {"visit_id": visit["visit_id"]}
+
     def fresh_user(self) -> Params:
         """A user of the Tukums social service of its own, registered at the console."""
         draft = UserDraft.model_validate(new_user())
@@ -382,6 +397,111 @@ ROUTES: tuple[Route, ...] = (
         lambda _: {"reason": "court_order"},
         row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403),
     ),
+    Route(
+        "GET",
+        "/v1/people/{subject_id}/team",
+        Setup.referral,
+        None,
+        row(200, 200, 200, 200, 200, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "PUT",
+        "/v1/people/{subject_id}/team/worker",
+        Setup.referral,
+        lambda _: {"username": "tukums.cm"},
+        row(200, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "GET",
+        "/v1/people/{subject_id}/team/tasks",
+        Setup.team_task,
+        None,
+        row(200, 200, 200, 200, 200, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/people/{subject_id}/team/tasks",
+        Setup.referral,
+        lambda _: {"agency_code": "VP", "title": "Pārbaude", "working_days": 5},
+        row(201, 201, 201, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/people/{subject_id}/team/tasks/{task_id}/accept",
+        Setup.team_task,
+        None,
+        row(403, 403, 403, 403, 200, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/people/{subject_id}/team/tasks/{task_id}/report",
+        Setup.team_task,
+        lambda _: {"note": "Apmeklē skolu"},
+        row(403, 403, 403, 403, 200, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/people/{subject_id}/team/tasks/{task_id}/finish",
+        Setup.team_task,
+        lambda _: {"done": True, "note": "Izdarīts"},
+        row(403, 403, 403, 403, 200, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "GET",
+        "/v1/people/{subject_id}/team/visits",
+        Setup.team_visit,
+        None,
+        row(200, 200, 200, 200, 200, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/people/{subject_id}/team/visits",
+        Setup.referral,
+        lambda _: {
+            "window_from": "2026-12-07",
+            "window_to": "2026-12-07",
+            "purpose": "Pārbaude",
+            "visiting_roles": ["police_officer"],
+        },
+        row(201, 201, 201, 201, 201, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/people/{subject_id}/team/visits/{visit_id}/join",
+        Setup.team_visit,
+        None,
+        row(409, 409, 409, 200, 200, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/people/{subject_id}/team/visits/{visit_id}/done",
+        Setup.team_visit,
+        lambda _: {"findings": "Kārtībā"},
+        row(200, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/people/{subject_id}/team/visits/{visit_id}/cancel",
+        Setup.team_visit,
+        None,
+        row(200, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "GET",
+        "/v1/people/{subject_id}/case-review",
+        Setup.referral,
+        None,
+        row(403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/people/{subject_id}/case-review",
+        Setup.referral,
+        lambda _: {"answers": {}},
+        row(403, 403, 403, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route("GET", "/v1/team/tasks", nothing, None, row(200, 200, 200, 200, 200, 200, 200, 200, 403, 403)),
+    Route("GET", "/v1/supervision/case-reviews", nothing, None, row(403, 403, 403, 403, 403, 403, 403, 403, 200, 403)),
     Route("GET", "/v1/supervision/referrals", nothing, None, row(403, 403, 403, 403, 403, 403, 403, 403, 200, 403)),
     Route("GET", "/v1/supervision/records", nothing, None, row(403, 403, 403, 403, 403, 403, 403, 403, 200, 403)),
     Route(
@@ -693,7 +813,7 @@ def test_each_kind_of_user_gets_the_expected_outcome(matrix_client: Any, route: 
 # (break-glass: a justified reading by anyone whose role allows it, flagged and reviewed, is its whole point) and
 # the search for a child (it names no person; finding none the caller is related to is an empty answer, recorded).
 PERSON_SETUPS = {Setup.referral, Setup.acknowledged, Setup.assigned, Setup.questioned, Setup.accepted}
-PERSON_SETUPS |= {Setup.candidate, Setup.consent, Setup.review, Setup.moved}
+PERSON_SETUPS |= {Setup.candidate, Setup.consent, Setup.review, Setup.moved, Setup.team_task, Setup.team_visit}
 ABOUT_A_PERSON = tuple(
     route
     for route in ROUTES

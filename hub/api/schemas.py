@@ -345,6 +345,9 @@ class AccessReport(BaseModel):
     title: Notice
     withholding_rules: str = Field(description="the version of the withholding rules applied")
     for_alleged_source_of_risk: bool
+    responsible_worker: str | None = Field(
+        default=None, description="the display name of the family's current responsible worker, if one is named"
+    )
     entries: list[AccessReportEntry]
 
 
@@ -490,3 +493,13 @@ class HandoverEnvelope(BaseModel):
     to_municipality: str
     from_agency: AgencySummary | None
     to_agency: AgencySummary | None
+
+
+class CaseReviewFigure(BaseModel):
+    """One municipality and criterion group: the case-file reviews' non-conformity (counts only)."""
+
+    municipality: str
+    group: str
+    answers: int
+    non_conforming: int
+    non_conformity_percent: float | None

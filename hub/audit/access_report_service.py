@@ -23,6 +23,7 @@ from hub.kernel.core import Core, actor_for
 from hub.kernel.drafts import DraftModel
 from hub.kernel.errors import Conflict, Forbidden, NotFound
 from hub.people.relationship_service import RelationshipService
+from hub.team.service import TeamService
 from policies.access_report import POLICY_VERSION, ReportEntry, WithholdingFacts, withhold
 from policies.decision import Principal
 from policies.engine import ReadRequest, Relation
@@ -49,9 +50,10 @@ class InvestigationDraft(DraftModel):
 
 
 class AccessReportService:
-    def __init__(self, core: Core, relationships: RelationshipService) -> None:
+    def __init__(self, core: Core, relationships: RelationshipService, team: TeamService) -> None:
         self.core = core
         self.relationships = relationships
+        self.team = team
 
     # -- investigations ------------------------------------------------------------------------------------------
 
@@ -130,6 +132,9 @@ class AccessReportService:
             "title": TITLE,
             "withholding_rules": POLICY_VERSION,
             "for_alleged_source_of_risk": for_alleged_source_of_risk,
+            "responsible_worker": worker["display_name"]
+            if (worker := self.team.responsible_worker(subject_id))
+            else None,
             "entries": [self._present(entry) for entry in entries if entry is not None],
         }
 

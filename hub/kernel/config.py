@@ -194,6 +194,12 @@ class Settings(IdentitySettings, MailSettings):
     clock_tick_seconds: float = Field(
         default=60, gt=0, le=3600, description="How often `hub serve` checks response clocks and consent periods"
     )
+    visit_warning_days: int = Field(
+        default=7,
+        ge=0,
+        le=60,
+        description="Days around a planned home visit within which another agency planning one is warned of it",
+    )
     rate_limit_user_per_minute: int = Field(default=1200, ge=0, description="Requests per user per minute (0: off)")
     rate_limit_agency_per_minute: int = Field(
         default=6000, ge=0, description="Requests per agency per minute, all its users together (0: off)"

@@ -37,6 +37,7 @@ DEMO_USERS: tuple[tuple[str, str, str, tuple[Role, ...]], ...] = (
     ("tukums.intake", "Ilze Kalniņa", "TUK-SD", (R.INTAKE_OFFICER,)),
     ("tukums.cm", "Anna Bērziņa", "TUK-SD", (R.CASE_MANAGER,)),
     ("tukums.head", "Jānis Ozols", "TUK-SD", (R.HEAD_OF_SERVICE,)),
+    ("tukums.reviewer", "Inita Grīnberga", "TUK-SD", (R.CASE_REVIEWER,)),
     ("tukums.bt", "Līga Liepiņa", "TUK-BT", (R.ORPHANS_COURT_MEMBER,)),
     ("tukums.school", "Marta Kļaviņa", "TUK-SKOLA", (R.SOCIAL_PEDAGOGUE,)),
     ("daugavpils.cm", "Olga Petrova", "DAU-SD", (R.CASE_MANAGER,)),

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query
 
 from hub.api.auth import HubDep, PrincipalDep
-from hub.api.schemas import RecordsTimeliness, SupervisionReport
+from hub.api.downloads import csv_response
+from hub.api.schemas import CaseReviewFigure, RecordsTimeliness, SupervisionReport
 from hub.kernel.errors import InvalidInput
+from policies.case_review import CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE
 
 router = APIRouter(prefix="/v1/supervision", tags=["supervision"])
 
@@ -39,3 +41,23 @@ def records_timeliness(
         if value is not None and value.tzinfo is None:
             raise InvalidInput("timezone_required", "give times with a UTC offset", name)
     return hub.supervision.records(principal, purpose=purpose, since=since, until=until)
+
+
+@router.get(
+    "/case-reviews",
+    response_model=list[CaseReviewFigure],
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string", "description": "one row per group"}}}}},
+)
+def case_review_figures(
+    hub: HubDep,
+    principal: PrincipalDep,
+    since: Annotated[date | None, Query(description="Reviews dated from this day on (in Riga)")] = None,
+    until: Annotated[date | None, Query(description="Reviews dated until this day (in Riga)")] = None,
+    municipality: Annotated[str | None, Query(max_length=40)] = None,
+    format: Literal["json", "csv"] = "json",
+    purpose: Annotated[str, Header(alias="X-Purpose", max_length=200)] = "supervision",
+) -> Any:
+    """Per municipality and criterion group: the case-file reviews' non-conformity % (counts only); as CSV with
+    `format=csv`."""
+    rows = hub.supervision.case_reviews(principal, since, until, municipality, purpose)
+    return csv_response(rows, CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE) if format == "csv" else rows

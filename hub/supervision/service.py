@@ -5,18 +5,20 @@ from __future__ import annotations
 import json
 import statistics
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from hub.kernel.blind_index import BlindIndex
 from hub.kernel.core import Core
 from hub.kernel.errors import Forbidden
+from policies.case_review import catalogue, non_conformity_percent
 from policies.decision import Principal
 from policies.supervision import decide_supervision_read
 from projections.record_requests import parse_utc_text
 from projections.referrals import ReferralQueries
 from projections.supervision import SupervisionQueries
+from projections.team import TeamQueries
 from projections.viewdb import Row
 
 CLOSED_ANSWERED = "answered"
@@ -40,6 +42,7 @@ class SupervisionService:
         self.index = index
         self.queries = ReferralQueries(core.views_db)
         self.requests = SupervisionQueries(core.views_db)
+        self.reviews = TeamQueries(core.views_db)
 
     def _authorize(self, principal: Principal, resource: str, purpose: str) -> None:
         decision = decide_supervision_read(principal)
@@ -127,6 +130,36 @@ class SupervisionService:
         return [
             _records_row(municipality, figures[municipality], cases.get(municipality, []))
             for municipality in sorted(set(figures) | set(cases))
+        ]
+
+    def case_reviews(
+        self,
+        principal: Principal,
+        since: date | None = None,
+        until: date | None = None,
+        municipality: str | None = None,
+        purpose: str = "supervision",
+    ) -> list[dict[str, Any]]:
+        """Per municipality and criterion group: the case-file reviews' non-conformity % within the period
+        (answers that apply), with how many answers it rests on; counts only, no case or person."""
+        self._authorize(principal, f"case-reviews:{municipality or 'all'}", purpose)
+        groups = {criterion.id: criterion.group for criterion in catalogue().criteria}
+        verdicts: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for row in self.reviews.review_answers((since or date.min).isoformat(), (until or date.max).isoformat()):
+            if municipality in (None, row["municipality"]) and row["criterion"] in groups:
+                verdicts[(row["municipality"], groups[row["criterion"]])].append(row["verdict"])
+        order = [group for group, _, _ in catalogue().groups]
+        return [
+            {
+                "municipality": place,
+                "group": group,
+                "answers": len(verdicts[(place, group)]),
+                "non_conforming": verdicts[(place, group)].count("does_not_conform"),
+                "non_conformity_percent": non_conformity_percent(verdicts[(place, group)]),
+            }
+            for place in sorted({place for place, _ in verdicts})
+            for group in order
+            if (place, group) in verdicts
         ]
 
 

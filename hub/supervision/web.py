@@ -3,8 +3,6 @@ prior-residence record requests within a period, the latter also as CSV (pseudon
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
@@ -15,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from events.values import MUNICIPALITIES
 from hub.api.auth import HubDep
-from hub.api.header_text import content_disposition
+from hub.api.downloads import csv_response
 from hub.api.schemas import RecordsTimeliness
 from hub.web.charts import bar_chart
 from hub.web.forms import local_day
@@ -101,12 +99,4 @@ def records_timeliness(request: Request, hub: HubDep, principal: WebPrincipal, p
 def records_csv(hub: HubDep, principal: WebPrincipal, period: Period) -> Response:
     """The same figures as a CSV download, one row per municipality; recorded like the page."""
     rows = hub.supervision.records(principal, purpose=PURPOSE, since=period.since, until=period.until)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(RecordsTimeliness.model_fields))
-    writer.writeheader()
-    writer.writerows(rows)
-    return Response(
-        buffer.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": content_disposition("record-request-timeliness.csv")},
-    )
+    return csv_response(rows, list(RecordsTimeliness.model_fields), "record-request-timeliness.csv")

@@ -245,6 +245,22 @@ LABELS: dict[str, dict[str, str]] = {
         "disclosure_recipient": N_("received data"),
         "investigation": N_("investigates"),
     },
+    "task_status": {
+        "agreed": N_("Agreed"),
+        "accepted": N_("Accepted"),
+        "done": N_("Done"),
+        "not_done": N_("Not done"),
+    },
+    "visit_status": {
+        "planned": N_("Planned"),
+        "done": N_("Done"),
+        "cancelled": N_("Cancelled"),
+    },
+    "verdict": {
+        "conforms": N_("Meets the criterion"),
+        "does_not_conform": N_("Does not meet it"),
+        "not_applicable": N_("Does not apply"),
+    },
     "review_status": {
         "open": N_("Awaiting review"),
         "justified": N_("Justified"),

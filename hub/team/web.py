@@ -1,0 +1,169 @@
+"""Team pages: who works with the family (team, responsible worker, home visits, the agency's agreed tasks), and
+the supervisor's case-file review results with a chart and CSV. Reads go through the audited services."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from events.team import Verdict
+from events.values import MUNICIPALITIES, Role
+from hub.api.auth import HubDep
+from hub.api.downloads import csv_response
+from hub.team.domain import ReviewDraft, TaskDraft, TaskFinish, VisitDraft
+from hub.web.charts import bar_chart
+from hub.web.forms import Location, dotted, text, validated
+from hub.web.i18n import translations
+from hub.web.labels import label_id
+from hub.web.rendering import WebRoute, language_of, render
+from hub.web.session import CheckedForm, WebPrincipal
+from policies.case_review import CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE, catalogue
+
+router = APIRouter(route_class=WebRoute, include_in_schema=False)
+PURPOSE = "coordination"
+Day = Annotated[date | None, Query()]
+VISITING_ROLES = (Role.CASE_MANAGER, Role.ORPHANS_COURT_MEMBER, Role.SOCIAL_PEDAGOGUE, Role.POLICE_OFFICER,
+                  Role.HEALTH_PROFESSIONAL)  # fmt: skip
+
+
+@router.get("/people/{subject_id}/team")
+def team(request: Request, subject_id: UUID, hub: HubDep, principal: WebPrincipal) -> HTMLResponse:
+    """The team, the visits and the tasks the agency leads or is assigned; each read recorded."""
+    team = hub.team.team(principal, subject_id, PURPOSE)
+    gettext = translations(language_of(request)).gettext
+    agencies = [member["agency"] for member in team["agencies"] if member["agency"]]
+    leads = any(
+        member["agency"] and member["agency"]["id"] == str(principal.agency_id) and tie["tie"] == "case_lead"
+        for member in team["agencies"]
+        for tie in member["ties"]
+    )
+    return render(
+        request,
+        "team.html",
+        team=team,
+        visits=hub.team.visits(principal, subject_id, PURPOSE),
+        tasks=hub.team.tasks(principal, subject_id, PURPOSE),
+        agency_id=str(principal.agency_id),
+        leads=leads,
+        reviewer=Role.CASE_REVIEWER in principal.roles,
+        agencies=[(agency["code"], agency["name"]) for agency in agencies],
+        visiting_roles=[(role.value, gettext(label_id("role", role.value))) for role in VISITING_ROLES],
+    )
+
+
+@router.post("/people/{subject_id}/team/visits")
+def plan_visit(subject_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
+    body = {
+        "window_from": text(form, "window_from"),
+        "window_to": text(form, "window_to"),
+        "purpose": text(form, "purpose"),
+        "visiting_roles": [text(form, "visiting_role")],
+    }
+    hub.team.plan_visit(principal, subject_id, validated(VisitDraft, body, visit_field))
+    return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+
+
+@router.post("/people/{subject_id}/team/visits/{visit_id}/{action}")
+def act_on_visit(
+    subject_id: UUID,
+    visit_id: UUID,
+    action: Literal["join", "done", "cancel"],
+    hub: HubDep,
+    principal: WebPrincipal,
+    _: CheckedForm,
+) -> RedirectResponse:
+    """Join another agency's visit, or mark one's own visit made or cancelled (findings are kept by the API)."""
+    hub.team.act_on_visit(principal, subject_id, visit_id, action)
+    return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+
+
+@router.post("/people/{subject_id}/team/tasks")
+def agree_task(subject_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
+    body = {
+        "agency_code": text(form, "agency_code"),
+        "title": text(form, "title"),
+        "working_days": int(days) if (days := text(form, "working_days")).isdigit() else days,
+    }
+    hub.team.agree_task(principal, subject_id, validated(TaskDraft, body))
+    return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+
+
+@router.post("/people/{subject_id}/team/tasks/{task_id}/finish")
+def finish_task(
+    subject_id: UUID, task_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm
+) -> RedirectResponse:
+    draft = validated(TaskFinish, {"done": text(form, "done") == "true", "note": text(form, "note")})
+    hub.team.act_on_task(principal, subject_id, task_id, "finish", draft)
+    return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+
+
+@router.get("/people/{subject_id}/case-review")
+def review_form(request: Request, subject_id: UUID, hub: HubDep, principal: WebPrincipal) -> HTMLResponse:
+    """The criteria with the answers the hub pre-fills (the read is recorded)."""
+    gettext = translations(language_of(request)).gettext
+    return render(
+        request,
+        "case_review.html",
+        subject_id=subject_id,
+        criteria=hub.team.prefill(principal, subject_id, "case review")["criteria"],
+        groups=catalogue().groups,
+        verdicts=[(verdict.value, gettext(label_id("verdict", verdict.value))) for verdict in Verdict],
+    )
+
+
+@router.post("/people/{subject_id}/case-review")
+def record_review(subject_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
+    answers = {name.removeprefix("answer."): text(form, name) for name in form if name.startswith("answer.")}
+    draft = validated(ReviewDraft, {"answers": answers, "remarks": text(form, "remarks")}, review_field)
+    hub.team.review(principal, subject_id, draft)
+    return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+
+
+def review_field(location: Location) -> str:
+    """An answer's field in the form is `answer.<criterion>`."""
+    return f"answer.{location[1]}" if len(location) > 1 and location[0] == "answers" else dotted(location)
+
+
+def visit_field(location: Location) -> str:
+    """The form names the one visiting role `visiting_role`."""
+    return "visiting_role" if location and location[0] == "visiting_roles" else dotted(location)
+
+
+@router.get("/supervision/case-reviews")
+def case_reviews(
+    request: Request, hub: HubDep, principal: WebPrincipal, since: Day = None, until: Day = None
+) -> HTMLResponse:
+    """Non-conformity % per criterion group and municipality (counts only; the read is recorded)."""
+    rows = hub.supervision.case_reviews(principal, since, until)
+    english = language_of(request) == "en"
+    groups = {group: en if english else lv for group, lv, en in catalogue().groups}
+    gettext = translations(language_of(request)).gettext
+    charts = [
+        bar_chart(
+            f"{MUNICIPALITIES.get(place, place)}: {gettext('Not meeting the criteria, %')}",
+            [(groups[row["group"]], row["non_conformity_percent"]) for row in rows if row["municipality"] == place],
+        )
+        for place in sorted({row["municipality"] for row in rows})
+    ]
+    period = {"since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}
+    return render(
+        request,
+        "supervision_reviews.html",
+        rows=rows,
+        charts=charts,
+        groups=groups,
+        period=period,
+        csv="/supervision/case-reviews.csv?" + urlencode(period),
+        names=MUNICIPALITIES,
+    )
+
+
+@router.get("/supervision/case-reviews.csv")
+def case_reviews_csv(hub: HubDep, principal: WebPrincipal, since: Day = None, until: Day = None) -> Response:
+    rows = hub.supervision.case_reviews(principal, since, until)
+    return csv_response(rows, CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE)
