@@ -11,6 +11,7 @@ from hub.records.manifest import RECORDS
 from hub.referrals.manifest import REFERRALS
 from hub.registry.manifest import REGISTRY
 from hub.supervision.manifest import SUPERVISION
+from hub.witness.manifest import WITNESS
 
 CAPABILITIES: tuple[Capability, ...] = (
     REGISTRY,
@@ -21,4 +22,5 @@ CAPABILITIES: tuple[Capability, ...] = (
     CONSENT,
     RECORDS,
     AUDIT,
+    WITNESS,
 )

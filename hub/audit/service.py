@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.domain import datetime_now_with_tzinfo
 
 from events.integrity import merkle
 from events.integrity.checkpoint import Verifier
+from events.integrity.cosignature import Cosigner
 from events.values import DataCategory
 from hub.audit.replay import ReplayFilter, replay
 from hub.audit.verify import Progress, Report, verify_log
+from hub.audit.witnesses import Witness, Witnessing
 from hub.kernel.core import Core
 from hub.kernel.errors import Forbidden, InvalidInput, NotFound
 from hub.kernel.identity import load_or_create_signing_key
@@ -29,12 +32,13 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def checkpoint_document(row: Row) -> dict[str, Any]:
+def checkpoint_document(row: Row, note: str | None = None) -> dict[str, Any]:
+    """A checkpoint as the API serves it; `note` is the signed note with the witnesses' cosignatures, if any."""
     return {
         "tree_size": int(row["tree_size"]),
         "root_hash": _b64(bytes.fromhex(row["root_hash"])),
         "signed_at": row["signed_at"],
-        "checkpoint": row["note"],
+        "checkpoint": note or row["note"],
     }
 
 
@@ -55,24 +59,52 @@ class AuditService:
             settings.checkpoint_every_events,
         )
         self.records = StoredRecords(core.app.recorder, core.store_db)
+        self.witnessing = Witnessing(
+            self.log,
+            core.store_db,
+            [Witness.configured(endpoint) for endpoint in settings.witnesses],
+            core.app.append,
+            settings.witness_timeout_seconds,
+        )
         if not settings.uses_postgres:
             # One process on SQLite, which is its signer. On PostgreSQL only the elected signer writes the tree
             # (`hub.roles`), never every process as it starts.
             self.log.catch_up()
 
     def seal(self) -> Row | None:
-        """Give every stored record its leaf and sign a checkpoint now (if the tree grew)."""
+        """Give every stored record its leaf and sign a checkpoint now (if the tree grew), then have it witnessed."""
         self.log.catch_up()
-        return self.log.checkpoint(force=True)
+        row = self.log.checkpoint(force=True)
+        if row is not None:
+            self.witnessing.submit(row)
+        return row
 
-    def verify(self, verifier: Verifier | None = None, progress: Progress | None = None) -> Report:
-        return verify_log(self.records, self.log, verifier or self.verifier, progress)
+    def follow_once(self) -> None:
+        """One round of the elected signer: leaves, a checkpoint if due, and its submission to the witnesses."""
+        self.log.catch_up()
+        row = self.log.checkpoint()
+        if row is not None:
+            self.witnessing.submit(row)
+
+    def verify(
+        self,
+        verifier: Verifier | None = None,
+        progress: Progress | None = None,
+        witnesses: int = 0,
+        cosigners: Sequence[Cosigner] = (),
+    ) -> Report:
+        """Verify the log; with `witnesses` k, also require k cosignatures and compare with each witness's view."""
+        key = verifier or self.verifier
+        report = verify_log(self.records, self.log, key, progress)
+        if witnesses:
+            report.problems.extend(self.witnessing.check(key, witnesses, cosigners))
+        return report
 
     def latest_checkpoint(self) -> dict[str, Any]:
         row = self.log.latest_checkpoint()
         if row is None:
             raise NotFound("no_checkpoint", "no checkpoint has been signed yet")
-        return checkpoint_document(row)
+        return checkpoint_document(row, self.witnessing.cosigned_note(row))
 
     def _checkpoint_for(self, tree_size: int | None, field: str) -> Row:
         row = self.log.latest_checkpoint() if tree_size is None else self.log.checkpoint_at(tree_size)
@@ -102,7 +134,7 @@ class AuditService:
             "leaf_hash": _b64(bytes.fromhex(leaf["leaf_hash"])),
             "tree_size": size,
             "proof": [_b64(node) for node in path],
-            "checkpoint": checkpoint["note"],
+            "checkpoint": self.witnessing.cosigned_note(checkpoint),
         }
 
     def consistency_proof(self, old_size: int, new_size: int) -> dict[str, Any]:
@@ -118,7 +150,7 @@ class AuditService:
             "to": new_size,
             "proof": [_b64(node) for node in path],
             "old_checkpoint": old["note"],
-            "checkpoint": new["note"],
+            "checkpoint": self.witnessing.cosigned_note(new),
         }
 
     def audit_decision(self, principal: Principal) -> AccessDecision:
@@ -150,4 +182,5 @@ class AuditService:
             entry["review"] = outcomes.get(str(entry["review_id"])) if entry["review_id"] else None
         self.core.record_access(principal, decision, "audit.replay", "audit-log", purpose, subjects)
         anchor = self.log.checkpoint_signed_by(where.as_of) if where.as_of else self.log.latest_checkpoint()
-        return {"entries": entries, "checkpoint": checkpoint_document(anchor) if anchor else None}
+        document = checkpoint_document(anchor, self.witnessing.cosigned_note(anchor)) if anchor else None
+        return {"entries": entries, "checkpoint": document}
