@@ -337,6 +337,10 @@ class AccessReportEntry(BaseModel):
     purpose: str
     basis: str | None
     break_glass: bool
+    proof: InclusionProof | None = Field(
+        description="proof that the line's record is in the signed log (`hub audit check-proof`); "
+        "none until a checkpoint covers it"
+    )
 
 
 class AccessReport(BaseModel):
