@@ -1,0 +1,47 @@
+"""The GDPR Art. 30 record of processing is generated from the policies: every basis, and a hash that follows them."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from hub.cli import app
+from policies.engine import PolicyEngine
+from policies.legal_bases import LEGAL_BASES
+from policies.ropa import record_of_processing
+
+
+def test_the_record_lists_every_basis_of_the_catalogue_with_the_policy_hash() -> None:
+    engine = PolicyEngine.load()
+    record = record_of_processing(engine)
+    assert [activity["basis"] for activity in record["activities"]] == [basis.id for basis in LEGAL_BASES]
+    assert record["policy_hash"] == engine.policy_hash
+    btal = record["activities"][0]
+    assert "social_service" in btal["recipients_by_agency_kind"]
+    assert btal["title"]["lv"]
+    assert btal["title"]["en"]
+    assert "disclose.statutory-basis" in record["rules"]["disclosures.cedar"]
+    assert record["retention"]["years_after_last_closure"] == {"referral": 10}
+
+
+def test_the_hashes_change_when_a_policy_changes() -> None:
+    engine = PolicyEngine.load()
+    files = dict(engine.policy_files)
+    files["reads.cedar"] = files["reads.cedar"].replace('@id("read.review-queue")', '@id("read.review-queue.v2")', 1)
+    changed = PolicyEngine(files, engine.schema_text)
+    before, after = record_of_processing(engine), record_of_processing(changed)
+    assert after["policy_hash"] != before["policy_hash"]
+    assert after["record_hash"] != before["record_hash"]
+    assert record_of_processing(PolicyEngine.load())["record_hash"] == before["record_hash"]  # deterministic
+
+
+def test_hub_policy_ropa_prints_json_and_text() -> None:
+    runner = CliRunner()
+    as_json = runner.invoke(app, ["policy", "ropa", "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    assert len(json.loads(as_json.output)["activities"]) == len(LEGAL_BASES)
+    as_text = runner.invoke(app, ["policy", "ropa", "--language", "en"])
+    assert as_text.exit_code == 0
+    assert "Duty to report a child in danger" in as_text.output
+    assert runner.invoke(app, ["policy", "ropa", "--format", "xml"]).exit_code != 0
