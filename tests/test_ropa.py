@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from hub.cli import app
+from hub.service import Hub
 from policies.engine import PolicyEngine
 from policies.legal_bases import LEGAL_BASES
 from policies.ropa import record_of_processing
@@ -45,3 +48,12 @@ def test_hub_policy_ropa_prints_json_and_text() -> None:
     assert as_text.exit_code == 0
     assert "Duty to report a child in danger" in as_text.output
     assert runner.invoke(app, ["policy", "ropa", "--format", "xml"]).exit_code != 0
+
+
+def test_the_api_serves_the_record_of_the_policies_it_runs_with(
+    client: TestClient, hub: Hub, auth: Callable[[str], dict[str, str]]
+) -> None:
+    response = client.get("/v1/policy/ropa", headers=auth("daugavpils.cm"))
+    assert response.status_code == 200, response.text
+    assert response.json() == record_of_processing(hub.policy_engine)
+    assert client.get("/v1/policy/ropa").status_code == 401

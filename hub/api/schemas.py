@@ -494,3 +494,30 @@ class HandoverEnvelope(BaseModel):
     to_municipality: str
     from_agency: AgencySummary | None
     to_agency: AgencySummary | None
+
+
+class ProcessingActivity(BaseModel):
+    basis: str = Field(description="the legal basis id decisions and disclosures record")
+    citation: str
+    title: Notice
+    purposes: list[str]
+    data_categories: list[str]
+    disclosed_by: list[str] = Field(description="agency kinds that may disclose under it")
+    recipients_by_agency_kind: list[str]
+    onward_disclosure: bool
+
+
+class Retention(BaseModel):
+    version: str
+    years_after_last_closure: dict[str, int]
+
+
+class RecordOfProcessing(BaseModel):
+    controller: Notice
+    policy_hash: str = Field(description="the hash every decision records: the policies this record is generated from")
+    legal_bases_version: str
+    activities: list[ProcessingActivity]
+    retention: Retention
+    rules: dict[str, list[str]] = Field(description="the Cedar policy ids, per policy file")
+    security_measures: list[Notice]
+    record_hash: str
