@@ -10,9 +10,11 @@ from typer.testing import CliRunner
 
 from hub.cli import app
 from hub.service import Hub
+from hub.web.i18n import LANGUAGE_COOKIE
 from policies.engine import PolicyEngine
 from policies.legal_bases import LEGAL_BASES
 from policies.ropa import record_of_processing
+from tests.web import sign_in
 
 
 def test_the_record_lists_every_basis_of_the_catalogue_with_the_policy_hash() -> None:
@@ -57,3 +59,17 @@ def test_the_api_serves_the_record_of_the_policies_it_runs_with(
     assert response.status_code == 200, response.text
     assert response.json() == record_of_processing(hub.policy_engine)
     assert client.get("/v1/policy/ropa").status_code == 401
+
+
+def test_the_page_shows_every_basis_in_the_readers_language(client: TestClient, hub: Hub) -> None:
+    assert client.get("/ropa", follow_redirects=False).status_code in (303, 401)
+    sign_in(client, hub, "tukums.school")
+    page = client.get("/ropa")
+    assert page.status_code == 200
+    assert "Apstrādes darbību reģistrs" in page.text
+    record = record_of_processing(hub.policy_engine)
+    assert record["policy_hash"] in page.text
+    for basis in LEGAL_BASES:
+        assert basis.title_lv in page.text
+    client.cookies.set(LANGUAGE_COOKIE, "en")
+    assert "Duty to report a child in danger" in client.get("/ropa").text

@@ -36,6 +36,6 @@ CONSENT = Capability(
         "hub.consent.api_reviews:router",
         "hub.consent.api_ropa:router",
     ),
-    web=("hub.consent.web:router", "hub.consent.web_reviews:router"),
+    web=("hub.consent.web:router", "hub.consent.web_reviews:router", "hub.consent.web_ropa:router"),
     commands=(("consent", "hub.consent.cli:consent_app"), ("policy", "hub.consent.cli:policy_app")),
 )
