@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi.testclient import TestClient
 
 from events.integrity import merkle
 from events.integrity.checkpoint import Checkpoint, CheckpointError, Verifier, sign_checkpoint, split_note
@@ -21,6 +22,7 @@ from events.integrity.cosignature import (
     with_cosignatures,
 )
 from events.integrity.witness import AddCheckpoint, LogHead, Refusal, decide, parse_request
+from hub.witness.server import create_witness_app, origin_hash
 from hub.witness.state import WitnessState
 
 ORIGIN = "lv-referral-hub/audit-log"
@@ -161,3 +163,22 @@ def test_the_witness_state_survives_a_restart_and_is_only_advanced_by_accepted_c
     reopened = WitnessState(tmp_path / "witness.json").heads()
     assert reopened[ORIGIN].size == 7
     assert reopened[ORIGIN].root == merkle.root(LEAVES[:7])
+
+
+def test_the_http_interface_answers_as_the_specification_says(tmp_path: Path) -> None:
+    witness_key = Ed25519PrivateKey.generate()
+    app = create_witness_app("witness.example/w1", witness_key, [LOG], WitnessState(tmp_path / "state.json"))
+    client = TestClient(app)
+    cosigner = Cosigner("witness.example/w1", witness_key.public_key())
+    accepted = client.post("/add-checkpoint", content=request(0, 7))
+    assert accepted.status_code == 200
+    assert accepted.text.startswith("\u2014 witness.example/w1 ")
+    assert accepted.text.endswith("\n")
+    assert valid_cosignatures(with_cosignatures(note(7), [accepted.text]), [cosigner])
+    stale = client.post("/add-checkpoint", content=request(0, 9))
+    assert (stale.status_code, stale.text, stale.headers["content-type"]) == (409, "7\n", "text/x.tlog.size")
+    assert client.post("/add-checkpoint", content=b"old 0\n" + b"A" * 70_000).status_code == 400
+    served = client.get(f"/{origin_hash(ORIGIN)}/checkpoint")
+    assert served.status_code == 200
+    assert valid_cosignatures(served.text, [cosigner])
+    assert client.get(f"/{origin_hash('other/log')}/checkpoint").status_code == 404

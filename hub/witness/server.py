@@ -15,6 +15,7 @@ from dataclasses import replace
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from events.integrity.checkpoint import Verifier, split_note
 from events.integrity.cosignature import cosign, with_cosignatures
@@ -22,6 +23,7 @@ from events.integrity.witness import LogHead, Refusal, decide, parse_request
 from hub.witness.state import WitnessState
 
 SIZE_TYPE = "text/x.tlog.size"
+MAX_REQUEST_BYTES = 64 * 1024  # 63 proof lines and a checkpoint with many signatures fit easily
 logger = logging.getLogger(__name__)
 
 
@@ -37,6 +39,8 @@ def create_witness_app(name: str, key: Ed25519PrivateKey, logs: Sequence[Verifie
     async def add_checkpoint(request: Request) -> Response:
         body = await request.body()
         try:
+            if len(body) > MAX_REQUEST_BYTES:
+                raise Refusal(400, "the request is too large")
             submission = parse_request(body)
 
             def check(heads: Mapping[str, LogHead]) -> LogHead:
@@ -44,11 +48,11 @@ def create_witness_app(name: str, key: Ed25519PrivateKey, logs: Sequence[Verifie
                 line = cosign(split_note(head.note)[0], name, key, int(time.time()))
                 return replace(head, note=with_cosignatures(head.note, [line]), cosignature=line)
 
-            head = state.advance(check)
+            head = await run_in_threadpool(state.advance, check)
         except Refusal as refusal:
             logger.warning("refused a checkpoint: %s (%s)", refusal.reason, refusal.status)
             if refusal.status == 409:
-                return PlainTextResponse(f"{refusal.size}\n", 409, media_type=SIZE_TYPE)
+                return Response(f"{refusal.size}\n", 409, headers={"Content-Type": SIZE_TYPE})  # no charset added
             return PlainTextResponse(refusal.reason + "\n", refusal.status)
         return PlainTextResponse(head.cosignature)
 
