@@ -165,3 +165,21 @@ def test_an_unreachable_witness_is_skipped_and_the_quorum_then_fails(
         assert [p.kind for p in hub.audit.verify(witnesses=2).problems] == ["witness_quorum"]
     finally:
         hub.close()
+
+
+def test_a_restarted_witness_keeps_its_state_and_goes_on_cosigning(
+    witnessed_hub: Hub, witnesses: list[WitnessProcess]
+) -> None:
+    hub = witnessed_hub
+    first = hub.audit.seal()
+    assert first is not None
+    witnesses[0].stop()
+    witnesses[0].start()  # same key file and state file
+    served = httpx.get(f"{witnesses[0].url}/{origin_hash(ORIGIN)}/checkpoint").text
+    assert open_checkpoint(served, hub.audit.verifier).size == int(first["tree_size"])
+    known_child(hub)
+    second = hub.audit.seal()
+    assert second is not None
+    cosigners = [witness.cosigner for witness in witnesses]
+    assert len(valid_cosignatures(hub.audit.latest_checkpoint()["checkpoint"], cosigners)) == 2
+    assert log_of(hub, WitnessAlarmRaised) == []
