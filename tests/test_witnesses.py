@@ -183,3 +183,25 @@ def test_a_restarted_witness_keeps_its_state_and_goes_on_cosigning(
     cosigners = [witness.cosigner for witness in witnesses]
     assert len(valid_cosignatures(hub.audit.latest_checkpoint()["checkpoint"], cosigners)) == 2
     assert log_of(hub, WitnessAlarmRaised) == []
+
+
+def test_check_proof_offline_requires_k_cosignatures_of_the_given_witness_keys(
+    witnessed_hub: Hub, witnesses: list[WitnessProcess], tmp_path: Path
+) -> None:
+    assert witnessed_hub.audit.seal() is not None
+    proof = tmp_path / "proof.json"
+    proof.write_text(json.dumps(witnessed_hub.audit.inclusion_proof(2)), encoding="utf-8")
+    hub_key = tmp_path / "hub.vkey"
+    hub_key.write_text(witnessed_hub.audit.verifier.vkey(), encoding="utf-8")
+    keys = []
+    for witness in witnesses:
+        keys += ["--witness-key", witness.cosigner.vkey()]
+    base = ["audit", "check-proof", "--proof", str(proof), "--public-key", str(hub_key)]
+    runner = CliRunner()
+    both = runner.invoke(cli_app, [*base, "--witnesses", "2", *keys])
+    assert both.exit_code == 0, both.output
+    stranger = WitnessProcess("witness.example/other", tmp_path, witnessed_hub.audit.verifier.vkey()).cosigner.vkey()
+    unknown = runner.invoke(cli_app, [*base, "--witnesses", "2", keys[0], keys[1], "--witness-key", stranger])
+    assert unknown.exit_code == 1
+    assert "1 of the 2" in unknown.output
+    assert runner.invoke(cli_app, [*base, "--witnesses", "2", *keys[:2]]).exit_code == 2
