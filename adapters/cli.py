@@ -185,7 +185,7 @@ def worker_checkpoints(interval: Interval = 1.0, heartbeat: Heartbeat = None) ->
     """Add every new record to the audit tree and sign checkpoints: the signer, one active per deployment (elected
     by a PostgreSQL advisory lock; others stand by)."""
     with open_hub() as hub:
-        _run_elected(hub, hub.audit.log.follow_once, interval, "signer", heartbeat)
+        _run_elected(hub, hub.audit.follow_once, interval, "signer", heartbeat)
 
 
 @worker_app.command("due-work")

@@ -13,6 +13,7 @@ from hub.referrals.manifest import REFERRALS
 from hub.registry.manifest import REGISTRY
 from hub.supervision.manifest import SUPERVISION
 from hub.team.manifest import TEAM
+from hub.witness.manifest import WITNESS
 
 CAPABILITIES: tuple[Capability, ...] = (
     REGISTRY,
@@ -25,4 +26,5 @@ CAPABILITIES: tuple[Capability, ...] = (
     TEAM,
     AUDIT,
     NOTIFICATIONS,
+    WITNESS,
 )

@@ -36,7 +36,7 @@ class BackgroundRoles:
             signer = Election(settings, "signer")
             self.elections.append(signer)
             self.periodic.append(
-                Periodic("signer", settings.follow_interval_seconds, elected(signer, hub.audit.log.follow_once))
+                Periodic("signer", settings.follow_interval_seconds, elected(signer, hub.audit.follow_once))
             )
         if "due-work" in roles:
             due = Election(settings, "due-work")

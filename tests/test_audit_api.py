@@ -195,6 +195,35 @@ def test_the_access_report_lists_every_access_and_applies_the_withholding_rules(
     assert after[4]["recipient"]["code"] == "VP"
 
 
+def test_each_report_line_carries_a_proof_checkable_offline_with_the_published_key_alone(
+    client: TestClient, hub: Hub, auth: Auth, tmp_path: Path
+) -> None:
+    _, child = scenario(client, auth)
+    published = hub.audit.verifier.vkey()  # what the hub publishes; nothing else of the hub is used below
+    assert hub.audit.seal() is not None
+    lines = report(client, auth, child, for_alleged_source_of_risk=True)
+    withheld = next(line for line in lines if line["agency"].get("withheld"))
+    assert withheld["proof"] is not None
+    fields = {"type", "notification_id", "leaf_index", "leaf_hash", "tree_size", "proof", "checkpoint"}
+    assert set(withheld["proof"]) == fields  # nothing of the withheld agency
+    for line in lines:
+        assert check_proof(line["proof"], Verifier.from_vkey(published)).size == line["proof"]["tree_size"]
+    newer = report(client, auth, child)[-1]  # the first report itself, an access no checkpoint covers yet
+    assert newer["what"]["en"] == "prepared this access report"
+    assert newer["proof"] is None
+
+    downloaded = tmp_path / "line.json"
+    downloaded.write_text(json.dumps(withheld["proof"]), encoding="utf-8")
+    key = tmp_path / "hub.vkey"
+    key.write_text(published, encoding="utf-8")
+    checked = CliRunner().invoke(audit_app, ["check-proof", "--proof", str(downloaded), "--public-key", str(key)])
+    assert checked.exit_code == 0, checked.output
+    withheld["proof"]["leaf_hash"] = withheld["proof"]["proof"][0]
+    downloaded.write_text(json.dumps(withheld["proof"]), encoding="utf-8")
+    refused = CliRunner().invoke(audit_app, ["check-proof", "--proof", str(downloaded), "--public-key", str(key)])
+    assert refused.exit_code == 1
+
+
 @pytest.mark.parametrize(
     ("user", "path", "body", "status", "reason"),
     [

@@ -642,6 +642,8 @@ ROUTES: tuple[Route, ...] = (
         lambda _: {"outcome": "justified", "note": "pamatoti"},
         row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403),
     ),
+    # The record of processing (GDPR Art. 30) holds no personal data.
+    Route("GET", "/v1/policy/ropa", nothing, None, row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     # Signed tree heads and proofs hold only hashes: like any transparency log, anyone signed in may check them.
     Route("GET", "/v1/audit/checkpoint", Setup.sealed, None, row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
     Route(

@@ -10,6 +10,7 @@ import base64
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import ClassVar, Self
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -32,9 +33,9 @@ def _raw(public_key: Ed25519PublicKey) -> bytes:
     return public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
-def key_hash(name: str, public_key: Ed25519PublicKey) -> bytes:
-    """The 4-byte key id of a signed note: SHA-256(name || LF || 0x01 || key)[:4]."""
-    return hashlib.sha256(name.encode() + b"\n" + ED25519_TYPE + _raw(public_key)).digest()[:4]
+def key_hash(name: str, public_key: Ed25519PublicKey, key_type: bytes = ED25519_TYPE) -> bytes:
+    """The 4-byte key id of a signed note: SHA-256(name || LF || type || key)[:4] (0x01 signer, 0x04 cosigner)."""
+    return hashlib.sha256(name.encode() + b"\n" + key_type + _raw(public_key)).digest()[:4]
 
 
 @dataclass(frozen=True)
@@ -43,20 +44,21 @@ class Verifier:
 
     name: str
     public_key: Ed25519PublicKey
+    key_type: ClassVar[bytes] = ED25519_TYPE
 
     @property
     def key_id(self) -> bytes:
-        return key_hash(self.name, self.public_key)
+        return key_hash(self.name, self.public_key, self.key_type)
 
     def vkey(self) -> str:
-        return f"{self.name}+{self.key_id.hex()}+{_b64(ED25519_TYPE + _raw(self.public_key))}"
+        return f"{self.name}+{self.key_id.hex()}+{_b64(self.key_type + _raw(self.public_key))}"
 
     @classmethod
-    def from_vkey(cls, vkey: str) -> Verifier:
+    def from_vkey(cls, vkey: str) -> Self:
         try:
             name, key_id_hex, encoded = vkey.strip().split("+", 2)
             material = base64.b64decode(encoded, validate=True)
-            if material[:1] != ED25519_TYPE or len(material) != 33:
+            if material[:1] != cls.key_type or len(material) != 33:
                 raise ValueError("not an Ed25519 key")
             verifier = cls(name, Ed25519PublicKey.from_public_bytes(material[1:]))
             if verifier.key_id.hex() != key_id_hex:
@@ -83,7 +85,7 @@ def sign_checkpoint(checkpoint: Checkpoint, name: str, key: Ed25519PrivateKey) -
     body = checkpoint.body()
     signature = key.sign(body.encode())
     key_id = key_hash(name, key.public_key())
-    return f"{body}\n{SIGNATURE_DASH}{name} {_b64(key_id + signature)}\n"
+    return f"{body}\n{signature_line(name, key_id + signature)}"
 
 
 def parse_body(body: str) -> Checkpoint:
@@ -109,15 +111,12 @@ def parse_body(body: str) -> Checkpoint:
     return Checkpoint(origin, int(size_text), root, time)
 
 
-def open_checkpoint(note: str, verifier: Verifier) -> Checkpoint:
-    """Parse a signed checkpoint and check that `verifier` signed it; raises CheckpointError otherwise."""
+def split_note(note: str) -> tuple[str, list[tuple[str, bytes]]]:
+    """A signed note's body (with its final newline) and its signature lines as (key name, key id + signature)."""
     body, separator, signatures = note.partition("\n\n")
     if not separator:
         raise CheckpointError("no signature block")
-    body += "\n"
-    checkpoint = parse_body(body)
-    if checkpoint.origin != verifier.name:
-        raise CheckpointError(f"origin {checkpoint.origin!r} is not the verifier's {verifier.name!r}")
+    lines = []
     for line in signatures.splitlines():
         if not line.startswith(SIGNATURE_DASH):
             raise CheckpointError("malformed signature line")
@@ -126,6 +125,23 @@ def open_checkpoint(note: str, verifier: Verifier) -> Checkpoint:
             blob = base64.b64decode(encoded, validate=True)
         except ValueError as error:
             raise CheckpointError("signature is not base64") from error
+        if len(blob) < 5:
+            raise CheckpointError("signature is too short")
+        lines.append((name, blob))
+    return body + "\n", lines
+
+
+def signature_line(name: str, blob: bytes) -> str:
+    return f"{SIGNATURE_DASH}{name} {_b64(blob)}\n"
+
+
+def open_checkpoint(note: str, verifier: Verifier) -> Checkpoint:
+    """Parse a signed checkpoint and check that `verifier` signed it; raises CheckpointError otherwise."""
+    body, signatures = split_note(note)
+    checkpoint = parse_body(body)
+    if checkpoint.origin != verifier.name:
+        raise CheckpointError(f"origin {checkpoint.origin!r} is not the verifier's {verifier.name!r}")
+    for name, blob in signatures:
         if name != verifier.name or blob[:4] != verifier.key_id:
             continue
         try:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Sequence
 from typing import Any
 
 from events.integrity.checkpoint import Checkpoint, CheckpointError, Verifier, open_checkpoint
+from events.integrity.cosignature import Cosigner, require_cosignatures
 from events.integrity.merkle import verify_consistency, verify_inclusion
 
 
@@ -40,12 +42,25 @@ def _open(note: Any, verifier: Verifier, name: str) -> Checkpoint:
         raise ProofError(f"{name}: {error}") from error
 
 
-def check_proof(document: dict[str, Any], verifier: Verifier, checkpoint_note: str | None = None) -> Checkpoint:
+def check_proof(
+    document: dict[str, Any],
+    verifier: Verifier,
+    checkpoint_note: str | None = None,
+    cosigners: Sequence[Cosigner] = (),
+    quorum: int = 0,
+) -> Checkpoint:
     """Verify an inclusion or consistency proof; returns the checkpoint it is proven against, or raises ProofError.
 
     `checkpoint_note` (obtained independently, e.g. from a witness) takes the place of the one in the document.
+    With `quorum` k, the checkpoint must also carry k valid cosignatures of the given witnesses' keys.
     """
-    checkpoint = _open(checkpoint_note or document.get("checkpoint"), verifier, "checkpoint")
+    note = checkpoint_note or document.get("checkpoint")
+    checkpoint = _open(note, verifier, "checkpoint")
+    if quorum:
+        try:
+            require_cosignatures(str(note), cosigners, quorum)
+        except CheckpointError as error:
+            raise ProofError(f"checkpoint: {error}") from error
     path = document.get("proof")
     if not isinstance(path, list):
         raise ProofError("proof must be a list of hashes")

@@ -337,6 +337,10 @@ class AccessReportEntry(BaseModel):
     purpose: str
     basis: str | None
     break_glass: bool
+    proof: InclusionProof | None = Field(
+        description="proof that the line's record is in the signed log (`hub audit check-proof`); "
+        "none until a checkpoint covers it"
+    )
 
 
 class AccessReport(BaseModel):
@@ -503,3 +507,30 @@ class CaseReviewFigure(BaseModel):
     answers: int
     non_conforming: int
     non_conformity_percent: float | None
+
+
+class ProcessingActivity(BaseModel):
+    basis: str = Field(description="the legal basis id decisions and disclosures record")
+    citation: str
+    title: Notice
+    purposes: list[str]
+    data_categories: list[str]
+    disclosed_by: list[str] = Field(description="agency kinds that may disclose under it")
+    recipients_by_agency_kind: list[str]
+    onward_disclosure: bool
+
+
+class Retention(BaseModel):
+    version: str
+    years_after_last_closure: dict[str, int]
+
+
+class RecordOfProcessing(BaseModel):
+    controller: Notice
+    policy_hash: str = Field(description="the hash every decision records: the policies this record is generated from")
+    legal_bases_version: str
+    activities: list[ProcessingActivity]
+    retention: Retention
+    rules: dict[str, list[str]] = Field(description="the Cedar policy ids, per policy file")
+    security_measures: list[Notice]
+    record_hash: str

@@ -1,7 +1,9 @@
 """A person's own access report ("who has looked at my child's data"), and the police investigations it respects.
 
 Built from the log's access and disclosure events (permitted ones: those are the accesses that happened), with
-the withholding rules of `policies/access_report.py`; produced by a case worker to hand over, and recorded.
+the withholding rules of `policies/access_report.py`; produced by a case worker to hand over, and recorded. Each
+line carries the inclusion proof of its record to the latest checkpoint (with the witnesses' cosignatures), which
+`hub audit check-proof` verifies offline with the published keys alone.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from events.investigations import InvestigationClosed, InvestigationOpened
 from events.referrals import ReferralSubmitted
 from events.values import DataCategory, Decision, Role
 from hub.audit.replay import ReplayFilter, replay
+from hub.audit.service import AuditService
 from hub.kernel.core import Core, actor_for
 from hub.kernel.drafts import DraftModel
 from hub.kernel.errors import Conflict, Forbidden, NotFound
@@ -50,10 +53,11 @@ class InvestigationDraft(DraftModel):
 
 
 class AccessReportService:
-    def __init__(self, core: Core, relationships: RelationshipService, team: TeamService) -> None:
+    def __init__(self, core: Core, relationships: RelationshipService, team: TeamService, audit: AuditService) -> None:
         self.core = core
         self.relationships = relationships
         self.team = team
+        self.audit = audit
 
     # -- investigations ------------------------------------------------------------------------------------------
 
@@ -122,9 +126,9 @@ class AccessReportService:
         moment = as_of or self.core.now()
         facts = self._facts(subject_id, moment, for_alleged_source_of_risk)
         where = ReplayFilter(subject=subject_id, decision=Decision.PERMIT, as_of=moment)
-        entries = [
-            withhold(_report_entry(row), facts) for row in replay(self.core.app.recorder, self.core.app.mapper, where)
-        ]
+        rows = list(replay(self.core.app.recorder, self.core.app.mapper, where))
+        entries = [(row["notification_id"], withhold(_report_entry(row), facts)) for row in rows]
+        proofs = self.audit.inclusion_proofs([notification_id for notification_id, entry in entries if entry])
         self.core.record_access(principal, decision, "audit.access-report", resource, purpose, (subject_id,))
         return {
             "subject_id": str(subject_id),
@@ -135,7 +139,11 @@ class AccessReportService:
             "responsible_worker": worker["display_name"]
             if (worker := self.team.responsible_worker(subject_id))
             else None,
-            "entries": [self._present(entry) for entry in entries if entry is not None],
+            "entries": [
+                {**self._present(entry), "proof": proofs.get(notification_id)}
+                for notification_id, entry in entries
+                if entry is not None
+            ],
         }
 
     def _facts(self, subject_id: UUID, moment: datetime, for_alleged_source_of_risk: bool) -> WithholdingFacts:

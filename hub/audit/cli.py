@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 import typer
@@ -15,6 +15,7 @@ from rich.table import Table
 
 import hub.cli_support as cli
 from events.integrity.checkpoint import CheckpointError, Verifier
+from events.integrity.cosignature import Cosigner
 from events.integrity.proofs import ProofError, check_proof
 from events.values import Decision
 from hub.audit.replay import COLUMNS, ReplayFilter, to_csv
@@ -29,13 +30,21 @@ TABLE_COLUMNS = ("notification_id", "time", "user", "action", "subjects", "decis
 PublicKeyOption = Annotated[
     str | None, typer.Option("--public-key", help="Verifier key (`name+id+key`) or a file holding it")
 ]
+QuorumOption = Annotated[
+    int, typer.Option("--witnesses", min=0, help="Require this many valid witness cosignatures (k of n)")
+]
+WitnessKeysOption = Annotated[
+    list[str] | None,
+    typer.Option("--witness-key", help="A witness's cosigner key or a file holding it (default: HUB_WITNESSES)"),
+]
 
 
-def read_verifier(value: str) -> Verifier:
+def read_verifier(value: str, kind: type[Verifier] = Verifier) -> Verifier:
+    """A checkpoint verifier key (or, with `kind=Cosigner`, a witness's key), given inline or in a file."""
     path = Path(value)
     text = path.read_text(encoding="utf-8") if path.is_file() else value
     try:
-        return Verifier.from_vkey(text)
+        return kind.from_vkey(text)
     except CheckpointError as error:
         errors.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
@@ -64,10 +73,20 @@ def checkpoint() -> None:
     typer.echo(document["checkpoint"], nl=False)
 
 
+def read_cosigners(values: list[str] | None) -> list[Cosigner]:
+    return [cast(Cosigner, read_verifier(value, Cosigner)) for value in values or ()]
+
+
 @audit_app.command("verify")
-def verify(public_key: PublicKeyOption = None) -> None:
-    """Recompute the tree from the stored records and check it against every signed checkpoint."""
+def verify(
+    public_key: PublicKeyOption = None, witnesses: QuorumOption = 0, witness_key: WitnessKeysOption = None
+) -> None:
+    """Recompute the tree from the stored records and check it against every signed checkpoint.
+
+    With `--witnesses k`, the latest checkpoint must carry k valid witness cosignatures and each witness's own
+    latest checkpoint must match this log (a different root at the same size is a forked history)."""
     verifier = read_verifier(public_key) if public_key else None
+    cosigners = read_cosigners(witness_key)
     with cli.open_hub() as hub:
         hub.audit.log.catch_up()
         columns = (TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -77,7 +96,7 @@ def verify(public_key: PublicKeyOption = None) -> None:
             def advance(done: int, total: int) -> None:
                 progress.update(task, completed=done, total=total)
 
-            report = hub.audit.verify(verifier, advance)
+            report = hub.audit.verify(verifier, advance, witnesses, cosigners)
     for problem in report.problems:
         console.print(
             f"[red]{problem.kind}[/red] at {problem.location}: {problem.detail}", highlight=False, soft_wrap=True
@@ -98,15 +117,23 @@ def check_proof_command(
     checkpoint: Annotated[
         Path | None, typer.Option(exists=True, dir_okay=False, help="Checkpoint obtained independently")
     ] = None,
+    witnesses: QuorumOption = 0,
+    witness_key: WitnessKeysOption = None,
 ) -> None:
-    """Verify a proof offline: needs only the proof, a checkpoint and the hub's public key (no store)."""
+    """Verify a proof offline: needs only the proof, a checkpoint and the hub's public key (no store).
+
+    With `--witnesses k` and the witnesses' keys (`--witness-key`), the checkpoint must carry k valid cosignatures."""
     verifier = read_verifier(public_key)
+    cosigners = read_cosigners(witness_key)
+    if witnesses > len(cosigners):
+        errors.print("[red]--witnesses needs at least that many --witness-key[/red]")
+        raise typer.Exit(2)
     try:
         document = json.loads(proof.read_text(encoding="utf-8"))
         if not isinstance(document, dict):
             raise ProofError("the proof must be a JSON object")
         note = checkpoint.read_text(encoding="utf-8") if checkpoint else None
-        proven = check_proof(document, verifier, note)
+        proven = check_proof(document, verifier, note, cosigners, witnesses)
     except (ProofError, json.JSONDecodeError) as error:
         errors.print(f"[red]proof rejected:[/red] {error}")
         raise typer.Exit(1) from None

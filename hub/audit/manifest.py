@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 def install(hub: Hub) -> None:
     hub.audit = AuditService(hub)
-    hub.access_reports = AccessReportService(hub, hub.relationships, hub.team)
+    hub.access_reports = AccessReportService(hub, hub.relationships, hub.team, hub.audit)
 
 
 AUDIT = Capability(

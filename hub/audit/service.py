@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.domain import datetime_now_with_tzinfo
+from eventsourcing.utils import get_topic
 
 from events.integrity import merkle
 from events.integrity.checkpoint import Verifier
+from events.integrity.cosignature import Cosigner
 from events.values import DataCategory
+from events.witness import WitnessAlarmRaised
 from hub.audit.replay import ReplayFilter, replay
-from hub.audit.verify import Progress, Report, verify_log
+from hub.audit.verify import Problem, Progress, Report, verify_log
+from hub.audit.witnesses import Witness, Witnessing
 from hub.kernel.core import Core
 from hub.kernel.errors import Forbidden, InvalidInput, NotFound
 from hub.kernel.identity import load_or_create_signing_key
@@ -23,18 +28,20 @@ from projections.reviews import ReviewQueries
 from projections.viewdb import Row
 
 CHECKPOINT_KEY_FILE = "checkpoint-signing-key.pem"
+ALARM_PAGE = 1000
 
 
 def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def checkpoint_document(row: Row) -> dict[str, Any]:
+def checkpoint_document(row: Row, note: str | None = None) -> dict[str, Any]:
+    """A checkpoint as the API serves it; `note` is the signed note with the witnesses' cosignatures, if any."""
     return {
         "tree_size": int(row["tree_size"]),
         "root_hash": _b64(bytes.fromhex(row["root_hash"])),
         "signed_at": row["signed_at"],
-        "checkpoint": row["note"],
+        "checkpoint": note or row["note"],
     }
 
 
@@ -55,24 +62,68 @@ class AuditService:
             settings.checkpoint_every_events,
         )
         self.records = StoredRecords(core.app.recorder, core.store_db)
+        self.witnessing = Witnessing(
+            self.log,
+            core.store_db,
+            [Witness.configured(endpoint) for endpoint in settings.witnesses],
+            core.app.append,
+            settings.witness_timeout_seconds,
+        )
         if not settings.uses_postgres:
             # One process on SQLite, which is its signer. On PostgreSQL only the elected signer writes the tree
             # (`hub.roles`), never every process as it starts.
             self.log.catch_up()
 
     def seal(self) -> Row | None:
-        """Give every stored record its leaf and sign a checkpoint now (if the tree grew)."""
+        """Give every stored record its leaf and sign a checkpoint now (if the tree grew), then have it witnessed."""
         self.log.catch_up()
-        return self.log.checkpoint(force=True)
+        row = self.log.checkpoint(force=True)
+        if row is not None:
+            self.witnessing.submit(row)
+        return row
 
-    def verify(self, verifier: Verifier | None = None, progress: Progress | None = None) -> Report:
-        return verify_log(self.records, self.log, verifier or self.verifier, progress)
+    def follow_once(self) -> None:
+        """One round of the elected signer: leaves, a checkpoint if due, and its submission to the witnesses."""
+        self.log.catch_up()
+        row = self.log.checkpoint()
+        if row is not None:
+            self.witnessing.submit(row)
+
+    def verify(
+        self,
+        verifier: Verifier | None = None,
+        progress: Progress | None = None,
+        witnesses: int = 0,
+        cosigners: Sequence[Cosigner] = (),
+    ) -> Report:
+        """Verify the log; with `witnesses` k, also require k cosignatures and compare with each witness's view."""
+        key = verifier or self.verifier
+        report = verify_log(self.records, self.log, key, progress)
+        if witnesses:
+            report.problems.extend(self.witnessing.check(key, witnesses, cosigners))
+            report.problems.extend(
+                Problem(
+                    "witness_alarm",
+                    f"witness {alarm.witness}",
+                    f"refused the checkpoint at tree size {alarm.tree_size} ({alarm.status}: {alarm.reason})",
+                )
+                for alarm in self.alarms()
+            )
+        return report
+
+    def alarms(self) -> list[WitnessAlarmRaised]:
+        """Every refusal of a checkpoint by a witness, from the log, oldest first."""
+        topics, found, start = [get_topic(WitnessAlarmRaised)], [], 1
+        while batch := self.core.app.recorder.select_notifications(start, ALARM_PAGE, topics=topics):
+            found += [self.core.app.mapper.to_domain_event(notification) for notification in batch]
+            start = batch[-1].id + 1
+        return [alarm for alarm in found if isinstance(alarm, WitnessAlarmRaised)]
 
     def latest_checkpoint(self) -> dict[str, Any]:
         row = self.log.latest_checkpoint()
         if row is None:
             raise NotFound("no_checkpoint", "no checkpoint has been signed yet")
-        return checkpoint_document(row)
+        return checkpoint_document(row, self.witnessing.cosigned_note(row))
 
     def _checkpoint_for(self, tree_size: int | None, field: str) -> Row:
         row = self.log.latest_checkpoint() if tree_size is None else self.log.checkpoint_at(tree_size)
@@ -85,24 +136,41 @@ class AuditService:
     def inclusion_proof(self, notification_id: int, tree_size: int | None = None) -> dict[str, Any]:
         """The audit path of one stored record up to a signed checkpoint (the latest by default)."""
         checkpoint = self._checkpoint_for(tree_size, "tree_size")
-        size = int(checkpoint["tree_size"])
         leaf = self.log.leaf_of_notification(notification_id)
         if leaf is None:
             raise NotFound("no_such_leaf", "no record with this notification id is in the log yet", "notification_id")
-        index = int(leaf["leaf_index"])
-        if index >= size:
+        if int(leaf["leaf_index"]) >= int(checkpoint["tree_size"]):
             raise InvalidInput(
                 "not_yet_checkpointed", "the record is newer than the checkpoint; ask again shortly", "tree_size"
             )
-        path = merkle.inclusion_proof(self.log.leaf_hashes(size), index, size)
+        return self._proofs([leaf], checkpoint)[notification_id]
+
+    def inclusion_proofs(self, notification_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Proofs of several records to the latest checkpoint (records it does not cover yet have none)."""
+        checkpoint = self.log.latest_checkpoint()
+        if checkpoint is None:
+            return {}
+        size = int(checkpoint["tree_size"])
+        leaves = [self.log.leaf_of_notification(notification_id) for notification_id in notification_ids]
+        covered = [leaf for leaf in leaves if leaf is not None and int(leaf["leaf_index"]) < size]
+        return self._proofs(covered, checkpoint)
+
+    def _proofs(self, leaves: Sequence[Row], checkpoint: Row) -> dict[int, dict[str, Any]]:
+        """Inclusion proof documents (`hub audit check-proof` reads them) sharing one pass over the leaf hashes."""
+        size = int(checkpoint["tree_size"])
+        hashes = self.log.leaf_hashes(size) if leaves else []
+        note = self.witnessing.cosigned_note(checkpoint)
         return {
-            "type": "inclusion",
-            "notification_id": notification_id,
-            "leaf_index": index,
-            "leaf_hash": _b64(bytes.fromhex(leaf["leaf_hash"])),
-            "tree_size": size,
-            "proof": [_b64(node) for node in path],
-            "checkpoint": checkpoint["note"],
+            int(leaf["notification_id"]): {
+                "type": "inclusion",
+                "notification_id": int(leaf["notification_id"]),
+                "leaf_index": int(leaf["leaf_index"]),
+                "leaf_hash": _b64(bytes.fromhex(leaf["leaf_hash"])),
+                "tree_size": size,
+                "proof": [_b64(node) for node in merkle.inclusion_proof(hashes, int(leaf["leaf_index"]), size)],
+                "checkpoint": note,
+            }
+            for leaf in leaves
         }
 
     def consistency_proof(self, old_size: int, new_size: int) -> dict[str, Any]:
@@ -118,7 +186,7 @@ class AuditService:
             "to": new_size,
             "proof": [_b64(node) for node in path],
             "old_checkpoint": old["note"],
-            "checkpoint": new["note"],
+            "checkpoint": self.witnessing.cosigned_note(new),
         }
 
     def audit_decision(self, principal: Principal) -> AccessDecision:
@@ -150,4 +218,5 @@ class AuditService:
             entry["review"] = outcomes.get(str(entry["review_id"])) if entry["review_id"] else None
         self.core.record_access(principal, decision, "audit.replay", "audit-log", purpose, subjects)
         anchor = self.log.checkpoint_signed_by(where.as_of) if where.as_of else self.log.latest_checkpoint()
-        return {"entries": entries, "checkpoint": checkpoint_document(anchor) if anchor else None}
+        document = checkpoint_document(anchor, self.witnessing.cosigned_note(anchor)) if anchor else None
+        return {"entries": entries, "checkpoint": document}

@@ -1,4 +1,4 @@
-"""`hub consent ...` and `hub policy explain`: consents and decisions from the command line, acting as a user."""
+"""`hub consent ...`, `hub policy explain` and `hub policy ropa`: consents, decisions and the record of processing."""
 
 from __future__ import annotations
 
@@ -17,9 +17,11 @@ from hub.consent.domain import ConsentDraft, GrantorDraft, WithdrawalDraft
 from hub.kernel.errors import InvalidInput, NotFound
 from policies.access import RECIPIENT_CATEGORIES, decide_inbox_read, decide_referral_read
 from policies.decision import AccessDecision
+from policies.engine import PolicyEngine
+from policies.ropa import record_of_processing
 
 consent_app = typer.Typer(help="Consents (piekrišanas) of data subjects.", no_args_is_help=True)
-policy_app = typer.Typer(help="The policy engine: explain a decision.", no_args_is_help=True)
+policy_app = typer.Typer(help="The policy engine: explain a decision, the record of processing.", no_args_is_help=True)
 console = Console()
 UserOption = Annotated[str, typer.Option(help="Act as this user (recorded as the actor)")]
 
@@ -120,6 +122,32 @@ def policy_explain(
                 "unknown_action", "use inbox.read/inbox, referral.read/referral:ID or disclose/subject:ID"
             )
     print_decision(decision)
+
+
+@policy_app.command("ropa")
+def policy_ropa(
+    output: Annotated[str, typer.Option("--format", help="json or text")] = "text",
+    language: Annotated[str, typer.Option("--language", help="lv or en")] = "lv",
+) -> None:
+    """Print the record of processing activities (GDPR Art. 30) generated from `policies/`, with its hashes."""
+    record = record_of_processing(PolicyEngine.load())
+    if output == "json":
+        typer.echo(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    if output != "text" or language not in ("lv", "en"):
+        raise typer.BadParameter("--format is json or text, --language lv or en")
+    typer.echo(f"{record['controller'][language]}\npolicy {record['policy_hash']}\nrecord {record['record_hash']}")
+    for activity in record["activities"]:
+        recipients = ", ".join(activity["recipients_by_agency_kind"]) or "-"
+        typer.echo(
+            f"\n{activity['basis']}: {activity['title'][language]} ({activity['citation']})\n"
+            f"  purposes: {', '.join(activity['purposes']) or '-'}\n"
+            f"  data: {', '.join(activity['data_categories'])}\n  recipients: {recipients}"
+        )
+    years = record["retention"]["years_after_last_closure"]
+    typer.echo("\nretention: " + ", ".join(f"{kind} {count} years" for kind, count in years.items()))
+    for measure in record["security_measures"]:
+        typer.echo(f"- {measure[language]}")
 
 
 def print_decision(decision: AccessDecision) -> None:

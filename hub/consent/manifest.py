@@ -30,7 +30,12 @@ CONSENT = Capability(
     views=lambda: (ConsentView(), ReviewView()),
     install=install,
     due_work=due_work,
-    api=("hub.consent.api:router", "hub.consent.api_disclosures:router", "hub.consent.api_reviews:router"),
-    web=("hub.consent.web:router", "hub.consent.web_reviews:router"),
+    api=(
+        "hub.consent.api:router",
+        "hub.consent.api_disclosures:router",
+        "hub.consent.api_reviews:router",
+        "hub.consent.api_ropa:router",
+    ),
+    web=("hub.consent.web:router", "hub.consent.web_reviews:router", "hub.consent.web_ropa:router"),
     commands=(("consent", "hub.consent.cli:consent_app"), ("policy", "hub.consent.cli:policy_app")),
 )

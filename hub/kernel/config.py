@@ -49,7 +49,7 @@ class OidcProvider(BaseModel):
 
 
 def _providers_from(value: object) -> object:
-    """`HUB_OIDC_PROVIDERS` is a JSON list, or the path of a file holding one."""
+    """`HUB_OIDC_PROVIDERS` (and `HUB_WITNESSES`) is a JSON list, or the path of a file holding one."""
     if isinstance(value, str):
         text = value.strip()
         if not text:
@@ -123,6 +123,15 @@ class MailSettings(BaseSettings):
     notification_retry_seconds: float = Field(
         default=60, gt=0, le=3600, description="Wait before the first retry of a failed e-mail (doubles each time)"
     )
+
+
+class WitnessEndpoint(BaseModel):
+    """A witness the hub submits its checkpoints to (C2SP tlog-witness)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str = Field(pattern=r"^https?://", description="Its submission prefix (add-checkpoint is under it)")
+    vkey: str = Field(min_length=1, description="Its cosigner key (`hub witness public-key`)")
 
 
 class Settings(IdentitySettings, MailSettings):
@@ -218,12 +227,24 @@ class Settings(IdentitySettings, MailSettings):
     checkpoint_every_events: int = Field(
         default=1000, ge=1, description="A checkpoint is signed as soon as this many records are not covered by one"
     )
+    witnesses: Annotated[tuple[WitnessEndpoint, ...], NoDecode] = Field(
+        default=(),
+        description="Witnesses each new checkpoint is submitted to (`url`, `vkey`): a JSON list, or a JSON file's path",
+    )
+    witness_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="Longest wait for one witness's answer before it counts as unavailable"
+    )
     monitoring_days: int = Field(
         default=180,
         ge=0,
         le=MAX_MONITORING_DAYS,
         description="Days a closed referral stays monitored when its closure sets no period (0: none)",
     )
+
+    @field_validator("witnesses", mode="before")
+    @classmethod
+    def _parse_witnesses(cls, value: object) -> object:
+        return _providers_from(value)
 
     @field_validator("store")
     @classmethod
