@@ -26,10 +26,12 @@ $(NODE_STAMP): package.json package-lock.json
 test: $(STAMP) $(NODE_STAMP)
 	./scripts/ensure-postgres.sh
 	./scripts/ensure-chromium.sh
+	./scripts/ensure-wrk.sh
 	$(BIN)/pytest
 
 bench: $(STAMP)
 	./scripts/ensure-postgres.sh
+	./scripts/ensure-wrk.sh
 	$(BIN)/python -m bench
 
 # Known vulnerabilities in the installed dependencies (needs the PyPI or OSV vulnerability service to be reachable).

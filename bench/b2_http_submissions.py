@@ -1,4 +1,5 @@
-"""B2: referral submissions/s and latency through HTTP (uvicorn, concurrent clients) against a trivial endpoint."""
+"""B2: referral submissions/s and latency through HTTP (uvicorn, load from wrk) against the same server's no-op
+endpoint."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ from datetime import timedelta
 
 from bench.fill import SUBMITTER
 from bench.harness import BenchStore, Row, Scale, ratio_row
-from bench.http_load import Request, bench_server_command, running_server, warm_then_drive
+from bench.http_load import bench_server_command, latency_row, running_server
 from bench.server import TRIVIAL_PATH
+from bench.wrk import warm_then_wrk
 from hub.kernel.config import Settings
 from hub.registry.demo import seed_demo
 from hub.service import Hub
 from tests.conftest import distinct_child_referral
 
-P99_GOAL_MS = 50.0
 TOKEN_LIFETIME = timedelta(hours=4)
 
 
@@ -30,44 +31,22 @@ def run(store: BenchStore, scale: Scale) -> list[Row]:
     settings = store.fresh("b2")
     headers = seeded_store_with_token(settings, SUBMITTER)
     with running_server(bench_server_command(), settings) as (url, _):
-        trivial = warm_then_drive(
-            url,
-            lambda number: Request("POST", TRIVIAL_PATH, headers, distinct_child_referral(number)),
-            scale.http_requests,
-            scale.clients,
-            200,
+        trivial = warm_then_wrk(
+            url, "POST", [TRIVIAL_PATH], headers, scale.http_seconds, scale.clients, distinct_child_referral
         )
-        hub = warm_then_drive(
-            url,
-            lambda number: Request("POST", "/v1/referrals", headers, distinct_child_referral(number)),
-            scale.http_requests,
-            scale.clients,
-            201,
+        hub = warm_then_wrk(
+            url, "POST", ["/v1/referrals"], headers, scale.http_seconds, scale.clients, distinct_child_referral
         )
     throughput = ratio_row(
         "B2",
         store.kind,
-        f"HTTP submissions/s, {scale.clients} clients",
+        f"HTTP submissions/s, {scale.clients} wrk connections",
         hub.requests_per_second,
         trivial.requests_per_second,
         "req/s",
         0.5,
-        scale.http_requests,
         failures=hub.failures + trivial.failures,
         p50_ms=hub.p50_ms,
         trivial_p50_ms=trivial.p50_ms,
     )
-    latency = Row(
-        id="B2",
-        store=store.kind,
-        what=f"HTTP submission p99 latency (p50 {hub.p50_ms:.1f} ms)",
-        value=hub.p99_ms,
-        unit="ms",
-        baseline=trivial.p99_ms,
-        ratio=hub.p99_ms / trivial.p99_ms,
-        goal=f"p99 ≤ {P99_GOAL_MS:g} ms",
-        passed=hub.p99_ms <= P99_GOAL_MS,
-        size=scale.http_requests,
-        extra={"p50_ms": hub.p50_ms, "trivial_p50_ms": trivial.p50_ms},
-    )
-    return [throughput, latency]
+    return [throughput, latency_row("B2", store.kind, "HTTP submission", hub, trivial)]

@@ -25,11 +25,14 @@ class Scale:
     http_requests: int
     rebuild_sizes: tuple[int, ...]
     memory_events: int
+    http_seconds: int = 10  # how long wrk loads the server in B2 and B3
     clients: int = 32
 
 
 SCALES = {
-    "tiny": Scale("tiny", submissions=20, http_requests=64, rebuild_sizes=(200,), memory_events=200, clients=8),
+    "tiny": Scale(
+        "tiny", submissions=20, http_requests=64, rebuild_sizes=(200,), memory_events=200, http_seconds=2, clients=8
+    ),
     "quick": Scale("quick", submissions=400, http_requests=1000, rebuild_sizes=(10_000,), memory_events=10_000),
     "full": Scale(
         "full",
@@ -37,6 +40,7 @@ SCALES = {
         http_requests=10_000,
         rebuild_sizes=(10_000, 100_000, 1_000_000),
         memory_events=1_000_000,
+        http_seconds=30,
     ),
 }
 

@@ -18,11 +18,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bench.harness import Row
 from hub.kernel.config import Settings
 from tests.pg import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT_SECONDS = 600
+P99_GOAL_MS = 50.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,22 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     failures: int
+
+
+def latency_row(id: str, store: str, what: str, result: LoadResult, trivial: LoadResult) -> Row:
+    """The p99 latency of `result` against its goal, with the no-op endpoint's p99 as the baseline."""
+    return Row(
+        id=id,
+        store=store,
+        what=f"{what} p99 latency (p50 {result.p50_ms:.1f} ms)",
+        value=result.p99_ms,
+        unit="ms",
+        baseline=trivial.p99_ms,
+        ratio=result.p99_ms / trivial.p99_ms if trivial.p99_ms else None,
+        goal=f"p99 ≤ {P99_GOAL_MS:g} ms",
+        passed=result.p99_ms <= P99_GOAL_MS,
+        extra={"p50_ms": result.p50_ms, "trivial_p50_ms": trivial.p50_ms},
+    )
 
 
 def hub_environment(settings: Settings, **extra: str) -> dict[str, str]:

@@ -67,7 +67,9 @@ def growth_rows(rows: list[Row]) -> list[Row]:
     """
     grown = []
     for id, store in sorted({(row.id, row.store) for row in rows if row.size and row.value}):
-        sized = sorted((row for row in rows if (row.id, row.store) == (id, store) and row.value), key=_size)
+        sized = sorted(
+            (row for row in rows if (row.id, row.store) == (id, store) and row.size and row.value), key=_size
+        )
         if len(sized) < 2 or sized[0].size == sized[-1].size:
             continue
         smallest, largest = sized[0], sized[-1]

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
@@ -150,3 +151,50 @@ def test_a_cursor_beyond_any_notification_is_refused_not_a_server_error(client: 
     response = client.get("/v1/inbox", params={"cursor": 2**63}, headers=auth("tukums.intake"))
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def agency_queries_while(hub: Hub, monkeypatch: pytest.MonkeyPatch, read: Callable[[], object]) -> int:
+    """How many queries of the agencies table `read` makes (the real view database, counted on the way through)."""
+    database = hub.registry_queries.database
+    real_query = database.query
+    statements: list[str] = []
+
+    def counted(sql: str, *arguments: Any, **keywords: Any) -> Any:
+        statements.append(sql)
+        return real_query(sql, *arguments, **keywords)
+
+    monkeypatch.setattr(database, "query", counted)
+    read()
+    monkeypatch.undo()
+    return sum("view_agencies" in sql for sql in statements)
+
+
+@pytest.mark.parametrize(
+    ("direction", "reader", "named"), [("incoming", "tukums.cm", "referrer"), ("outgoing", "tukums.school", "with")]
+)
+def test_an_inbox_page_looks_its_agencies_up_in_one_query_not_one_a_row(
+    client: TestClient, hub: Hub, auth: Auth, monkeypatch: pytest.MonkeyPatch, direction: str, reader: str, named: str
+) -> None:
+    for _ in range(4):
+        submit(client, auth)
+    headers = auth(reader)
+    client.get("/v1/inbox", params={"direction": direction}, headers=headers)  # signs the reader in first
+
+    def read() -> None:
+        page = client.get("/v1/inbox", params={"direction": direction}, headers=headers)
+        assert page.status_code == 200
+        assert len(page.json()["items"]) == 4
+        assert {item[named]["code"] for item in page.json()["items"]} == {
+            "TUK-SKOLA" if direction == "incoming" else "TUK-SD"
+        }
+
+    assert agency_queries_while(hub, monkeypatch, read) <= 2  # the reader's own agency, and the page's agencies
+
+
+def test_agencies_by_id_answers_the_known_ones_and_nothing_for_none(hub: Hub) -> None:
+    known = hub.registry_queries.agency_by_code("TUK-SKOLA")
+    assert known is not None
+    unknown = uuid4()
+    found = hub.registry_queries.agencies_by_id([UUID(known["id"]), unknown, UUID(known["id"])])
+    assert found == {UUID(known["id"]): known}
+    assert hub.registry_queries.agencies_by_id([]) == {}

@@ -103,8 +103,9 @@ class ReferralService:
     def _replay(self, referral: Referral, digest: str) -> dict[str, Any]:
         if referral.body_hash != digest:
             raise Conflict("idempotency_key_reused", "this Idempotency-Key was used for a different referral")
-        rows = [self.core.registry_queries.agency(agency_id) for agency_id in referral.recipients]
-        receipt = self._receipt(referral.id, [row for row in rows if row is not None], bool(referral.linked_to))
+        agencies = self.core.registry_queries.agencies_by_id(referral.recipients)
+        rows = [agencies[agency_id] for agency_id in referral.recipients if agency_id in agencies]
+        receipt = self._receipt(referral.id, rows, bool(referral.linked_to))
         return receipt | {"replayed": True}
 
     @staticmethod
@@ -156,24 +157,31 @@ class ReferralService:
             sent = [self.core.app.referral(UUID(row["id"])) for row in rows]
             children = tuple(referral.child.subject_id for referral in sent)
             self.core.record_access(principal, decision, "inbox.read", resource, purpose, children)
-            items = [self._outgoing_item(row, referral) for row, referral in zip(rows, sent, strict=True)]
+            leads = self.core.registry_queries.agencies_by_id(UUID(row["lead_agency_id"]) for row in rows)
+            items = [
+                self._outgoing_item(row, referral, leads[UUID(row["lead_agency_id"])])
+                for row, referral in zip(rows, sent, strict=True)
+            ]
         else:
             rows = self.queries.incoming(principal.agency_id, limit, before, where)
             referrals = [self.core.app.referral(UUID(row["id"])) for row in rows]
             subjects = tuple(subject for referral in referrals for subject in referral.subject_ids)
             self.core.record_access(principal, decision, "inbox.read", resource, purpose, subjects)
             running = self.queries.clocks((row["id"] for row in rows), principal.agency_id)
+            referrers = self.core.registry_queries.agencies_by_id(referral.referrer_agency_id for referral in referrals)
             items = [
-                self._incoming_item(principal.agency_id, row, referral, running[row["id"]])
+                self._incoming_item(
+                    principal.agency_id, row, referral, running[row["id"]], referrers[referral.referrer_agency_id]
+                )
                 for row, referral in zip(rows, referrals, strict=True)
             ]
         next_cursor = int(rows[-1]["cursor"]) if len(rows) == limit else None
         return InboxPage(items=items, next_cursor=next_cursor)
 
-    def _incoming_item(self, agency_id: UUID, row: Row, referral: Referral, clock_rows: list[Row]) -> dict[str, Any]:
+    def _incoming_item(
+        self, agency_id: UUID, row: Row, referral: Referral, clock_rows: list[Row], referrer: Row
+    ) -> dict[str, Any]:
         now = self.core.now().isoformat()
-        referrer = self.core.registry_queries.agency(referral.referrer_agency_id)
-        assert referrer is not None
         return {
             "id": row["id"],
             "submitted_at": row["submitted_at"],
@@ -193,10 +201,9 @@ class ReferralService:
             "clocks": [present_clock(clock, now) for clock in clock_rows],
         }
 
-    def _outgoing_item(self, row: Row, referral: Referral) -> dict[str, Any]:
+    @staticmethod
+    def _outgoing_item(row: Row, referral: Referral, lead: Row) -> dict[str, Any]:
         """What the referrer sent (the child it named) and the milestone reached, not the work done."""
-        lead = self.core.registry_queries.agency(UUID(row["lead_agency_id"]))
-        assert lead is not None
         item: dict[str, Any] = {
             "id": row["id"],
             "submitted_at": row["submitted_at"],
@@ -292,12 +299,12 @@ def present_referral(
     referral: Referral, envelope: Row, decision: AccessDecision, registry: RegistryQueries, now: datetime
 ) -> dict[str, Any]:
     """Shape a referral for a reader: only the data categories the decision allows (monitoring: while it runs)."""
-    recipients = [registry.agency(agency_id) for agency_id in referral.recipients]
+    recipients = registry.agencies_by_id(referral.recipients)
     allowed = set(decision.categories)
     document: dict[str, Any] = {
         "id": str(referral.id),
         "submitted_at": referral.submitted_at,
-        "routed_to": [agency_summary(row) for row in recipients if row is not None],
+        "routed_to": [agency_summary(recipients[agency]) for agency in referral.recipients if agency in recipients],
         # The question the referrer is asked to answer (the referrer's milestones carry it too).
         "open_question": referral.open_question,
     }
