@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from events.access import AccessRecorded
 from events.registry import UserMoved, user_id_for
 from hub.service import Hub
-from tests.conftest import child_referral, domain_events, log_of
+from tests.conftest import child_referral, domain_events, log_of, moved_child
 
 Auth = Callable[[str], dict[str, str]]
 NEW_USER = {"username": "tukums.new", "display_name": "Ilona Jaunā", "agency": "TUK-SD", "roles": ["case_manager"]}
@@ -54,6 +54,29 @@ def test_edge_cases_refuse_with_a_reason(client: TestClient, hub: Hub, auth: Aut
     assert client.post("/v1/referrals", json=child_referral(), headers=school).status_code == 201
     busy = client.post("/v1/admin/agencies/TUK-SD/close", json={"reason": "x"}, headers=admin)
     assert (busy.status_code, busy.json()["reason"]) == (409, "agency_has_open_work")
+
+
+def test_a_closed_agency_receives_nothing(client: TestClient, hub: Hub, auth: Auth) -> None:
+    admin = auth("registry.admin")
+    agency = {
+        "code": "TAL-BT",
+        "name": "Talsu novada bāriņtiesa",
+        "kind": "orphans_court",
+        "municipality": "talsu-novads",
+    }
+    assert client.post("/v1/admin/agencies", json=agency, headers=admin).status_code == 201
+    assert client.post("/v1/admin/agencies/TAL-BT/close", json={"reason": "merged"}, headers=admin).status_code == 200
+    request = {
+        "municipality": "talsu-novads",
+        "agencies": ["TAL-BT"],
+        "subjects": [{"subject_id": moved_child(hub)["subject_id"], "given_name": "Elza", "family_name": "Kalniņa"}],
+        "basis": "GDPR-6-1-c",
+        "categories": ["assessment"],
+    }
+    before = domain_events(hub)
+    refused = client.post("/v1/record-requests", json=request, headers=auth("daugavpils.cm"))
+    assert (refused.status_code, refused.json()["reason"]) == (422, "agency_closed")
+    assert domain_events(hub) == before
 
 
 def test_a_moved_user_keeps_history_and_old_tokens_stop(client: TestClient, hub: Hub, auth: Auth) -> None:

@@ -71,7 +71,7 @@ class DisclosureService:
         """The policy request for a draft (also what `hub policy explain` evaluates): with the discloser's
         relationships to each person, and what it holds about them only as released records, over every record
         of each person."""
-        recipient = self.core.known_agency(draft.recipient, "recipient")
+        recipient = self.core.recipient_agency(draft.recipient, "recipient")
         subjects = tuple(dict.fromkeys(draft.subjects))
         self.core.wait_for_views()
         for index, subject_id in enumerate(subjects):

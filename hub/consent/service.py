@@ -33,7 +33,7 @@ class ConsentService:
         ).role
         recipients: list[UUID] = []
         for index, code in enumerate(draft.recipient_agencies):
-            recipients.append(UUID(self.core.known_agency(code, f"recipient_agencies.{index}")["id"]))
+            recipients.append(UUID(self.core.recipient_agency(code, f"recipient_agencies.{index}")["id"]))
         event = grant_consent(draft, subject_id, actor_for(principal, role), tuple(recipients), self.core.now())
         self.core.app.append(event)
         return self._present(self.core.app.consent(event.originator_id))

@@ -137,6 +137,13 @@ class Core:
             raise InvalidInput("unknown_agency", f"no agency with code {code!r}", field)
         return row
 
+    def recipient_agency(self, code: str, field: str) -> Row:
+        """The registry row of an agency that is to receive something: known, and not closed."""
+        row = self.known_agency(code, field)
+        if row["closed"]:
+            raise InvalidInput("agency_closed", f"the agency {code!r} is closed and receives nothing", field)
+        return row
+
     def now(self) -> datetime:
         """The hub's time: what events are stamped with and clocks are measured against (replaceable in tests)."""
         return self.clock()

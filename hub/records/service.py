@@ -296,7 +296,7 @@ class RecordsService:
             return found
         rows = []
         for index, code in enumerate(dict.fromkeys(draft.agencies)):
-            row = self.core.known_agency(code, f"agencies.{index}")
+            row = self.core.recipient_agency(code, f"agencies.{index}")
             if row["municipality"] not in (draft.municipality, None):
                 raise InvalidInput(
                     "agency_outside_municipality", f"{code} does not serve {draft.municipality}", f"agencies.{index}"
@@ -345,7 +345,7 @@ class RecordsService:
             if not isinstance(answer, NotHeldAnswer):
                 continue
             field = f"answers.{index}.forward_to"
-            row = self.core.known_agency(answer.forward_to, field)
+            row = self.core.recipient_agency(answer.forward_to, field)
             if UUID(row["id"]) in (principal.agency_id, request.requester_agency_id):
                 raise InvalidInput("forward_to_party", "forward to an agency other than the two parties", field)
             by_agency[UUID(row["id"])].append(answer.category)

@@ -84,9 +84,7 @@ class TeamService:
 
     def agree_task(self, principal: Principal, subject_id: UUID, draft: domain.TaskDraft) -> dict[str, Any]:
         decision = self._authorize(principal, PersonAction.AGREE_TASK, subject_id, "team.agree-task")
-        agency = self.core.registry_queries.agency_by_code(draft.agency_code)
-        if agency is None:
-            raise InvalidInput("unknown_agency", "no agency with this code", "agency_code")
+        agency = self.core.recipient_agency(draft.agency_code, "agency_code")
         team = self._team(subject_id)
         event = domain.agree_task(
             team, actor_for(principal, decision.role), principal.agency_id, UUID(agency["id"]), draft, self.core.now()
