@@ -87,19 +87,19 @@ def truncate_tail(settings: Settings) -> None:
 
 @pytest.fixture
 def sealed(hub: Hub) -> Hub:
-    """The demo registry (34 records) under one checkpoint, three more records under a second one."""
+    """The demo registry (35 records) under one checkpoint, three more records under a second one."""
     hub.audit.seal()
     for name in ("audit.one", "audit.two", "audit.three"):
         hub.registry.register_user(name, "Test User", "DAS", ["auditor"])
     hub.audit.seal()
-    assert [int(row["tree_size"]) for row in hub.audit.log.checkpoints()] == [34, 37]
+    assert [int(row["tree_size"]) for row in hub.audit.log.checkpoints()] == [35, 38]
     return hub
 
 
 def test_an_untouched_log_verifies(sealed: Hub) -> None:
     report = sealed.audit.verify()
     assert report.ok, report.problems
-    assert (report.records, report.checkpoints, report.verified_size) == (37, 2, 37)
+    assert (report.records, report.checkpoints, report.verified_size) == (38, 2, 38)
 
 
 @pytest.mark.parametrize(
@@ -127,17 +127,17 @@ def test_a_record_changed_after_the_last_checkpoint_is_found_against_the_leaf_ta
     """No signed root covers it yet, so only the leaf the tree committed to can tell."""
     sealed.registry.register_user("audit.four", "Test User", "DAS", ["auditor"])
     sealed.audit.log.catch_up()
-    assert [int(row["tree_size"]) for row in sealed.audit.log.checkpoints()] == [34, 37]
-    flip_one_byte(sealed.settings, 38)
+    assert [int(row["tree_size"]) for row in sealed.audit.log.checkpoints()] == [35, 38]
+    flip_one_byte(sealed.settings, 39)
     report = sealed.audit.verify()
-    assert [(problem.kind, problem.location) for problem in report.problems] == [("record_changed", "leaf 37")]
-    assert report.verified_size == 37
+    assert [(problem.kind, problem.location) for problem in report.problems] == [("record_changed", "leaf 38")]
+    assert report.verified_size == 38
 
 
 def test_truncation_is_reported_against_the_checkpoint_that_covers_the_lost_records(sealed: Hub) -> None:
     truncate_tail(sealed.settings)
     problems = {problem.kind: problem for problem in sealed.audit.verify().problems}
-    assert problems["log_truncated"].location == "checkpoint at tree size 34"
+    assert problems["log_truncated"].location == "checkpoint at tree size 35"
     assert "the store holds 25" in problems["log_truncated"].detail
 
 
@@ -146,24 +146,24 @@ def test_tampering_the_leaf_table_too_still_fails_on_the_signed_root(sealed: Hub
     sealed.audit.log.database.query("DELETE FROM audit_leaves WHERE leaf_index >= 0 RETURNING leaf_index")
     problems = sealed.audit.verify().problems
     assert [(problem.kind, problem.location) for problem in problems] == [
-        ("root_mismatch", "checkpoint at tree size 34"),
-        ("root_mismatch", "checkpoint at tree size 37"),
+        ("root_mismatch", "checkpoint at tree size 35"),
+        ("root_mismatch", "checkpoint at tree size 38"),
     ]
 
 
 def test_a_forged_checkpoint_is_found(sealed: Hub) -> None:
-    row = sealed.audit.log.checkpoint_at(37)
+    row = sealed.audit.log.checkpoint_at(38)
     assert row is not None
     lines = row["note"].split("\n")
     lines[2] = lines[2][:-2] + ("A=" if not lines[2].endswith("A=") else "B=")
     run(
         sealed.settings,
-        "UPDATE audit_checkpoints SET note = %s WHERE tree_size = 37",
-        "UPDATE audit_checkpoints SET note = %s WHERE tree_size = 37",
+        "UPDATE audit_checkpoints SET note = %s WHERE tree_size = 38",
+        "UPDATE audit_checkpoints SET note = %s WHERE tree_size = 38",
         ("\n".join(lines),),
     )
     [problem] = sealed.audit.verify().problems
-    assert (problem.kind, problem.location) == ("checkpoint_signature", "checkpoint at tree size 37")
+    assert (problem.kind, problem.location) == ("checkpoint_signature", "checkpoint at tree size 38")
 
 
 def test_a_replaced_signing_key_is_found_even_when_every_checkpoint_is_signed_again(sealed: Hub) -> None:
@@ -173,7 +173,7 @@ def test_a_replaced_signing_key_is_found_even_when_every_checkpoint_is_signed_ag
     restarted = Hub(settings)
     try:
         problems = restarted.audit.verify().problems
-        assert [(p.kind, p.location) for p in problems][:1] == [("checkpoint_signature", "checkpoint at tree size 34")]
+        assert [(p.kind, p.location) for p in problems][:1] == [("checkpoint_signature", "checkpoint at tree size 35")]
         assert "not signed by the expected key" in problems[0].detail
 
         # The attacker re-signs every checkpoint with the new key: only the pinned (exported) key notices.
@@ -189,7 +189,7 @@ def test_a_replaced_signing_key_is_found_even_when_every_checkpoint_is_signed_ag
             )
         assert restarted.audit.verify(Verifier(settings.checkpoint_origin, forger.key.public_key())).ok
         problems = restarted.audit.verify(Verifier.from_vkey(pinned)).problems
-        assert [p.location for p in problems] == ["checkpoint at tree size 34", "checkpoint at tree size 37"]
+        assert [p.location for p in problems] == ["checkpoint at tree size 35", "checkpoint at tree size 38"]
     finally:
         restarted.close()
 
@@ -201,7 +201,7 @@ def test_the_tree_resumes_after_a_restart_without_starting_over(sealed: Hub) -> 
     restarted = Hub(settings)
     try:
         restarted.audit.log.catch_up()  # on PostgreSQL only the elected signer does, not every process at start
-        assert restarted.audit.log.state().size == 38
+        assert restarted.audit.log.state().size == 39
         restarted.registry.register_user("audit.five", "Test User", "DAS", ["auditor"])
         restarted.audit.seal()
         assert restarted.audit.verify().ok
@@ -219,7 +219,7 @@ def test_the_cli_exits_non_zero_and_names_the_place(sealed: Hub, monkeypatch: py
     vkey = runner.invoke(cli_app, ["audit", "public-key"]).output.strip()
     ok = runner.invoke(cli_app, ["audit", "verify", "--public-key", vkey])
     assert ok.exit_code == 0, ok.output
-    assert "OK: 37 records" in ok.output
+    assert "OK: 38 records" in ok.output
     delete_record(sealed.settings)
     bad = runner.invoke(cli_app, ["audit", "verify", "--public-key", vkey])
     assert bad.exit_code == 1
@@ -229,7 +229,7 @@ def test_the_cli_exits_non_zero_and_names_the_place(sealed: Hub, monkeypatch: py
 def test_seed_twice_adds_no_leaves(hub: Hub) -> None:
     hub.audit.log.catch_up()
     before = hub.audit.log.state().size
-    assert before == 34
+    assert before == 35
     seed_demo(hub)
     hub.audit.log.catch_up()
     assert hub.audit.log.state().size == before
