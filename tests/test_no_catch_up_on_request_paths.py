@@ -16,6 +16,7 @@ ALLOWED = {
     ("hub/kernel/core.py", "Core.__init__"): "startup: the views apply what the log holds before the hub serves",
     ("hub/audit/service.py", "AuditService.__init__"): "startup of the audit tree's own follower",
     ("hub/audit/service.py", "AuditService.seal"): "`hub audit seal`: give every record its leaf, then sign",
+    ("hub/audit/service.py", "AuditService.follow_once"): "the elected signer's round: leaves, then a checkpoint",
     ("hub/audit/cli.py", "verify"): "`hub audit verify`: the tree must hold every record before it is checked",
     ("adapters/cli.py", "worker_projections"): "the projections worker is a follower's loop",
     ("adapters/cli.py", "worker_relay"): "the Kafka relay worker is the relay's follower loop",
