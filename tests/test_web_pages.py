@@ -200,9 +200,12 @@ def test_the_referral_flow_works_without_javascript(client: TestClient, hub: Hub
 def test_consents_are_recorded_listed_and_withdrawn_from_the_pages(client: TestClient, hub: Hub) -> None:
     referral_id = submit_by_form(client, hub)
     sign_in(client, hub, "tukums.cm")
-    subject_id = hub.app.referral(uuid.UUID(referral_id)).child.subject_id
+    child = hub.app.referral(uuid.UUID(referral_id)).child
+    subject_id = child.subject_id
     page = client.get(f"/subjects/{subject_id}/consents")
     assert "Šai personai nav reģistrētu piekrišanu." in page.text
+    assert f"{child.given_name} {child.family_name}" in page.text
+    assert f"{child.given_name} {child.family_name}" in client.get(f"/subjects/{subject_id}/access-report").text
     missing = post_form(client, f"/subjects/{subject_id}/consents", {"grantor": "Inga Kalniņa", "evidence": "X"})
     assert missing.status_code == 422
     granted = post_form(
@@ -229,6 +232,9 @@ def test_consents_are_recorded_listed_and_withdrawn_from_the_pages(client: TestC
     reads = [event for event in access_events(hub) if event.action == "consents.read"]
     assert len(reads) == 4  # the refused form came back on the page with the list, which is a read too
     assert all(event.subjects == (subject_id,) for event in reads)
+    names_shown = [event for event in access_events(hub) if event.action == "person.read"]
+    assert len(names_shown) == 5
+    assert all(event.subjects == (subject_id,) for event in names_shown)
 
 
 def test_supervision_dashboard_draws_charts_for_the_ministry_only(client: TestClient, hub: Hub) -> None:

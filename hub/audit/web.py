@@ -198,5 +198,8 @@ def verify(request: Request, hub: HubDep, principal: WebPrincipal, _: CheckedFor
 def access_report(request: Request, subject_id: UUID, hub: HubDep, principal: WebPrincipal) -> HTMLResponse:
     """Who has looked at this person's data, withholding rules applied (case workers of an involved agency)."""
     return render(
-        request, "access_report.html", report=hub.access_reports.report(principal, subject_id, REPORT_PURPOSE)
+        request,
+        "access_report.html",
+        report=hub.access_reports.report(principal, subject_id, REPORT_PURPOSE),
+        person=hub.cases.person(principal, subject_id, REPORT_PURPOSE),
     )

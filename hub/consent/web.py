@@ -43,6 +43,7 @@ def consents_page(request: Request, subject_id: UUID, hub: HubDep, principal: We
         "consents.html",
         subject_id=subject_id,
         consents=hub.consents.list_for_subject(principal, subject_id, PURPOSE),
+        person=hub.cases.person(principal, subject_id, PURPOSE),
         agencies=hub.registry_queries.agencies(),
         kinds=list(AgencyKind),
         purposes=list(Purpose),

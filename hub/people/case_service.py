@@ -80,6 +80,19 @@ class CaseService:
         self.core.record_access(principal, decision, "case.read", resource, purpose, tuple(records))
         return document
 
+    def person(self, principal: Principal, subject_id: UUID, purpose: str) -> dict[str, Any] | None:
+        """Who a page about a person is about: their name and birth date as the agency's own streams give them, for an
+        agency related to them (None otherwise, or once erased). Showing them is recorded as a read."""
+        self.core.wait_for_views()
+        decision = self._decide(principal, subject_id)
+        if not decision.permitted:
+            return None
+        records = self.relationships.records_of(subject_id)
+        person = self._person(principal, records, self._sources(principal, records))
+        if person is not None:
+            self.core.record_access(principal, decision, "person.read", f"person:{subject_id}", purpose, tuple(records))
+        return person
+
     def search(self, principal: Principal, draft: ChildSearchDraft, purpose: str) -> list[dict[str, Any]]:
         """The children matching the code (or name and birth date) that the caller's agency is related to now;
         case workers only. The search is recorded: permitted for the children shown, denied for any other match."""
