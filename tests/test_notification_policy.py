@@ -13,7 +13,7 @@ from events.review import BreakGlassReviewOpened
 from events.values import Role
 from hub.kernel.config import Settings
 from hub.notifications.mail import Item, compose
-from policies.notifications import digest_day, mail_mode, notices
+from policies.notifications import Requirement, digest_day, mail_mode, notices, preference_problem
 
 EIGHT = time(8, 0)
 
@@ -43,10 +43,24 @@ def test_an_emergency_access_is_the_acting_agencys_head_of_service_work_and_urge
     assert notices(object()) == ()
 
 
-def test_urgent_items_go_at_once_whatever_the_user_chose_others_as_chosen() -> None:
+def test_by_default_urgent_items_go_at_once_whatever_the_user_chose_others_as_chosen() -> None:
+    default = Requirement()
     for mode in DeliveryMode:
-        assert mail_mode(mode, urgent=True) is DeliveryMode.IMMEDIATE
-        assert mail_mode(mode, urgent=False) is mode
+        assert mail_mode(default, mode, mode, urgent=True) is DeliveryMode.IMMEDIATE
+        assert mail_mode(default, mode, mode, urgent=False) is mode
+
+
+def test_a_choice_below_the_agencys_requirement_is_refused_and_lifted_to_it_when_mail_is_decided() -> None:
+    strict = Requirement(urgent_at_least=DeliveryMode.IMMEDIATE, others_at_least=DeliveryMode.DIGEST)
+    assert preference_problem(strict, DeliveryMode.DIGEST, DeliveryMode.IMMEDIATE) is None
+    assert preference_problem(strict, DeliveryMode.IMMEDIATE, DeliveryMode.IMMEDIATE) is None
+    assert preference_problem(strict, DeliveryMode.OFF, DeliveryMode.IMMEDIATE) == "mode"
+    assert preference_problem(strict, DeliveryMode.DIGEST, DeliveryMode.DIGEST) == "urgent_mode"
+    assert mail_mode(strict, DeliveryMode.OFF, DeliveryMode.OFF, urgent=False) is DeliveryMode.DIGEST
+    assert mail_mode(strict, DeliveryMode.OFF, DeliveryMode.OFF, urgent=True) is DeliveryMode.IMMEDIATE
+    relaxed = Requirement(urgent_at_least=DeliveryMode.OFF)
+    assert preference_problem(relaxed, DeliveryMode.OFF, DeliveryMode.OFF) is None
+    assert mail_mode(relaxed, DeliveryMode.OFF, DeliveryMode.DIGEST, urgent=True) is DeliveryMode.DIGEST
 
 
 def test_the_digest_is_due_after_the_set_riga_time_on_working_days_only() -> None:
@@ -69,10 +83,11 @@ def test_a_message_names_the_kind_the_agency_and_the_reference_in_the_users_lang
     assert "https://h/x" in latvian.get_content()
 
 
-def test_notifications_run_in_hub_serve_only_when_named() -> None:
-    assert "notifications" not in Settings(_env_file=None).background_roles  # type: ignore[call-arg]
+def test_notifications_are_part_of_all_and_run_alone_when_named() -> None:
+    assert "notifications" in Settings(_env_file=None).background_roles  # type: ignore[call-arg]
     named = Settings(roles="api,notifications", _env_file=None)  # type: ignore[call-arg]
     assert named.background_roles == {"notifications"}
+    assert Settings(roles="api,signer", _env_file=None).background_roles == {"signer"}  # type: ignore[call-arg]
 
 
 def test_an_overdue_response_and_an_offered_handover_are_the_head_of_services() -> None:

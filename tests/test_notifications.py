@@ -214,7 +214,7 @@ def test_the_api_refuses_an_item_that_is_not_the_callers_with_a_reason_and_appen
         assert domain_events(hub) == before
         mine = {"Authorization": f"Bearer {hub.issue_token('tukums.intake')}"}
         listed = client.get("/v1/notifications", headers=mine).json()
-        assert listed["counters"] == {"unread": 1, "urgent": 1, "new": 1, "overdue": 0, "to_review": 0}
+        assert listed["counters"] == {"unread": 1, "urgent": 1, "new": 1, "due_soon": 0, "overdue": 0, "to_review": 0}
         assert client.post("/v1/notifications/read", json={"item_ids": [item["id"]]}, headers=mine).status_code == 200
         assert set(client.get("/v1/notifications", headers=mine).json()["counters"].values()) == {0}
 
