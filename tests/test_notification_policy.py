@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from uuid import uuid4
 
 from events.base import Actor
 from events.handover import HandoverOffered
 from events.notifications import DeliveryMode, NoticeKind
-from events.referrals import ReferralOverdue
+from events.records import RecordRequestAnswered, RecordRequestOverdue
+from events.referrals import ReferralInformationRequested, ReferralOverdue
 from events.review import BreakGlassReviewOpened
-from events.values import Role
+from events.values import Role, Urgency
 from hub.kernel.config import Settings
-from hub.notifications.mail import Item, compose
-from policies.notifications import Requirement, digest_day, mail_mode, notices, preference_problem
+from hub.notifications.mail import Item, compose, kind_label
+from policies.clocks import RIGA, add_working_days
+from policies.notifications import (
+    Notice,
+    Parties,
+    Requirement,
+    clock_due_soon,
+    consent_expiring,
+    digest_day,
+    mail_mode,
+    notices,
+    preference_problem,
+)
+from policies.roles import REFERRAL_SUBMITTING_ROLES
+from projections.notifications import COUNTED
 
 EIGHT = time(8, 0)
 
@@ -105,3 +119,59 @@ def test_an_overdue_response_and_an_offered_handover_are_the_head_of_services() 
         (agency, Role.HEAD_OF_SERVICE, NoticeKind.RESPONSE_OVERDUE, True),
         (agency, Role.HEAD_OF_SERVICE, NoticeKind.HANDOVER_OFFERED, False),
     ]
+
+
+def test_the_events_that_name_only_their_stream_go_to_its_parties_and_to_no_one_without_them() -> None:
+    referrer, lead, requester, responder = uuid4(), uuid4(), uuid4(), uuid4()
+    question = ReferralInformationRequested(originator_id=uuid4(), originator_version=3, question="Kad?")
+    answered = RecordRequestAnswered(originator_id=uuid4(), originator_version=4)
+    overdue = RecordRequestOverdue(
+        originator_id=uuid4(), originator_version=2, due_at=datetime(2026, 12, 3, tzinfo=UTC)
+    )
+    assert notices(question) == notices(answered) == notices(overdue) == ()
+    asked = {(n.agency_id, n.role, n.kind) for n in notices(question, Parties(referrer, lead))}
+    assert asked == {(referrer, role, NoticeKind.QUESTION_TO_REFERRER) for role in REFERRAL_SUBMITTING_ROLES}
+    [told] = notices(answered, Parties(requester, responder))
+    assert (told.agency_id, told.role, told.kind) == (requester, Role.CASE_MANAGER, NoticeKind.RECORD_REQUEST_ANSWERED)
+    assert {(n.agency_id, n.role) for n in notices(overdue, Parties(requester, responder))} == {
+        (responder, Role.CASE_MANAGER),
+        (responder, Role.ORPHANS_COURT_MEMBER),
+        (requester, Role.CASE_MANAGER),
+    }
+
+
+def test_a_clock_is_due_soon_in_its_second_half_and_its_last_working_day_only() -> None:
+    agency, referral = uuid4(), uuid4()
+    thursday = datetime(2026, 12, 3, 10, 0, tzinfo=RIGA)
+    two_hours = thursday + timedelta(hours=2)
+    assert clock_due_soon(referral, "acknowledge", agency, Urgency.IMMEDIATE, thursday, two_hours, thursday) is None
+    half_past = thursday + timedelta(hours=1, minutes=5)
+    notice = clock_due_soon(referral, "acknowledge", agency, Urgency.IMMEDIATE, thursday, two_hours, half_past)
+    assert notice == Notice(agency, Role.INTAKE_OFFICER, NoticeKind.ACKNOWLEDGEMENT_DUE_SOON, True, referral)
+    assert clock_due_soon(referral, "acknowledge", agency, Urgency.IMMEDIATE, thursday, two_hours, two_hours) is None
+    ten_days = add_working_days(thursday, 10)
+    day_before = add_working_days(thursday, 9)
+    early = day_before - timedelta(minutes=1)
+    assert clock_due_soon(referral, "decide", agency, Urgency.ROUTINE, thursday, ten_days, early) is None
+    last_day = clock_due_soon(referral, "decide", agency, Urgency.ROUTINE, thursday, ten_days, day_before)
+    assert last_day == Notice(agency, Role.CASE_MANAGER, NoticeKind.DECISION_DUE_SOON, False, referral)
+    assert clock_due_soon(referral, "answer_records", agency, Urgency.ROUTINE, thursday, ten_days, ten_days) is None
+
+
+def test_a_consent_expires_soon_within_ten_working_days_for_the_recording_agency() -> None:
+    consent, agency = uuid4(), uuid4()
+    now = datetime(2026, 12, 3, 10, 0, tzinfo=RIGA)
+    assert consent_expiring(consent, agency, now + timedelta(days=3), now) == Notice(
+        agency, Role.CASE_MANAGER, NoticeKind.CONSENT_EXPIRING, False, consent
+    )
+    assert consent_expiring(consent, agency, now + timedelta(days=40), now) is None
+    assert consent_expiring(consent, agency, now - timedelta(minutes=1), now) is None
+
+
+def test_every_kind_is_counted_once_and_named_in_latvian_and_english() -> None:
+    counted = [kind for group in COUNTED.values() for kind in group]
+    assert sorted(counted) == sorted(NoticeKind)
+    for kind in NoticeKind:
+        english = kind_label(kind, "en")
+        assert english != kind.value
+        assert kind_label(kind, "lv") != english
