@@ -5,6 +5,7 @@ down, bounces shown to the agency administrator, and the header's counters again
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from email import message_from_bytes, policy
@@ -15,6 +16,7 @@ from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from events.notifications import (
     DeliveryMode,
@@ -24,6 +26,7 @@ from events.notifications import (
     NotificationRequirementSet,
 )
 from hub.api.app import create_app
+from hub.cli import app
 from hub.kernel.config import Settings
 from hub.kernel.errors import Forbidden, InvalidInput
 from hub.notifications.domain import PreferenceDraft, RequirementDraft
@@ -33,7 +36,7 @@ from hub.registry.demo import DEMO_USERS, seed_demo
 from hub.service import Hub
 from policies.clocks import RIGA, is_working_day
 from policies.referral_actions import ReferralAction
-from tests.conftest import child_referral, domain_events, log_of, moved_child
+from tests.conftest import child_referral, cli_store_with_a_referral, domain_events, log_of, moved_child
 from tests.smtp import BOUNCING, SmtpServer
 from tests.test_consent_and_disclosure import consent_body
 from tests.test_record_requests import RELEASE, answer, ask
@@ -434,3 +437,15 @@ def test_no_message_of_any_kind_holds_a_name_code_or_free_text(mail_hub: Hub, sm
         *(display_name for _, display_name, _, _ in DEMO_USERS),
     }
     assert messages_without(smtp, forbidden)
+
+
+def test_the_requirement_and_a_round_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli_store_with_a_referral(tmp_path, monkeypatch)
+    runner = CliRunner()
+    required = runner.invoke(app, ["notifications", "require", "--user", "tukums.admin", "--others", "digest"])
+    assert required.exit_code == 0, required.output
+    assert json.loads(required.output) == {"urgent_at_least": "immediate", "others_at_least": "digest"}
+    assert runner.invoke(app, ["notifications", "require", "--user", "daugavpils.cm"]).exit_code != 0
+    assert runner.invoke(app, ["notifications", "round"]).exit_code == 0
+    listed = runner.invoke(app, ["notifications", "list", "--user", "tukums.intake"])
+    assert json.loads(listed.output)["counters"]["new"] == 1
