@@ -22,6 +22,12 @@ class NoticeKind(StrEnum):
     RECORD_REQUEST_RECEIVED = "record_request_received"
     RECORD_REQUEST_ESCALATED = "record_request_escalated"
     HANDOVER_OFFERED = "handover_offered"
+    ACKNOWLEDGEMENT_DUE_SOON = "acknowledgement_due_soon"
+    DECISION_DUE_SOON = "decision_due_soon"
+    QUESTION_TO_REFERRER = "question_to_referrer"
+    RECORD_REQUEST_ANSWERED = "record_request_answered"
+    RECORD_REQUEST_OVERDUE = "record_request_overdue"
+    CONSENT_EXPIRING = "consent_expiring"
 
 
 class DeliveryMode(StrEnum):
@@ -38,14 +44,15 @@ def stream_id(*parts: object) -> UUID:
 
 
 class NotificationRaised(DomainEvent):
-    """Something needs the users of `agency_id` holding `role`; `source_event_id` is the event that set it off."""
+    """Something needs the users of `agency_id` holding `role`; `source_event_id` is the event that set it off (none
+    when time passing did: a clock due soon, a consent about to expire)."""
 
     agency_id: UUID
     role: Role
     kind: NoticeKind
     urgent: bool
     reference: UUID
-    source_event_id: UUID
+    source_event_id: UUID | None = None
 
 
 class NotificationsRead(DomainEvent):
@@ -56,12 +63,23 @@ class NotificationsRead(DomainEvent):
 
 
 class NotificationPreferenceSet(DomainEvent):
-    """A user's e-mail address (work address, not a data subject's), mode and language (stream per user)."""
+    """A user's e-mail address (work address, not a data subject's), mode for urgent items and for the others, and
+    language (stream per user)."""
 
     user_id: UUID
     address: str | None
     mode: DeliveryMode
     language: str
+    urgent_mode: DeliveryMode = DeliveryMode.IMMEDIATE
+
+
+class NotificationRequirementSet(DomainEvent):
+    """What an agency requires of its users' e-mail (stream per agency): the least each mode may be, for urgent items
+    and for the rest; set by the agency's administrator."""
+
+    agency_id: UUID
+    urgent_at_least: DeliveryMode
+    others_at_least: DeliveryMode
 
 
 class NotificationMailSent(DomainEvent):

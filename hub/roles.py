@@ -1,13 +1,13 @@
-"""What a `hub serve` process runs besides the API (`HUB_ROLES`): the views' follower, the audit tree's signer and
-the due work (clocks, consent expiry), and, when named, the notifications (`hub worker notifications`).
+"""What a `hub serve` process runs besides the API (`HUB_ROLES`): the views' follower, the audit tree's signer, the due
+work (clocks, consent expiry) and the notifications (raising items, and e-mail when SMTP is configured).
 
-The embedded default (`all`) runs all three in the one process. In the scale-out stack the API processes run
-`api` only, and `hub worker projections`, `checkpoints` and `due-work` do the rest. An API process without a
-follower still reads its own writes: `Core.wait_for_views` applies what the views miss up to the log's head on
-the request's thread, under the follower's lock, taking the positions others stored (views are shared tables in
-PostgreSQL; a batch another process applied first is a `PositionConflict` the follower steps over, never an
-error to the request). The signer and the due work each run in one process at a time, elected by a PostgreSQL
-advisory lock (`hub.kernel.election`); on SQLite the one process holds both.
+The embedded default (`all`) runs all four in the one process. In the scale-out stack the API processes run `api`
+only, and `hub worker projections`, `checkpoints`, `due-work` and `notifications` do the rest. An API process
+without a follower still reads its own writes: `Core.wait_for_views` applies what the views miss up to the log's
+head on the request's thread, under the follower's lock, taking the positions others stored (views are shared tables
+in PostgreSQL; a batch another process applied first is a `PositionConflict` the follower steps over, never an error
+to the request). The signer, the due work and the notifications each run in one process at a time, elected by a
+PostgreSQL advisory lock (`hub.kernel.election`); on SQLite the one process holds all three.
 """
 
 from __future__ import annotations

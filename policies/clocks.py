@@ -73,6 +73,25 @@ RECORD_REQUEST_CLOCKS: dict[Urgency, dict[ClockName, Deadline]] = {
 }
 
 
+# A running clock is "due soon" once its due time is within DUE_SOON of now (one working day: the people who must
+# act hear of it on the last working day) and at least half its time has passed (so a clock no longer than that,
+# such as the two hours of an immediate acknowledgement, is due soon in its second half, not as soon as it starts).
+# A consent "expires soon" once its end is within CONSENT_EXPIRES_SOON (two working weeks, time to ask the family
+# again). The notification worker raises its items from these.
+DUE_SOON = Deadline(working_days=1)
+CONSENT_EXPIRES_SOON = Deadline(working_days=10)
+
+
+def within(window: Deadline, due_at: datetime, now: datetime) -> bool:
+    """Whether `due_at` is still ahead of `now` but no further than `window` from it."""
+    return now < due_at <= window.due(now)
+
+
+def due_soon(started_at: datetime, due_at: datetime, now: datetime) -> bool:
+    """Whether a clock started at `started_at` and due at `due_at` is due soon at `now` (see `DUE_SOON`)."""
+    return within(DUE_SOON, due_at, now) and now - started_at >= (due_at - started_at) / 2
+
+
 def deadlines(urgency: Urgency, kind: AgencyKind) -> dict[ClockName, Deadline]:
     return CLOCK_TABLE.get((urgency, kind)) or CLOCK_TABLE[(urgency, None)]
 

@@ -1,4 +1,5 @@
-"""Consent register view: which consents exist for a subject, their status and end (no personal data)."""
+"""Consent register view: which consents exist for a subject, their status, end and the agency that recorded them
+(no personal data)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ class ConsentView(DispatchingView):
     schema: ClassVar[dict[str, str]] = {
         "view_consents": (
             "CREATE TABLE IF NOT EXISTS view_consents (id TEXT PRIMARY KEY, subject_id TEXT NOT NULL, "
-            "seq BIGINT NOT NULL, status TEXT NOT NULL, valid_until TEXT)"
+            "seq BIGINT NOT NULL, status TEXT NOT NULL, valid_until TEXT, recorded_by TEXT)"
         ),
     }
     indexes = ("CREATE INDEX IF NOT EXISTS ix_consents_subject ON view_consents (subject_id, seq)",)
@@ -28,8 +29,16 @@ class ConsentView(DispatchingView):
     def _(self, event: ConsentGranted, cursor: Cursor, notification_id: int) -> None:
         until = event.valid_until.isoformat() if event.valid_until else None
         cursor.execute(
-            "INSERT INTO view_consents (id, subject_id, seq, status, valid_until) VALUES (?, ?, ?, ?, ?)",
-            (str(event.originator_id), str(event.subject_id), notification_id, ConsentStatus.ACTIVE.value, until),
+            "INSERT INTO view_consents (id, subject_id, seq, status, valid_until, recorded_by) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                str(event.originator_id),
+                str(event.subject_id),
+                notification_id,
+                ConsentStatus.ACTIVE.value,
+                until,
+                str(event.actor.agency_id) if event.actor.agency_id else None,
+            ),
         )
 
     @on.register

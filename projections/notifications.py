@@ -1,4 +1,5 @@
-"""Notifications view: items per agency and role, what each user read, their e-mail preferences and what was mailed.
+"""Notifications view: items per agency and role, what each user read, their e-mail preferences, what each agency
+requires of them, and what was mailed.
 
 A user's items are those of their agency for a role they hold; the header's counters are one query over them.
 """
@@ -15,6 +16,7 @@ from events.notifications import (
     NotificationMailSent,
     NotificationPreferenceSet,
     NotificationRaised,
+    NotificationRequirementSet,
     NotificationsRead,
 )
 from projections.dispatching import DispatchingView, not_handled
@@ -35,7 +37,11 @@ class NotificationView(DispatchingView):
         ),
         "view_notice_prefs": (
             "CREATE TABLE IF NOT EXISTS view_notice_prefs (user_id TEXT PRIMARY KEY, address TEXT, "
-            "mode TEXT NOT NULL, language TEXT NOT NULL, version BIGINT NOT NULL)"
+            "mode TEXT NOT NULL, urgent_mode TEXT NOT NULL, language TEXT NOT NULL, version BIGINT NOT NULL)"
+        ),
+        "view_notice_requirements": (
+            "CREATE TABLE IF NOT EXISTS view_notice_requirements (agency_id TEXT PRIMARY KEY, "
+            "urgent_at_least TEXT NOT NULL, others_at_least TEXT NOT NULL, version BIGINT NOT NULL)"
         ),
         "view_notice_mail": (
             "CREATE TABLE IF NOT EXISTS view_notice_mail (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, "
@@ -52,6 +58,7 @@ class NotificationView(DispatchingView):
         NotificationRaised,
         NotificationsRead,
         NotificationPreferenceSet,
+        NotificationRequirementSet,
         NotificationMailSent,
         NotificationMailFailed,
     )
@@ -85,13 +92,30 @@ class NotificationView(DispatchingView):
     @on.register
     def _preference(self, event: NotificationPreferenceSet, cursor: Cursor, notification_id: int) -> None:
         cursor.execute(
-            "INSERT INTO view_notice_prefs (user_id, address, mode, language, version) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (user_id) DO UPDATE SET address = excluded.address, mode = excluded.mode, "
-            "language = excluded.language, version = excluded.version",
-            (str(event.user_id), event.address, event.mode.value, event.language, event.originator_version),
+            "INSERT INTO view_notice_prefs (user_id, address, mode, urgent_mode, language, version) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET address = excluded.address, "
+            "mode = excluded.mode, urgent_mode = excluded.urgent_mode, language = excluded.language, "
+            "version = excluded.version",
+            (
+                str(event.user_id),
+                event.address,
+                event.mode.value,
+                event.urgent_mode.value,
+                event.language,
+                event.originator_version,
+            ),
         )
         # A new address is not known to bounce: the administrator's list shows only refusals since.
         cursor.execute("UPDATE view_notice_mail SET bounced = 0 WHERE user_id = ?", (str(event.user_id),))
+
+    @on.register
+    def _requirement(self, event: NotificationRequirementSet, cursor: Cursor, notification_id: int) -> None:
+        cursor.execute(
+            "INSERT INTO view_notice_requirements (agency_id, urgent_at_least, others_at_least, version) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (agency_id) DO UPDATE SET urgent_at_least = excluded.urgent_at_least, "
+            "others_at_least = excluded.others_at_least, version = excluded.version",
+            (str(event.agency_id), event.urgent_at_least.value, event.others_at_least.value, event.originator_version),
+        )
 
     @on.register
     def _sent(self, event: NotificationMailSent, cursor: Cursor, notification_id: int) -> None:
@@ -132,10 +156,18 @@ class NotificationView(DispatchingView):
         )
 
 
-# The header's counters beside unread and urgent: what is new, what is overdue, what waits for a review.
+# The header's counters beside unread and urgent: what is new, what is due soon, what is overdue, what waits for a
+# review. Every kind is in one of them (`tests/test_notification_policy.py` holds it).
 COUNTED: dict[str, tuple[NoticeKind, ...]] = {
-    "new": (NoticeKind.NEW_REFERRAL, NoticeKind.RECORD_REQUEST_RECEIVED, NoticeKind.HANDOVER_OFFERED),
-    "overdue": (NoticeKind.RESPONSE_OVERDUE, NoticeKind.RECORD_REQUEST_ESCALATED),
+    "new": (
+        NoticeKind.NEW_REFERRAL,
+        NoticeKind.RECORD_REQUEST_RECEIVED,
+        NoticeKind.HANDOVER_OFFERED,
+        NoticeKind.QUESTION_TO_REFERRER,
+        NoticeKind.RECORD_REQUEST_ANSWERED,
+    ),
+    "due_soon": (NoticeKind.ACKNOWLEDGEMENT_DUE_SOON, NoticeKind.DECISION_DUE_SOON, NoticeKind.CONSENT_EXPIRING),
+    "overdue": (NoticeKind.RESPONSE_OVERDUE, NoticeKind.RECORD_REQUEST_ESCALATED, NoticeKind.RECORD_REQUEST_OVERDUE),
     "to_review": (NoticeKind.EMERGENCY_ACCESS_REVIEW,),
 }
 
@@ -187,6 +219,22 @@ class NotificationQueries:
 
     def preference(self, user_id: UUID) -> Row | None:
         rows = self.database.query("SELECT * FROM view_notice_prefs WHERE user_id = ?", (str(user_id),))
+        return rows[0] if rows else None
+
+    def raised(self, item_ids: list[str]) -> set[str]:
+        """Those of `item_ids` raised already (the worker's time-driven items are raised once)."""
+        if not item_ids:
+            return set()
+        rows = self.database.query(
+            f"SELECT id FROM view_notice_items WHERE id IN ({_marks(tuple(item_ids))})", item_ids
+        )
+        return {row["id"] for row in rows}
+
+    def requirements(self) -> dict[str, Row]:
+        return {row["agency_id"]: row for row in self.database.query("SELECT * FROM view_notice_requirements")}
+
+    def requirement(self, agency_id: UUID) -> Row | None:
+        rows = self.database.query("SELECT * FROM view_notice_requirements WHERE agency_id = ?", (str(agency_id),))
         return rows[0] if rows else None
 
     def message(self, message_id: UUID) -> Row | None:

@@ -81,7 +81,7 @@ class ReferralView(DispatchingView):
         "view_referral_clocks": (
             "CREATE TABLE IF NOT EXISTS view_referral_clocks (referral_id TEXT NOT NULL, clock TEXT NOT NULL, "
             "agency_id TEXT NOT NULL, urgency TEXT NOT NULL, due_at TEXT NOT NULL, stopped_at TEXT, "
-            "overdue_at TEXT, PRIMARY KEY (referral_id, clock, agency_id))"
+            "overdue_at TEXT, started_at TEXT, PRIMARY KEY (referral_id, clock, agency_id))"
         ),
     }
     indexes = (
@@ -211,7 +211,7 @@ class ReferralView(DispatchingView):
             return
         referrals: list[tuple[Any, ...]] = []
         recipients: list[tuple[str, str, int]] = []
-        clocks: list[tuple[str, str, ClockDue]] = []
+        clocks: list[tuple[str, str, ClockDue, datetime]] = []
         subjects: list[tuple[str, str]] = []
         for event, seq in submissions:
             referral_id = str(event.originator_id)
@@ -230,7 +230,7 @@ class ReferralView(DispatchingView):
                 )
             )
             recipients.extend((referral_id, str(agency_id), seq) for agency_id in event.recipients)
-            clocks.extend((referral_id, event.urgency.value, due) for due in event.clocks)
+            clocks.extend((referral_id, event.urgency.value, due, event.timestamp) for due in event.clocks)
             subjects.extend((referral_id, str(person.subject_id)) for person in (event.child, *event.family))
         cursor.insert_rows(
             "INSERT INTO view_referrals (id, seq, referrer_agency_id, lead_agency_id, municipality, urgency, "
@@ -264,7 +264,7 @@ class ReferralView(DispatchingView):
             (instant(event.timestamp), referral_id),
         )
         urgency = cursor.execute("SELECT urgency FROM view_referrals WHERE id = ?", (referral_id,)).fetchone()
-        self._add_clocks(cursor, [(referral_id, urgency["urgency"], due) for due in event.clocks])
+        self._add_clocks(cursor, [(referral_id, urgency["urgency"], due, event.timestamp) for due in event.clocks])
 
     @staticmethod
     def _add_recipients(cursor: Cursor, recipients: list[tuple[str, str, int]]) -> None:
@@ -272,16 +272,18 @@ class ReferralView(DispatchingView):
         cursor.insert_rows("INSERT INTO view_referral_recipients (referral_id, agency_id, seq)", recipients)
 
     @staticmethod
-    def _add_clocks(cursor: Cursor, clocks: list[tuple[str, str, ClockDue]]) -> None:
-        """Start (or restart) clocks given as `(referral id, urgency, clock)`; of one key given twice, the last."""
+    def _add_clocks(cursor: Cursor, clocks: list[tuple[str, str, ClockDue, datetime]]) -> None:
+        """Start (or restart) clocks given as `(referral id, urgency, clock, started at)`; of one key given twice,
+        the last."""
         rows = {
-            (referral_id, due.clock, str(due.agency_id)): (urgency, instant(due.due_at))
-            for referral_id, urgency, due in clocks
+            (referral_id, due.clock, str(due.agency_id)): (urgency, instant(due.due_at), instant(started))
+            for referral_id, urgency, due, started in clocks
         }
         cursor.insert_rows(
-            "INSERT INTO view_referral_clocks (referral_id, clock, agency_id, urgency, due_at)",
+            "INSERT INTO view_referral_clocks (referral_id, clock, agency_id, urgency, due_at, started_at)",
             [(*key, *values) for key, values in rows.items()],
-            "ON CONFLICT (referral_id, clock, agency_id) DO UPDATE SET due_at = excluded.due_at, stopped_at = NULL",
+            "ON CONFLICT (referral_id, clock, agency_id) DO UPDATE SET due_at = excluded.due_at, stopped_at = NULL, "
+            "started_at = excluded.started_at",
         )
 
 
@@ -360,10 +362,14 @@ class ReferralQueries:
 
     def breached_clocks(self, now: datetime) -> list[Row]:
         """Running clocks past their due time that have not been reported overdue yet."""
+        return self.running_clocks_due_by(now)
+
+    def running_clocks_due_by(self, moment: datetime) -> list[Row]:
+        """Running clocks not reported overdue yet whose due time is at or before `moment`, soonest first."""
         return self.database.query(
             "SELECT * FROM view_referral_clocks WHERE stopped_at IS NULL AND overdue_at IS NULL AND due_at <= ? "
             "ORDER BY due_at",
-            (instant(now),),
+            (instant(moment),),
         )
 
     def open_referrals_about(self, subject_ids: Iterable[UUID], monitored_at: datetime | None = None) -> list[Row]:

@@ -706,6 +706,16 @@ ROUTES: tuple[Route, ...] = (
         lambda _: {"mode": "off"},
         row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
     ),
+    # What the caller's agency requires of its users' e-mail: every user reads it, only its administrators set it
+    # (ADMIN_ROUTES below); it applies to the caller's own agency only, so no agency can be named.
+    Route("GET", "/v1/notifications/requirement", nothing, None, row(200, 200, 200, 200, 200, 200, 200, 200, 200, 200)),
+    Route(
+        "PUT",
+        "/v1/notifications/requirement",
+        nothing,
+        lambda _: {"urgent_at_least": "immediate", "others_at_least": "off"},
+        row(*[403] * 10),
+    ),
     Route("GET", "/v1/webhooks", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
     Route("DELETE", "/v1/webhooks", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
     Route("GET", "/v1/webhooks/deliveries", nothing, None, row(403, 403, 200, 403, 403, 403, 403, 403, 403, 403)),
@@ -868,6 +878,8 @@ ADMIN_ROUTES: tuple[AdminCell, ...] = (
     ("POST", "/v1/admin/users/{username}/remove", Setup.fresh_user, lambda _: REASON, (200, 200, 403)),
     ("POST", "/v1/admin/import", nothing, lambda _: "record,username,display_name,agency,roles\n"
      f"user,fresh.{uuid4().hex[:8]},Ilze,TUK-SD,case_manager\n", (200, 200, 422)),
+    # Each administrator sets what their own agency requires of its users' e-mail (never another agency's).
+    ("PUT", "/v1/notifications/requirement", nothing, lambda _: {"urgent_at_least": "immediate"}, (200, 200, 200)),
     # SCIM works inside the caller's own agency: another agency's user is not found there.
     ("GET", "/scim/v2/Users/{user_id}", Setup.fresh_user, None, (404, 200, 404)),
     ("PATCH", "/scim/v2/Users/{user_id}", Setup.fresh_user, lambda _: DEACTIVATE, (404, 200, 404)),

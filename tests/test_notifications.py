@@ -5,27 +5,41 @@ down, bounces shown to the agency administrator, and the header's counters again
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterator
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
-from events.notifications import DeliveryMode, NotificationMailFailed, NotificationMailSent, NotificationRaised
+from events.notifications import (
+    DeliveryMode,
+    NotificationMailFailed,
+    NotificationMailSent,
+    NotificationRaised,
+    NotificationRequirementSet,
+)
 from hub.api.app import create_app
+from hub.cli import app
 from hub.kernel.config import Settings
 from hub.kernel.errors import Forbidden, InvalidInput
-from hub.notifications.domain import PreferenceDraft
+from hub.notifications.domain import PreferenceDraft, RequirementDraft
 from hub.referrals.domain import ReferralDraft
+from hub.referrals.drafts import QuestionDraft
 from hub.registry.demo import DEMO_USERS, seed_demo
 from hub.service import Hub
 from policies.clocks import RIGA, is_working_day
-from tests.conftest import child_referral, domain_events, log_of
+from policies.referral_actions import ReferralAction
+from tests.conftest import child_referral, cli_store_with_a_referral, domain_events, log_of, moved_child
 from tests.smtp import BOUNCING, SmtpServer
+from tests.test_consent_and_disclosure import consent_body
+from tests.test_record_requests import RELEASE, answer, ask
 from tests.web import post_form, sign_in
 
 
@@ -58,6 +72,19 @@ def everyone_wants(hub: Hub, mode: DeliveryMode) -> None:
 def submit(hub: Hub, urgency: str = "immediate", **overrides: Any) -> str:
     draft = ReferralDraft.model_validate(child_referral(urgency=urgency, **overrides))
     return str(hub.referrals.submit(hub.principal_for("tukums.school"), draft)["id"])
+
+
+def messages_without(smtp: SmtpServer, forbidden: set[str]) -> list[EmailMessage]:
+    """The messages received, each checked to hold none of `forbidden` (raw, decoded body or any header)."""
+    messages = []
+    for _, raw in smtp.mailbox.messages:
+        message = message_from_bytes(raw, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        text = raw.decode("utf-8", "replace") + message.get_content() + " ".join(str(v) for v in message.values())
+        leaked = sorted(word for word in forbidden if word.lower() in text.lower())
+        assert not leaked, leaked
+        messages.append(message)
+    return messages
 
 
 def working_day_at(hour: int, after: dt.date) -> dt.datetime:
@@ -125,11 +152,7 @@ def test_no_message_holds_a_name_code_or_summary(mail_hub: Hub, smtp: SmtpServer
         *re.findall(r"\w{5,}", body["summary"]),
         *(display_name for _, display_name, _, _ in DEMO_USERS),
     }
-    for _, raw in smtp.mailbox.messages:
-        message = message_from_bytes(raw, policy=policy.default)
-        text = raw.decode("utf-8", "replace") + message.get_content() + " ".join(str(v) for v in message.values())
-        leaked = sorted(word for word in forbidden if word.lower() in text.lower())
-        assert not leaked, leaked
+    for message in messages_without(smtp, forbidden):
         assert "New referral" in str(message["Subject"])
 
 
@@ -214,7 +237,7 @@ def test_the_api_refuses_an_item_that_is_not_the_callers_with_a_reason_and_appen
         assert domain_events(hub) == before
         mine = {"Authorization": f"Bearer {hub.issue_token('tukums.intake')}"}
         listed = client.get("/v1/notifications", headers=mine).json()
-        assert listed["counters"] == {"unread": 1, "urgent": 1, "new": 1, "overdue": 0, "to_review": 0}
+        assert listed["counters"] == {"unread": 1, "urgent": 1, "new": 1, "due_soon": 0, "overdue": 0, "to_review": 0}
         assert client.post("/v1/notifications/read", json={"item_ids": [item["id"]]}, headers=mine).status_code == 200
         assert set(client.get("/v1/notifications", headers=mine).json()["counters"].values()) == {0}
 
@@ -266,3 +289,163 @@ def counters_of(page: str) -> tuple[int, int]:
     urgent = re.search(r'class="urgent-count">(\d+)<', page)
     assert unread is not None, "the header shows the counters"
     return int(unread.group(1)), int(urgent.group(1)) if urgent else 0
+
+
+def test_the_agency_administrator_sets_what_its_users_must_receive_and_less_is_refused(hub: Hub) -> None:
+    strict = {"urgent_at_least": "immediate", "others_at_least": "digest"}
+    with TestClient(create_app(hub, follow_in_background=False)) as client:
+
+        def as_user(username: str) -> dict[str, str]:
+            return {"Authorization": f"Bearer {hub.issue_token(username)}"}
+
+        before = domain_events(hub)
+        for not_admin in ("tukums.head", "tukums.intake"):
+            refused = client.put("/v1/notifications/requirement", json=strict, headers=as_user(not_admin))
+            assert refused.status_code == 403
+            assert "role_may_not_administer" in refused.text
+        bad = client.put(
+            "/v1/notifications/requirement", json={"urgent_at_least": "sometimes"}, headers=as_user("tukums.admin")
+        )
+        assert bad.status_code == 422
+        assert domain_events(hub) == before
+        saved = client.put("/v1/notifications/requirement", json=strict, headers=as_user("tukums.admin"))
+        assert saved.status_code == 200, saved.text
+        assert saved.json() == strict
+        [event] = log_of(hub, NotificationRequirementSet)
+        assert (event.agency_id, event.actor.user_id, event.actor.role) == (
+            hub.principal_for("tukums.admin").agency_id,
+            "tukums.admin",
+            "agency_admin",
+        )
+        assert client.get("/v1/notifications/requirement", headers=as_user("tukums.intake")).json() == strict
+        default = {"urgent_at_least": "immediate", "others_at_least": "off"}
+        assert client.get("/v1/notifications/requirement", headers=as_user("daugavpils.cm")).json() == default
+
+        before = domain_events(hub)
+        off = {"address": "tukums.intake@example.lv", "mode": "off", "urgent_mode": "immediate", "language": "lv"}
+        refused = client.put("/v1/notifications/preferences", json=off, headers=as_user("tukums.intake"))
+        assert refused.status_code == 422
+        assert refused.json()["reason"] == "below_agency_requirement"
+        assert "mode" in refused.text
+        late_urgent = {**off, "mode": "digest", "urgent_mode": "digest"}
+        refused = client.put("/v1/notifications/preferences", json=late_urgent, headers=as_user("tukums.intake"))
+        assert refused.status_code == 422
+        assert "urgent_mode" in refused.text
+        assert domain_events(hub) == before
+        # Daugavpils' social service (the same kind, another municipality) is not bound by Tukums' requirement.
+        theirs = {**off, "address": "daugavpils.cm@example.lv"}
+        assert (
+            client.put("/v1/notifications/preferences", json=theirs, headers=as_user("daugavpils.cm")).status_code
+            == 200
+        )
+        fine = {**off, "mode": "digest"}
+        assert (
+            client.put("/v1/notifications/preferences", json=fine, headers=as_user("tukums.intake")).json()["mode"]
+            == "digest"
+        )
+
+
+def test_the_requirement_page_is_the_administrators_and_the_preferences_form_keeps_within_it(hub: Hub) -> None:
+    with TestClient(create_app(hub, follow_in_background=False)) as client:
+        sign_in(client, hub, "tukums.head")
+        assert 'action="/notifications/requirement"' not in client.get("/notifications").text
+        before = domain_events(hub)
+        refused = post_form(client, "/notifications/requirement", {"urgent_at_least": "off", "others_at_least": "off"})
+        assert refused.status_code == 403
+        assert domain_events(hub) == before
+        sign_in(client, hub, "tukums.admin")
+        page = client.get("/notifications").text
+        assert 'action="/notifications/requirement"' in page
+        saved = post_form(
+            client, "/notifications/requirement", {"urgent_at_least": "immediate", "others_at_least": "digest"}
+        )
+        assert saved.status_code == 303
+        sign_in(client, hub, "tukums.intake")
+        page = client.get("/notifications").text
+        assert 'class="requirement"' in page
+        before = domain_events(hub)
+        form = {"address": "tukums.intake@example.lv", "mode": "off", "urgent_mode": "immediate", "language": "en"}
+        assert post_form(client, "/notifications/preferences", form).status_code == 422
+        assert domain_events(hub) == before
+        assert post_form(client, "/notifications/preferences", {**form, "mode": "immediate"}).status_code == 303
+        assert hub.notifications.preference(hub.principal_for("tukums.intake"))["mode"] == "immediate"
+
+
+def test_mail_is_decided_within_the_agencys_requirement(mail_hub: Hub, smtp: SmtpServer) -> None:
+    admin, intake = mail_hub.principal_for("tukums.admin"), mail_hub.principal_for("tukums.intake")
+    mail_hub.notifications.set_requirement(admin, RequirementDraft(urgent_at_least=DeliveryMode.OFF))
+    quiet = PreferenceDraft(
+        address="tukums.intake@example.lv", mode=DeliveryMode.OFF, urgent_mode=DeliveryMode.OFF, language="lv"
+    )
+    mail_hub.notifications.set_preference(intake, quiet)
+    submit(mail_hub)
+    mail_hub.notifications.work_round()
+    assert smtp.mailbox.messages == [], "the agency let the user switch urgent mail off"
+    mail_hub.notifications.set_requirement(admin, RequirementDraft(urgent_at_least=DeliveryMode.IMMEDIATE))
+    submit(mail_hub)
+    mail_hub.notifications.work_round()
+    assert smtp.mailbox.recipients() == ["tukums.intake@example.lv"] * 2, "a choice below the requirement is lifted"
+
+
+def test_no_message_of_any_kind_holds_a_name_code_or_free_text(mail_hub: Hub, smtp: SmtpServer) -> None:
+    everyone_wants(mail_hub, DeliveryMode.IMMEDIATE)
+    moved = moved_child(mail_hub)
+    question = "Kāpēc Elzas vecmāmiņa Ausma neatbild uz zvaniem?"
+    referral = UUID(moved["referral_id"])
+    mail_hub.referral_workflow.act(mail_hub.principal_for("tukums.intake"), referral, ReferralAction.ACKNOWLEDGE)
+    asked = QuestionDraft(question=question)
+    mail_hub.referral_workflow.act(
+        mail_hub.principal_for("tukums.cm"), referral, ReferralAction.REQUEST_INFORMATION, asked
+    )
+    consent = consent_body(moved["subject_id"], valid_until=(mail_hub.now() + dt.timedelta(days=3)).isoformat())
+    with TestClient(create_app(mail_hub, follow_in_background=False)) as client:
+
+        def auth(user: str) -> dict[str, str]:
+            return {"Authorization": f"Bearer {mail_hub.issue_token(user)}"}
+
+        assert client.post("/v1/consents", json=consent, headers=auth("tukums.cm")).status_code == 201
+        answered = ask(client, auth, moved["subject_id"], categories=["assessment"])
+        assert answer(client, auth, answered["id"], {"category": "assessment", **RELEASE}).status_code == 200
+        late = ask(client, auth, moved["subject_id"], categories=["services"], note="Ausma Kalniņa zina vairāk")
+    mail_hub.notifications.work_round()
+    due = dt.datetime.fromisoformat(mail_hub.records.queries.envelope(UUID(late["id"]))["due_at"])
+    mail_hub.clock = lambda: due + dt.timedelta(hours=1)
+    mail_hub.run_due_work()
+    mail_hub.notifications.work_round()
+    raised = {item.originator_id: item.kind.value for item in log_of(mail_hub, NotificationRaised)}
+    mailed = {raised[item] for sent in log_of(mail_hub, NotificationMailSent) for item in sent.item_ids}
+    assert {
+        "question_to_referrer",
+        "record_request_received",
+        "record_request_answered",
+        "record_request_overdue",
+        "consent_expiring",
+        "response_overdue",
+    } <= mailed
+    body = child_referral()
+    forbidden = {
+        body["child"]["given_name"],
+        body["child"]["family_name"],
+        moved["code"],
+        moved["code"].replace("-", ""),
+        "Ausma",
+        "vecmāmiņa",
+        consent["granted_by"]["name"],
+        consent["evidence"],
+        *re.findall(r"\w{5,}", body["summary"]),
+        *re.findall(r"\w{6,}", RELEASE["entries"][0]["text"]),
+        *(display_name for _, display_name, _, _ in DEMO_USERS),
+    }
+    assert messages_without(smtp, forbidden)
+
+
+def test_the_requirement_and_a_round_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cli_store_with_a_referral(tmp_path, monkeypatch)
+    runner = CliRunner()
+    required = runner.invoke(app, ["notifications", "require", "--user", "tukums.admin", "--others", "digest"])
+    assert required.exit_code == 0, required.output
+    assert json.loads(required.output) == {"urgent_at_least": "immediate", "others_at_least": "digest"}
+    assert runner.invoke(app, ["notifications", "require", "--user", "daugavpils.cm"]).exit_code != 0
+    assert runner.invoke(app, ["notifications", "round"]).exit_code == 0
+    listed = runner.invoke(app, ["notifications", "list", "--user", "tukums.intake"])
+    assert json.loads(listed.output)["counters"]["new"] == 1

@@ -1,6 +1,7 @@
 """Roles per process and elected jobs (issue 20's regressions).
 
-- `hub serve` with `HUB_ROLES=api` runs no follower, signer or due work of its own; the default runs all three.
+- `hub serve` with `HUB_ROLES=api` runs no follower, signer, due work or notifications of its own; the default runs
+  all four.
 - The signer and the due work are elected by a PostgreSQL advisory lock: one holder, the others standing by, and a
   standby takes over when the holder's session ends (released, or its connection killed).
 - No process writes the audit tree as it starts on PostgreSQL (every process did, and a restarted relay crashed
@@ -31,7 +32,7 @@ from tests.conftest import distinct_child_referral
 SCHOOL, INTAKE = "tukums.school", "tukums.intake"
 
 
-BACKGROUND = {"follower", "signer", "due-work"}
+BACKGROUND = {"follower", "signer", "due-work", "notifications"}
 
 
 def running_threads() -> set[str]:

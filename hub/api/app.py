@@ -19,7 +19,7 @@ from hub.capability import load
 from hub.registry.bootstrap_gate import BootstrapGate
 from hub.roles import BackgroundRoles
 from hub.service import Hub
-from hub.web import install_web
+from hub.web.app import install_web
 
 
 def create_app(hub: Hub, follow_in_background: bool = True, extra_routers: Sequence[APIRouter] = ()) -> FastAPI:

@@ -19,10 +19,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MAX_MONITORING_DAYS = 730  # two years: the longest monitoring after closure a close may set
 # What `hub serve` may run besides the API (`HUB_ROLES`); the workers of the scale-out stack are `hub worker ...`.
-BACKGROUND_ROLES = ("follower", "signer", "due-work")
-# Run only when named: notifications append events of their own, which `all` (the embedded default) leaves out.
-OPT_IN_ROLES = ("notifications",)
-ROLES = ("api", *BACKGROUND_ROLES, *OPT_IN_ROLES)
+# `all` runs every one, notifications included whether or not SMTP is configured: the pages' items and counters
+# need them raised, and without `HUB_SMTP_HOST` the round only sends no e-mail.
+BACKGROUND_ROLES = ("follower", "signer", "due-work", "notifications")
+ROLES = ("api", *BACKGROUND_ROLES)
 
 
 # --- Identity (hub/identity/): OpenID providers people sign in with, agency systems' OAuth tokens ---
@@ -171,7 +171,7 @@ class Settings(IdentitySettings, MailSettings):
         pattern=r"^(all|(api|follower|signer|due-work|notifications)(,(api|follower|signer|due-work|notifications))*)$",
         description="What `hub serve` runs: `all`, or a comma list of `api` (always served), `follower` (views), "
         "`signer` (audit tree and checkpoints, elected), `due-work` (clocks, consent expiry, elected), "
-        "`notifications` (raising notifications and their e-mail, elected; not part of `all`)",
+        "`notifications` (raising notifications, and their e-mail when SMTP is configured, elected)",
     )
     host: str = Field(default="127.0.0.1", description="Address `hub serve` listens on")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `hub serve` listens on")
@@ -263,8 +263,7 @@ class Settings(IdentitySettings, MailSettings):
     def background_roles(self) -> frozenset[str]:
         """The roles `hub serve` runs besides the API."""
         named = set(self.roles.split(","))
-        chosen = set(BACKGROUND_ROLES) if "all" in named else named & set(BACKGROUND_ROLES)
-        return frozenset(chosen | (named & set(OPT_IN_ROLES)))
+        return frozenset(BACKGROUND_ROLES) if "all" in named else frozenset(named & set(BACKGROUND_ROLES))
 
     def connections_at_most(self, elections: int = 0) -> int:
         """The most PostgreSQL connections one process holds: its three pools, and one for each elected job it

@@ -1,4 +1,5 @@
-"""The caller's notifications: items with read/unread and counters, marking read, e-mail preferences."""
+"""The caller's notifications: items with read/unread and counters, marking read, e-mail preferences, and what the
+caller's agency requires of them (set by its administrator)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from events.notifications import DeliveryMode, NoticeKind
 from hub.api.auth import HubDep, PrincipalDep
-from hub.notifications.domain import PreferenceDraft
+from hub.notifications.domain import PreferenceDraft, RequirementDraft
 
 router = APIRouter(prefix="/v1/notifications", tags=["notifications"])
 
@@ -24,6 +25,7 @@ class Counters(BaseModel):
     unread: int
     urgent: int
     new: int
+    due_soon: int
     overdue: int
     to_review: int
 
@@ -49,7 +51,13 @@ class Marked(BaseModel):
 class Preference(BaseModel):
     address: str | None
     mode: DeliveryMode
+    urgent_mode: DeliveryMode
     language: str
+
+
+class Requirement(BaseModel):
+    urgent_at_least: DeliveryMode
+    others_at_least: DeliveryMode
 
 
 @router.get("", response_model=Notifications)
@@ -72,3 +80,15 @@ def preferences(hub: HubDep, principal: PrincipalDep) -> dict[str, Any]:
 @router.put("/preferences", response_model=Preference)
 def set_preferences(hub: HubDep, principal: PrincipalDep, body: PreferenceDraft) -> dict[str, Any]:
     return hub.notifications.set_preference(principal, body)
+
+
+@router.get("/requirement", response_model=Requirement)
+def requirement(hub: HubDep, principal: PrincipalDep) -> dict[str, str]:
+    """What the caller's agency requires of its users' e-mail: the least mode for urgent items and for the rest."""
+    return hub.notifications.requirement(principal)
+
+
+@router.put("/requirement", response_model=Requirement)
+def set_requirement(hub: HubDep, principal: PrincipalDep, body: RequirementDraft) -> dict[str, str]:
+    """Set what the caller's agency requires (its administrators only; recorded as an event)."""
+    return hub.notifications.set_requirement(principal, body)

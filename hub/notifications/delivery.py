@@ -17,10 +17,10 @@ from uuid import UUID
 
 from events.notifications import DeliveryMode, NoticeKind, stream_id
 from hub.kernel.core import Core
-from hub.notifications.domain import mail_attempt
+from hub.notifications.domain import mail_attempt, requirement_from
 from hub.notifications.mail import AddressRefused, Item, compose, send, short_reference
 from policies.clocks import RIGA
-from policies.notifications import digest_day, mail_mode
+from policies.notifications import Requirement, digest_day, mail_mode
 from projections.notifications import NotificationQueries
 from projections.viewdb import Row
 
@@ -48,29 +48,37 @@ class MailRound:
         now = self.core.now()
         day = digest_day(now, self.core.settings.notification_digest_time)
         preferences = self.queries.preferences()
+        requirements = self.queries.requirements()
         counts = {"sent": 0, "failed": 0}
         for user in self.core.registry_queries.users(include_removed=False):
             preference = preferences.get(user["id"])
             if user["suspended"] or preference is None or not preference["address"]:
                 continue
-            for message in self._messages(user, preference, day):
+            requirement = requirement_from(requirements.get(user["agency_id"]))
+            for message in self._messages(user, preference, requirement, day):
                 outcome = self._attempt(user, preference, message, now)
                 if outcome is not None:
                     counts[outcome] += 1
         return counts
 
-    def _messages(self, user: Row, preference: Row, day: str | None) -> list[Message]:
+    def _messages(self, user: Row, preference: Row, requirement: Requirement, day: str | None) -> list[Message]:
+        """The user's messages due now: one per item to mail at once, and today's digest of those for the digest."""
         user_id = UUID(user["id"])
         roles = tuple(sorted(user["roles"]))
         items = self.queries.unmailed(user_id, UUID(user["agency_id"]), roles)
-        mode = DeliveryMode(preference["mode"])
+        mode, urgent_mode = DeliveryMode(preference["mode"]), DeliveryMode(preference["urgent_mode"])
+        modes = [mail_mode(requirement, mode, urgent_mode, bool(item["urgent"])) for item in items]
         messages = [
             Message(stream_id("mail", user_id, item["id"]), [item], digest=False)
-            for item in items
-            if mail_mode(mode, bool(item["urgent"])) is DeliveryMode.IMMEDIATE
+            for item, chosen in zip(items, modes, strict=True)
+            if chosen is DeliveryMode.IMMEDIATE
         ]
-        if day is not None and mode is DeliveryMode.DIGEST:
-            todays = [item for item in items if not item["urgent"] and _riga_day(item["raised_at"]) <= day]
+        if day is not None:
+            todays = [
+                item
+                for item, chosen in zip(items, modes, strict=True)
+                if chosen is DeliveryMode.DIGEST and _riga_day(item["raised_at"]) <= day
+            ]
             if todays:
                 messages.append(Message(stream_id("digest", user_id, day), todays, digest=True))
         return messages

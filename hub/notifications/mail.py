@@ -1,8 +1,9 @@
 """Notification e-mails: their text (Latvian or English, no personal data) and sending one by SMTP with STARTTLS.
 
-A message says only what kind of work waits, for which agency, its reference and where to sign in: never a
-name, a personal code or a summary. STARTTLS is required, with the server's certificate checked, before the
-password is sent.
+A message says only what kind of work waits, for which agency, its reference and where to sign in: never a name, a
+personal code or a summary. The kinds are named as the pages name them (`hub.web.labels`, translated by the pages'
+catalogues), so each kind and its Latvian and English names have one source. STARTTLS is required, with the server's
+certificate checked, before the password is sent.
 """
 
 from __future__ import annotations
@@ -15,25 +16,9 @@ from email.utils import make_msgid
 
 from events.notifications import NoticeKind
 from hub.kernel.config import Settings
+from hub.web.i18n import LANGUAGES, translations
+from hub.web.labels import label_id
 
-SUBJECTS = {
-    "lv": {
-        NoticeKind.NEW_REFERRAL: "Jauns ziņojums",
-        NoticeKind.EMERGENCY_ACCESS_REVIEW: "Neatliekama piekļuve gaida pārskatīšanu",
-        NoticeKind.RESPONSE_OVERDUE: "Atbildes termiņš ir nokavēts",
-        NoticeKind.RECORD_REQUEST_RECEIVED: "Saņemts informācijas pieprasījums",
-        NoticeKind.RECORD_REQUEST_ESCALATED: "Informācijas pieprasījums nodots jums",
-        NoticeKind.HANDOVER_OFFERED: "Jums piedāvāta lietas pārņemšana",
-    },
-    "en": {
-        NoticeKind.NEW_REFERRAL: "New referral",
-        NoticeKind.EMERGENCY_ACCESS_REVIEW: "Emergency access waiting for review",
-        NoticeKind.RESPONSE_OVERDUE: "A response is overdue",
-        NoticeKind.RECORD_REQUEST_RECEIVED: "Record request received",
-        NoticeKind.RECORD_REQUEST_ESCALATED: "A record request was escalated to you",
-        NoticeKind.HANDOVER_OFFERED: "A case handover is offered to you",
-    },
-}
 TEXT = {
     "lv": {
         "hub": "Ziņojumu centrs",
@@ -71,6 +56,11 @@ def short_reference(identifier: str) -> str:
     return identifier[:8].upper()
 
 
+def kind_label(kind: NoticeKind, language: str) -> str:
+    """The kind's name as the pages show it (`hub.web.labels`, translated by the pages' catalogue)."""
+    return translations(language).gettext(label_id("notice_kind", kind.value))
+
+
 class AddressRefused(Exception):
     """The server refused the recipient's address (a bounce: the agency administrator is shown it)."""
 
@@ -78,14 +68,18 @@ class AddressRefused(Exception):
 def compose(
     settings: Settings, to: str, language: str, agency: str, items: list[Item], sign_in: str, digest: bool
 ) -> EmailMessage:
-    words = TEXT.get(language, TEXT["lv"])
-    subjects = SUBJECTS.get(language, SUBJECTS["lv"])
+    language = language if language in LANGUAGES else "lv"
+    words = TEXT[language]
     first = items[0]
-    title = words["digest"] if digest else subjects[first.kind] + (f" ({words['urgent']})" if first.urgent else "")
+    title = (
+        words["digest"]
+        if digest
+        else kind_label(first.kind, language) + (f" ({words['urgent']})" if first.urgent else "")
+    )
     lines = [f"{words['agency']}: {agency}", ""]
     for item in items:
         mark = f" ({words['urgent']})" if item.urgent else ""
-        lines.append(f"- {subjects[item.kind]}{mark}. {words['reference']}: {item.reference}")
+        lines.append(f"- {kind_label(item.kind, language)}{mark}. {words['reference']}: {item.reference}")
     lines += ["", f"{words['sign_in']}: {sign_in}", "", words["footer"]]
     message = EmailMessage()
     message["From"] = settings.smtp_sender

@@ -1,4 +1,5 @@
-"""The notifications page: the user's items with read/unread, marking read, and their e-mail preferences."""
+"""The notifications page: the user's items with read/unread, marking read, their e-mail preferences, and for the
+agency's administrator what the agency requires of them."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from events.notifications import DeliveryMode
 from hub.api.auth import HubDep
 from hub.kernel.errors import InvalidInput
-from hub.notifications.domain import PreferenceDraft
+from hub.notifications.domain import PreferenceDraft, RequirementDraft
 from hub.web.forms import text, validated
 from hub.web.navigation import administers
 from hub.web.rendering import WebRoute, render
@@ -26,7 +27,9 @@ def notifications(request: Request, hub: HubDep, principal: WebPrincipal) -> HTM
         "notifications.html",
         items=hub.notifications.items(principal),
         preference=hub.notifications.preference(principal),
+        requirement=hub.notifications.requirement(principal),
         modes=[mode.value for mode in DeliveryMode],
+        administers=administers(principal),
         bounced=hub.notifications.bounced_users(principal) if administers(principal) else [],
     )
 
@@ -48,9 +51,19 @@ def mark_read(hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> Redire
 
 @router.post("/notifications/preferences")
 def set_preferences(hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
-    draft = validated(
-        PreferenceDraft,
-        {"address": text(form, "address") or None, "mode": text(form, "mode"), "language": text(form, "language")},
-    )
-    hub.notifications.set_preference(principal, draft)
+    fields = {
+        "address": text(form, "address") or None,
+        "mode": text(form, "mode"),
+        "urgent_mode": text(form, "urgent_mode") or DeliveryMode.IMMEDIATE.value,
+        "language": text(form, "language"),
+    }
+    hub.notifications.set_preference(principal, validated(PreferenceDraft, fields))
+    return RedirectResponse("/notifications", status_code=303)
+
+
+@router.post("/notifications/requirement")
+def set_requirement(hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
+    """The administrator sets what the agency requires of its users' e-mail."""
+    fields = {"urgent_at_least": text(form, "urgent_at_least"), "others_at_least": text(form, "others_at_least")}
+    hub.notifications.set_requirement(principal, validated(RequirementDraft, fields))
     return RedirectResponse("/notifications", status_code=303)

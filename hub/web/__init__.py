@@ -1,10 +1,6 @@
 """The hub's web interface: server-rendered pages (Jinja2, LV/EN) on the same services as the API.
 
-`install_web(app)` adds the pages, the static files (htmx served locally) and the security headers.
+`hub.web.app.install_web(app)` adds the pages, the static files (htmx served locally) and the security headers.
+The package itself imports nothing, so the notification worker reads the pages' labels and catalogues
+(`hub.web.labels`, `hub.web.i18n`) without loading the web application.
 """
-
-from __future__ import annotations
-
-from hub.web.app import install_web
-
-__all__ = ["install_web"]

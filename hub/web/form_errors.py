@@ -45,6 +45,8 @@ NOT_VALID = N_("Not valid.")
 
 # The label of each form field the pages have, by the field's name in the form.
 FIELD_LABELS: dict[str, str] = {
+    "mode": N_("When to e-mail me"),
+    "urgent_mode": N_("When to e-mail me of urgent items"),
     "given_name": N_("Given name"),
     "family_name": N_("Family name"),
     "birth_date": N_("Birth date"),

@@ -273,6 +273,12 @@ LABELS: dict[str, dict[str, str]] = {
         "record_request_received": N_("Record request received"),
         "record_request_escalated": N_("A record request was escalated to you"),
         "handover_offered": N_("A case handover is offered to you"),
+        "acknowledgement_due_soon": N_("An acknowledgement is due soon"),
+        "decision_due_soon": N_("A decision is due soon"),
+        "question_to_referrer": N_("A question about your referral"),
+        "record_request_answered": N_("Your record request was answered"),
+        "record_request_overdue": N_("A record request is overdue"),
+        "consent_expiring": N_("A consent is about to expire"),
     },
     "delivery_mode": {
         "off": N_("Never"),

@@ -5,6 +5,9 @@ from __future__ import annotations
 from hub.web.labels import N_
 
 REASON_MESSAGES: dict[str, str] = {
+    "below_agency_requirement": N_(
+        "Your service requires more e-mail than you chose. Choose at least what the page says it requires."
+    ),
     "csrf_rejected": N_("The form had expired or did not come from this site. Open the page again and retry."),
     "invalid_input": N_("Some of the entered data is not valid."),
     "access_denied": N_("You may not see this."),
