@@ -668,6 +668,9 @@ ROUTES: tuple[Route, ...] = (
         None,
         row(403, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     ),
+    # A person's own report and export take a citizen's session only (tests/test_citizen_access.py).
+    Route("GET", "/v1/me/access-report", nothing, None, row(*[401] * 10)),
+    Route("GET", "/v1/me/export", nothing, None, row(*[401] * 10)),
     Route(
         "POST",
         "/v1/investigations",

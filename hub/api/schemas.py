@@ -355,6 +355,42 @@ class AccessReport(BaseModel):
     entries: list[AccessReportEntry]
 
 
+class PersonAsRecorded(BaseModel):
+    """One way a referral recorded the person."""
+
+    given_name: str
+    family_name: str
+    birth_date: date | None
+    personal_code: str | None
+    relationship: Relationship | None
+
+
+class ExportedPerson(BaseModel):
+    record_id: UUID
+    details_recorded: list[PersonAsRecorded]
+
+
+class ExportedReferral(BaseModel):
+    """A referral about the person as they may see it: no reporter, no free text, no open police work."""
+
+    received_at: datetime
+    status: str
+    urgency: Urgency
+    concerns: list[Concern]
+    lead_agency: ReportAgency | None
+    agencies: list[ReportAgency | None]
+
+
+class SubjectExport(BaseModel):
+    """What the hub holds about a person, for the person (GDPR Art. 15)."""
+
+    format: str
+    generated_at: datetime
+    person: ExportedPerson
+    referrals: list[ExportedReferral]
+    access_report: AccessReport
+
+
 class Investigation(BaseModel):
     id: UUID
     status: Literal["open", "closed"]
