@@ -43,6 +43,7 @@ POLICY_BASIS: dict[str, str] = {
     "read.access-report": "GDPR-15",
     "read.case-view": "BTAL-73",
     "citizen.own-data": "GDPR-15",
+    "written-request.case-lead": "GDPR-15",
     "disclose.consent": CONSENT_BASIS,
     "person.record-consent": "GDPR-7-1",
     "person.withdraw-consent": "GDPR-7-1",
@@ -109,6 +110,7 @@ class PersonAction(StrEnum):
     WORK_TASK = "work-task"
     PLAN_VISIT = "plan-visit"
     REVIEW_CASE = "review-case"
+    HANDLE_WRITTEN_REQUEST = "handle-written-request"  # policies/citizens.cedar
 
 
 class RegistryAction(StrEnum):

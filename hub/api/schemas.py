@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from events.handover import HandoverStatus
 from events.records import CategoryState, RecordRequestStatus, WithholdReason
 from events.values import AgencyKind, Concern, DataCategory, Decision, Purpose, Relationship, Urgency
+from events.written_requests import RequestedRight, WrittenRequestStatus
 
 
 class AgencySummary(BaseModel):
@@ -389,6 +390,20 @@ class SubjectExport(BaseModel):
     person: ExportedPerson
     referrals: list[ExportedReferral]
     access_report: AccessReport
+
+
+class WrittenRequestDocument(BaseModel):
+    """A person's written request about their data and its clock (GDPR Art. 12(3))."""
+
+    id: UUID
+    subject_id: UUID
+    agency: AgencySummary | None = Field(description="the agency that answers it")
+    right: RequestedRight
+    received_at: datetime
+    due_at: datetime = Field(description="the end of the last day to answer (Riga), extended or not")
+    extended: bool
+    status: WrittenRequestStatus
+    overdue: bool
 
 
 class Investigation(BaseModel):

@@ -18,7 +18,7 @@ from uuid import UUID
 
 from events.values import DataCategory
 from hub.audit.access_report_service import AccessReportService
-from hub.citizens import domain
+from hub.citizens import export
 from hub.identity.service import IdentityService
 from hub.kernel.core import Core
 from hub.kernel.errors import Forbidden
@@ -113,7 +113,7 @@ class CitizenService:
         at = self.core.now()
         held = self.referrals.held_about(subject_id)
         facts = self.access_reports.withholding_facts(subject_id, at, for_alleged_source_of_risk=True)
-        referrals = domain.referrals_as_seen(held, facts, self.access_reports.agency)
+        referrals = export.referrals_as_seen(held, facts, self.access_reports.agency)
         self.core.record_access(citizen, decision, EXPORT_ACTION, resource, EXPORT_PURPOSE, (subject_id,))
         report = self.access_reports.own_report(citizen, subject_id)
-        return domain.export_document(subject_id, at, domain.details_recorded(held), referrals, report)
+        return export.export_document(subject_id, at, export.details_recorded(held), referrals, report)

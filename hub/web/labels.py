@@ -274,6 +274,18 @@ LABELS: dict[str, dict[str, str]] = {
         "record_request_escalated": N_("A record request was escalated to you"),
         "handover_offered": N_("A case handover is offered to you"),
     },
+    "requested_right": {
+        "access": N_("A copy of their data and who saw it"),
+        "rectification": N_("To correct their data"),
+        "erasure": N_("To erase their data"),
+        "restriction": N_("To limit the use of their data"),
+        "portability": N_("Their data in a portable form"),
+        "objection": N_("To object to the use of their data"),
+    },
+    "written_request_status": {
+        "open": N_("Waiting for an answer"),
+        "answered": N_("Answered"),
+    },
     "delivery_mode": {
         "off": N_("Never"),
         "digest": N_("Once a day, in a summary on working days"),
