@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from events.access import AccessRecorded
 from events.identity import SignInRecorded
 from hub.api.app import create_app
+from hub.api.ratelimit import RateLimits
 from hub.citizens.web import CITIZEN_COOKIE
 from hub.cli import app as cli_app
 from hub.kernel.config import Settings
@@ -222,3 +223,11 @@ def test_a_citizen_session_reaches_only_their_own_report_and_export(browser: Tes
     assert issuer in out.text
     assert CITIZEN_COOKIE not in browser.cookies
     assert browser.get("/v1/me/access-report", headers=as_bearer).status_code == 401
+
+
+def test_a_citizen_counts_against_the_per_user_request_limit(browser: TestClient, hub: Hub, issuer: str) -> None:
+    token, _ = signed_in_citizen(browser, hub, issuer)
+    browser.app.state.rate_limits = RateLimits(per_user_per_minute=2, per_agency_per_minute=0)  # type: ignore[attr-defined]
+    assert browser.get("/my").status_code == 200
+    assert browser.get("/v1/me/access-report", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert browser.get("/my").status_code == 429

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hub.api.auth import CHALLENGE, HubDep
@@ -18,14 +18,16 @@ bearer = HTTPBearer(auto_error=False, description="A citizen's session (signing 
 
 
 def current_citizen(
-    hub: HubDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    request: Request, hub: HubDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Citizen:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a citizen's session is required", headers=CHALLENGE)
     try:
-        return hub.citizens.authenticate(credentials.credentials)
+        citizen = hub.citizens.authenticate(credentials.credentials)
     except CitizenSessionEnded:
         raise HTTPException(401, "a citizen's session is required", headers=CHALLENGE) from None
+    request.app.state.rate_limits.check(citizen)
+    return citizen
 
 
 CitizenDep = Annotated[Citizen, Depends(current_citizen)]

@@ -37,10 +37,13 @@ BASES = {basis.id: {"en": basis.title_en, "lv": basis.title_lv} for basis in LEG
 
 
 def _citizen(request: Request, hub: Hub) -> Citizen | None:
+    """The signed-in person (counted against the per-user request limit), or None."""
     try:
-        return hub.citizens.authenticate(request.cookies.get(CITIZEN_COOKIE))
+        citizen = hub.citizens.authenticate(request.cookies.get(CITIZEN_COOKIE))
     except CitizenSessionEnded:
         return None
+    request.app.state.rate_limits.check(citizen)
+    return citizen
 
 
 def _signed_out() -> RedirectResponse:

@@ -126,6 +126,7 @@ LABELS: dict[str, dict[str, str]] = {
         "administrator": N_("Administrator"),
         "registry_admin": N_("Registry administrator"),
         "agency_admin": N_("Agency administrator"),
+        "data_subject": N_("The person themselves"),
     },
     "user_status": {
         "active": N_("Active"),
