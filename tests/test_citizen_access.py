@@ -21,8 +21,10 @@ from typer.testing import CliRunner
 
 from events.access import AccessRecorded
 from events.identity import SignInRecorded
+from events.written_requests import RequestedRight
 from hub.api.app import create_app
 from hub.api.ratelimit import RateLimits
+from hub.citizens.domain import WrittenRequestDraft
 from hub.citizens.web import CITIZEN_COOKIE
 from hub.cli import app as cli_app
 from hub.kernel.config import Settings
@@ -30,9 +32,11 @@ from hub.kernel.errors import Forbidden
 from hub.registry.demo import seed_demo
 from hub.service import Hub
 from hub.web.session import SESSION_COOKIE
+from policies.clocks import RIGA
 from policies.decision import Citizen
 from tests.conftest import child_referral, fresh_code, log_of
 from tests.oidc import openid_provider, provider_settings, sign_in_at_provider
+from tests.page_checks import PageChecks, node_tools_missing
 from tests.test_audit_api import scenario
 
 CALLBACK = "http://testserver/my/oidc/callback"
@@ -231,3 +235,22 @@ def test_a_citizen_counts_against_the_per_user_request_limit(browser: TestClient
     assert browser.get("/my").status_code == 200
     assert browser.get("/v1/me/access-report", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert browser.get("/my").status_code == 429
+
+
+def test_a_citizens_pages_and_the_written_requests_page_are_valid_html(
+    browser: TestClient, hub: Hub, issuer: str
+) -> None:
+    if node_tools_missing() is not None:
+        pytest.skip(str(node_tools_missing()))
+    checks = PageChecks()
+    _, child = signed_in_citizen(browser, hub, issuer)
+    today = hub.now().astimezone(RIGA).date()
+    draft = WrittenRequestDraft(subject_id=child, right=RequestedRight.ACCESS, received_on=today)
+    hub.written_requests.record(hub.principal_for("tukums.cm"), draft)
+    for index, path in enumerate(("/my", "/my/export", "/my/export?view=print", "/my/signin")):
+        checks.documents[f"page-{index}"] = (path, browser.get(path).text)
+    checks.documents["nothing-held"] = ("/my/oidc/callback", citizen_sign_in(browser, issuer, fresh_code()).text)
+    browser.cookies.set(SESSION_COOKIE, hub.issue_token("tukums.cm"))
+    checks.documents["written-requests"] = ("/written-requests", browser.get("/written-requests").text)
+    checks.validate_documents()
+    assert checks.findings == [], "\n".join(checks.findings)
