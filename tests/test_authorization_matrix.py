@@ -846,6 +846,23 @@ def test_each_kind_of_user_gets_the_expected_outcome(matrix_client: Any, route: 
     assert observed == route.expected, f"observed: row({', '.join(str(observed[user]) for user in PERSONAS)})"
 
 
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.path}")
+def test_a_citizens_session_reaches_only_their_own_report_and_export(matrix_client: Any, route: Route) -> None:
+    """A person signed in for themselves (tests/test_citizen_access.py) is no staff caller: every other route
+    refuses their session as a bearer token."""
+    client, hub = matrix_client
+    params = route.prepare(Setup(client, hub))
+    subject = UUID(params.get("subject_id") or Setup(client, hub).referral()["subject_id"])
+    token = hub.citizens.open_session(subject, "eid", None)
+    response = client.request(
+        route.method,
+        route.path.format(**params),
+        json=route.body(params) if route.body else None,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == (200 if route.path.startswith("/v1/me/") else 401), response.text
+
+
 # Routes about a person whose outcome depends on the caller's relationship to that person. Left out: routes about
 # a request or handover (decided by being party to it, which the matrix above covers with non-parties), opening
 # an investigation (the police may open one about anyone; it is what makes them related) and the emergency read

@@ -77,10 +77,14 @@ class CitizenService:
             self.identity.record_citizen_sign_in(vouched.provider, NOTHING_HELD)
             return CitizenSignedIn(None, vouched.next)
         self.identity.record_citizen_sign_in(vouched.provider)
+        return CitizenSignedIn(self.open_session(subject_id, vouched.provider, vouched.id_token), vouched.next)
+
+    def open_session(self, subject_id: UUID, provider: str, id_token: str | None) -> str:
+        """A new session of the person a citizens' provider vouched for; its token."""
         token = secrets.token_urlsafe(32)
-        session = {"subject_id": str(subject_id), "provider": vouched.provider, "id_token": vouched.id_token}
+        session = {"subject_id": str(subject_id), "provider": provider, "id_token": id_token}
         self.sessions.add(token, session, self.lifetime)
-        return CitizenSignedIn(token, vouched.next)
+        return token
 
     def authenticate(self, token: str | None) -> Citizen:
         session = self.sessions.get(token) if token else None
