@@ -49,6 +49,7 @@ class WrittenRequestAnswered(AboutSubject):
 
 
 class WrittenRequestOverdue(AboutSubject):
+    agency_id: UUID  # the agency whose answer is overdue (its head of service is notified)
     due_at: datetime
 
 

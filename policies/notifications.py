@@ -1,11 +1,11 @@
 """What notifies whom: from an event, the agency and role whose work it is; how each item reaches them by e-mail.
 
 A new referral is the work of the lead social service's intake officers (an `immediate` one is urgent); an
-emergency access waiting for review, a response clock run out and a handover offered are the head of service's
-(the first two urgent); a record request received is the responding agency's case managers' or bāriņtiesa
-members' (an `immediate` one urgent), and an escalated one the role it was escalated to (urgent). Urgent items
-are mailed at once whatever the user chose (the agency requires it); others follow the user's preference. The
-daily digest goes at the set Riga time on working days only.
+emergency access waiting for review, a response clock run out (a referral's, or a person's written request's) and
+a handover offered are the head of service's (the first two urgent); a record request received is the responding
+agency's case managers' or bāriņtiesa members' (an `immediate` one urgent), and an escalated one the role it was
+escalated to (urgent). Urgent items are mailed at once whatever the user chose (the agency requires it); others
+follow the user's preference. The daily digest goes at the set Riga time on working days only.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from events.records import RecordRequestCreated, RecordRequestEscalated
 from events.referrals import ReferralOverdue, ReferralSubmitted
 from events.review import BreakGlassReviewOpened
 from events.values import Role, Urgency
+from events.written_requests import WrittenRequestOverdue
 from policies.clocks import RIGA, is_working_day
 
 SOURCES: tuple[type, ...] = (
@@ -30,6 +31,7 @@ SOURCES: tuple[type, ...] = (
     RecordRequestCreated,
     RecordRequestEscalated,
     HandoverOffered,
+    WrittenRequestOverdue,
 )
 RECORD_KEEPERS = (Role.CASE_MANAGER, Role.ORPHANS_COURT_MEMBER)
 
@@ -53,7 +55,7 @@ def notices(event: Any) -> tuple[Notice, ...]:
     if isinstance(event, BreakGlassReviewOpened):
         kind = NoticeKind.EMERGENCY_ACCESS_REVIEW
         return (Notice(event.agency_id, Role.HEAD_OF_SERVICE, kind, True, event.originator_id),)
-    if isinstance(event, ReferralOverdue):
+    if isinstance(event, ReferralOverdue | WrittenRequestOverdue):
         kind = NoticeKind.RESPONSE_OVERDUE
         return (Notice(event.agency_id, Role.HEAD_OF_SERVICE, kind, True, event.originator_id),)
     if isinstance(event, RecordRequestCreated):

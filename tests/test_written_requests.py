@@ -74,6 +74,9 @@ def test_a_written_request_runs_a_calendar_month_extends_once_and_is_answered(
     assert hub.written_requests.tick(datetime(2027, 1, 5, tzinfo=UTC)) == 1
     assert hub.written_requests.tick(datetime(2027, 1, 6, tzinfo=UTC)) == 0
     assert len(log_of(hub, WrittenRequestOverdue)) == 1
+    hub.notifications.raise_all()  # like every response clock run out: urgent, for the head of service
+    [overdue] = [item for item in hub.notifications.items(hub.principal_for("tukums.head")) if item["urgent"]]
+    assert (overdue["kind"], overdue["reference"]) == ("response_overdue", late["id"])
     hub.clock = lambda: datetime(2027, 1, 5, tzinfo=UTC)
     too_late = post(
         client, auth, "tukums.cm", f"/v1/written-requests/{late['id']}/extend", {"reason": "Par vēlu, gaidām."}

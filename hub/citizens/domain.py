@@ -135,5 +135,5 @@ def clock_event(request: WrittenRequest, now: datetime) -> WrittenRequestOverdue
         return None
     return WrittenRequestOverdue(
         originator_id=request.id, originator_version=request.version + 1, timestamp=now, actor=SYSTEM,
-        about=request.subject_id, due_at=request.due_at,
+        about=request.subject_id, agency_id=request.agency_id, due_at=request.due_at,
     )  # fmt: skip
