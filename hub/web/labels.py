@@ -185,6 +185,7 @@ LABELS: dict[str, dict[str, str]] = {
         "case-handover": N_("Case handover"),
         "break-glass-review": N_("Review of an emergency access"),
         "refused request": N_("Refused request"),
+        "subject access request": N_("A person's request to see their own data"),
     },
     "category": {
         "identity": N_("Identity"),
