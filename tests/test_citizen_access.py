@@ -112,6 +112,12 @@ def test_a_citizen_sees_their_report_checks_a_proof_offline_and_downloads_their_
     assert "/transparency/checkpoint-key" in page.text
     assert "hub audit check-proof" in page.text
     assert "Pienākums ziņot par apdraudētu bērnu" in page.text  # the basis in plain words, not its id
+    browser.cookies.set("hub_lang", "en")
+    english = browser.get("/my").text
+    assert "Who has accessed your data" in english
+    assert "an agency that reported a concern (withheld)" in english
+    assert "A person&#39;s request to see their own data" in english or "A person's request" in english
+    browser.cookies.delete("hub_lang")
 
     report = browser.get("/v1/me/access-report", headers={"Authorization": f"Bearer {token}"})
     assert report.status_code == 200, report.text

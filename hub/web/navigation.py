@@ -55,12 +55,12 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/records", N_("Record requests"), works_record_requests),
     NavItem("/handovers", N_("Case handovers"), hands_cases_over),
     NavItem("/reviews", N_("Emergency access reviews"), reviews_emergencies),
-    NavItem(
-        "/written-requests", N_("Written requests"), lambda principal: hands_cases_over(principal) or audits(principal)
-    ),
     NavItem("/subjects/candidates", N_("Possible matches"), settles_subjects),
     NavItem("/supervision", N_("Supervision"), lambda principal: decide_supervision_read(principal).permitted),
     NavItem("/audit", N_("Audit"), audits),
+    NavItem(
+        "/written-requests", N_("Written requests"), lambda principal: hands_cases_over(principal) or audits(principal)
+    ),
     NavItem("/admin/users", N_("Administration"), administers),
 )
 
