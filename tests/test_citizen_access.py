@@ -253,7 +253,7 @@ def test_a_citizens_pages_and_the_written_requests_page_are_valid_html(
     today = hub.now().astimezone(RIGA).date()
     draft = WrittenRequestDraft(subject_id=child, right=RequestedRight.ACCESS, received_on=today)
     hub.written_requests.record(hub.principal_for("tukums.cm"), draft)
-    for index, path in enumerate(("/my", "/my/export", "/my/export?view=print", "/my/signin")):
+    for index, path in enumerate(("/my", "/my/export", "/my/export?view=print", "/my/signin", "/signin")):
         checks.documents[f"page-{index}"] = (path, browser.get(path).text)
     checks.documents["nothing-held"] = ("/my/oidc/callback", citizen_sign_in(browser, issuer, fresh_code()).text)
     browser.cookies.set(SESSION_COOKIE, hub.issue_token("tukums.cm"))
