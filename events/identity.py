@@ -17,6 +17,7 @@ from events.values import Decision
 class SignInMethod(StrEnum):
     OPENID_CONNECT = "openid_connect"  # a person through an OpenID provider (authorization code with PKCE)
     CLIENT_CREDENTIALS = "client_credentials"  # an agency system with a signed assertion (RFC 7523 private_key_jwt)
+    CITIZEN = "citizen_openid_connect"  # a person for themselves, through a citizens' provider (never their code)
 
 
 class SignInRecorded(DomainEvent):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hub.audit.manifest import AUDIT
 from hub.capability import Capability
+from hub.citizens.manifest import CITIZENS
 from hub.consent.manifest import CONSENT
 from hub.identity.manifest import IDENTITY
 from hub.notifications.manifest import NOTIFICATIONS
@@ -25,6 +26,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     RECORDS,
     TEAM,
     AUDIT,
+    CITIZENS,
     NOTIFICATIONS,
     WITNESS,
 )

@@ -16,6 +16,8 @@ from projections.referrals import ReferralView
 if TYPE_CHECKING:
     from hub.audit.access_report_service import AccessReportService
     from hub.audit.service import AuditService
+    from hub.citizens.requests_service import WrittenRequestService
+    from hub.citizens.service import CitizenService
     from hub.consent.disclosure_service import DisclosureService
     from hub.consent.review_service import ReviewService
     from hub.consent.service import ConsentService
@@ -61,6 +63,8 @@ class Hub(Core):
     team: TeamService
     audit: AuditService
     access_reports: AccessReportService
+    citizens: CitizenService
+    written_requests: WrittenRequestService
     notifications: NotificationService
 
     def __init__(self, settings: Settings) -> None:

@@ -4,6 +4,11 @@
    nothing disclosed to it or for a criminal investigation, appears; once closed, everything does.
 2. When the report is for a person who is the alleged source of risk, agencies that reported a concern about the
    subject are not named (the reporter's identity is protected); the entries stay, the agency is withheld.
+
+A person's own export of the referrals about them follows the same two rules (`referral_as_seen`): a referral the
+investigating police made is left out while the investigation is open, and the investigating agency is not named
+among the recipients; the reporter is never named to a person reading for themselves, since the hub cannot tell
+whether they are the alleged source of risk.
 """
 
 from __future__ import annotations
@@ -68,3 +73,21 @@ def withhold(entry: ReportEntry, facts: WithholdingFacts) -> ReportEntry | None:
         agency_withheld=agency_hidden,
         recipient_withheld=recipient_hidden,
     )
+
+
+@dataclass(frozen=True)
+class ReferralSeen:
+    """What a person reading for themselves learns of a referral's agencies (`None`: it is left out)."""
+
+    recipients: tuple[UUID, ...]
+    lead_agency_id: UUID | None
+
+
+def referral_as_seen(
+    referrer: UUID, recipients: tuple[UUID, ...], lead: UUID | None, facts: WithholdingFacts
+) -> ReferralSeen | None:
+    """A referral as its subject may see it in their own export: never its reporter, never open police work."""
+    if referrer in facts.investigating_agencies:
+        return None
+    shown = tuple(agency for agency in recipients if agency not in facts.investigating_agencies)
+    return ReferralSeen(shown, lead if lead not in facts.investigating_agencies else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -136,3 +137,28 @@ def start_clocks(urgency: Urgency, kind: AgencyKind, agency_id: UUID, start: dat
         ClockDue(clock=name.value, agency_id=agency_id, due_at=deadline.due(start))
         for name, deadline in deadlines(urgency, kind).items()
     )
+
+
+# A person's written request about their data (GDPR Art. 12(3)): answered within one month of receipt, extendable by
+# two further months with a reason. Months are calendar months counted as Regulation 1182/71 does: the period ends
+# at the end of the day with the same number (the month's last day if it has none), moved to the end of the next
+# working day if that day is a Saturday, Sunday or public holiday, all in Riga time.
+WRITTEN_REQUEST_MONTHS = 1
+WRITTEN_REQUEST_EXTENSION_MONTHS = 2
+
+
+def add_calendar_months(day: date, months: int) -> date:
+    """The day with the same number `months` later, or that month's last day if it is shorter."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def written_request_due(received_at: datetime, extended: bool = False) -> datetime:
+    """When the answer to a written request received at `received_at` is due (the end of that Riga day, in UTC);
+    with `extended`, the two further months Art. 12(3) allows."""
+    months = WRITTEN_REQUEST_MONTHS + (WRITTEN_REQUEST_EXTENSION_MONTHS if extended else 0)
+    last = add_calendar_months(received_at.astimezone(RIGA).date(), months)
+    while not is_working_day(last):
+        last += timedelta(days=1)
+    return datetime.combine(last + timedelta(days=1), time.min, tzinfo=RIGA).astimezone(received_at.tzinfo)

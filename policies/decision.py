@@ -20,6 +20,17 @@ class Principal:
 
 
 @dataclass(frozen=True)
+class Citizen:
+    """A person signed in with a citizen's identity: they act for themselves and may read only their own record."""
+
+    subject_id: UUID
+    provider: str
+
+
+CITIZEN_ROLE = "data_subject"  # the role recorded for a citizen's own reads
+
+
+@dataclass(frozen=True)
 class AccessDecision:
     """Permit or deny, the basis used, the categories allowed and those redacted, and why.
 

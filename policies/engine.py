@@ -20,7 +20,7 @@ from uuid import UUID
 import cedarpy
 
 from events.values import AgencyKind, DataCategory, Decision, Purpose, Role, Tie
-from policies.decision import AccessDecision, Principal, acting_role
+from policies.decision import CITIZEN_ROLE, AccessDecision, Citizen, Principal, acting_role
 from policies.legal_bases import BASES_BY_ID, LEGAL_BASES, LEGAL_BASES_VERSION
 from policies.roles import admin_role, casework_role
 
@@ -42,6 +42,8 @@ POLICY_BASIS: dict[str, str] = {
     "read.audit-log": "GDPR-5-2",
     "read.access-report": "GDPR-15",
     "read.case-view": "BTAL-73",
+    "citizen.own-data": "GDPR-15",
+    "written-request.case-lead": "GDPR-15",
     "disclose.consent": CONSENT_BASIS,
     "person.record-consent": "GDPR-7-1",
     "person.withdraw-consent": "GDPR-7-1",
@@ -108,6 +110,7 @@ class PersonAction(StrEnum):
     WORK_TASK = "work-task"
     PLAN_VISIT = "plan-visit"
     REVIEW_CASE = "review-case"
+    HANDLE_WRITTEN_REQUEST = "handle-written-request"  # policies/citizens.cedar
 
 
 class RegistryAction(StrEnum):
@@ -341,6 +344,38 @@ class PolicyEngine:
             basis=basis,
             categories=(DataCategory.IDENTITY,) if outcome.allowed else (),
             reasons=_reasons([outcome], request.action.value),
+            policies=outcome.policies,
+            policy_hash=self.policy_hash,
+        )
+
+    def decide_own(self, citizen: Citizen, subject_id: UUID, categories: tuple[DataCategory, ...]) -> AccessDecision:
+        """May a signed-in citizen read these categories of this person's data? Only of their own record."""
+        entities = [
+            _entity("Person", citizen.subject_id, {}),
+            _entity("Citizen", citizen.subject_id, {"subject": _ref("Person", citizen.subject_id)}),
+        ]
+        request = {
+            "principal": f'Citizen::"{citizen.subject_id}"',
+            "action": 'Action::"read-own"',
+            "resource": f'Person::"{subject_id}"',
+            "context": {},
+        }
+        all_entities = self.static_entities.with_added_json_str(json.dumps(entities), self.schema)
+        [result] = cedarpy.is_authorized_batch([request], self.policies, all_entities, self.schema)
+        outcome = _Outcome(
+            category=DataCategory.IDENTITY,
+            allowed=result.allowed and not result.diagnostics.errors,
+            policies=tuple(sorted(result.diagnostics.id_annotations_by_reason.values())),
+            errors=tuple(result.diagnostics.errors),
+        )
+        basis, _ = _basis_of([outcome], None)
+        return AccessDecision(
+            decision=Decision.PERMIT if outcome.allowed else Decision.DENY,
+            role=CITIZEN_ROLE,
+            basis=basis,
+            categories=categories if outcome.allowed else (),
+            reasons=_reasons([outcome], "read-own"),
+            redacted=() if outcome.allowed else categories,
             policies=outcome.policies,
             policy_hash=self.policy_hash,
         )

@@ -6,7 +6,8 @@ the agency that recorded a consent. Another agency of the same kind, even in the
 
 - a new referral: the lead social service's intake officers (an `immediate` one urgent);
 - an acknowledgement clock due soon (`policies.clocks.due_soon`): the acting agency's intake officers, a decision
-  clock due soon its case managers (urgent for `immediate` referrals); a clock run out: its head of service, urgent;
+  clock due soon its case managers (urgent for `immediate` referrals); a clock run out (a referral's, or a person's
+  written request's): its head of service, urgent;
 - an emergency access waiting for review and a handover offered: the head of service (the first urgent);
 - a question to a referrer: the referring agency's users who may answer it (`REFERRAL_SUBMITTING_ROLES`);
 - a record request received: the responder's case managers and bāriņtiesa members (an `immediate` one urgent);
@@ -32,6 +33,7 @@ from events.records import RecordRequestAnswered, RecordRequestCreated, RecordRe
 from events.referrals import ReferralInformationRequested, ReferralOverdue, ReferralSubmitted
 from events.review import BreakGlassReviewOpened
 from events.values import Role, Urgency
+from events.written_requests import WrittenRequestOverdue
 from policies.clocks import CONSENT_EXPIRES_SOON, RIGA, ClockName, due_soon, is_working_day, within
 from policies.decision import Principal
 from policies.roles import REFERRAL_SUBMITTING_ROLES, admin_role
@@ -46,6 +48,7 @@ SOURCES: tuple[type, ...] = (
     RecordRequestOverdue,
     RecordRequestEscalated,
     HandoverOffered,
+    WrittenRequestOverdue,
 )
 # The events that say only which referral or request they belong to: whose they are comes from its `Parties`.
 NEEDS_PARTIES: tuple[type, ...] = (ReferralInformationRequested, RecordRequestAnswered, RecordRequestOverdue)
@@ -88,7 +91,7 @@ def notices(event: Any, parties: Parties | None = None) -> tuple[Notice, ...]:
     if isinstance(event, BreakGlassReviewOpened):
         kind = NoticeKind.EMERGENCY_ACCESS_REVIEW
         return (Notice(event.agency_id, Role.HEAD_OF_SERVICE, kind, True, event.originator_id),)
-    if isinstance(event, ReferralOverdue):
+    if isinstance(event, ReferralOverdue | WrittenRequestOverdue):
         kind = NoticeKind.RESPONSE_OVERDUE
         return (Notice(event.agency_id, Role.HEAD_OF_SERVICE, kind, True, event.originator_id),)
     if isinstance(event, RecordRequestCreated):

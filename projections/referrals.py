@@ -372,6 +372,22 @@ class ReferralQueries:
             (instant(moment),),
         )
 
+    def all_about(self, subject_id: UUID) -> list[Row]:
+        """Every referral naming the subject (any status), oldest first, with its recipients."""
+        rows = self.database.query(
+            "SELECT r.* FROM view_referral_subjects s JOIN view_referrals r ON r.id = s.referral_id "
+            "WHERE s.subject_id = ? ORDER BY r.seq",
+            (str(subject_id),),
+        )
+        recipients: dict[str, list[str]] = {}
+        for pair in self.database.query(
+            "SELECT x.referral_id, x.agency_id FROM view_referral_subjects s "
+            "JOIN view_referral_recipients x ON x.referral_id = s.referral_id WHERE s.subject_id = ?",
+            (str(subject_id),),
+        ):
+            recipients.setdefault(pair["referral_id"], []).append(pair["agency_id"])
+        return [row | {"recipients": recipients.get(row["id"], [])} for row in rows]
+
     def open_referrals_about(self, subject_ids: Iterable[UUID], monitored_at: datetime | None = None) -> list[Row]:
         """Open referrals naming any of these subjects (the single-record principle's links); given `monitored_at`,
         also closed ones whose monitoring after closure still runs then."""

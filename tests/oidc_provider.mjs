@@ -4,6 +4,7 @@
 //
 // Every login name is an account (the dev sign-in form takes any name and password): its subject is the name
 // and its `preferred_username` too, so a hub username signs in as itself and any other name is unknown to the hub.
+// A login that is a personal code (DDMMYY-NNNNN) also carries it as `personal_code`, as a citizens' eID would.
 // One confidential client, `hub` (secret `hub-test-secret`), does authorization code with PKCE and refresh tokens;
 // access tokens for the resource `urn:hub:api` are JWTs for the audience `hub-api` that carry `preferred_username`.
 // Prints `ready` on stdout once it listens; stops on SIGTERM.
@@ -26,13 +27,15 @@ const provider = new Provider(issuer, {
     },
   ],
   pkce: { required: () => true },
-  claims: { openid: ['sub'], profile: ['preferred_username', 'name'] },
+  claims: { openid: ['sub'], profile: ['preferred_username', 'name', 'personal_code'] },
   conformIdTokenClaims: false,
   async findAccount(ctx, id) {
     return {
       accountId: id,
       async claims() {
-        return { sub: id, preferred_username: id, name: id };
+        // A login that is a personal code stands for a resident signing in with a citizen's identity.
+        const code = /^\d{6}-?\d{5}$/.test(id) ? { personal_code: id } : {};
+        return { sub: id, preferred_username: id, name: id, ...code };
       },
     };
   },

@@ -20,6 +20,7 @@ from events.access import AccessRecorded
 from hub.api.app import create_app
 from hub.registry.domain import AgencyDraft, ReasonDraft, UserDraft
 from hub.service import Hub
+from policies.clocks import RIGA
 from tests.conftest import child_referral, demo_hub_without_rate_limits, fresh_code, log_of, moved_child
 
 # One user per kind of caller: the referral's own social service (three roles), its bāriņtiesa and school,
@@ -50,6 +51,10 @@ IN_RIGA = {
     "tukums.bt": "riga.bt",
     "tukums.school": "riga.school",
 }
+
+
+def riga_today(hub: Hub) -> str:
+    return hub.now().astimezone(RIGA).date().isoformat()
 
 
 class Setup:
@@ -177,6 +182,12 @@ class Setup:
             "break_glass_justification": "Bērns ir tiešās briesmās; bāriņtiesa nav sasniedzama pa tālruni.",
         }
         return {"review_id": self.call("tukums.cm", "POST", "/v1/disclosures", body)["review_id"]}
+
+    def written_request(self) -> Params:
+        """A referral's child whose written request (GDPR Art. 12(3)) the lead social service recorded today."""
+        params = self.referral()
+        body = {"subject_id": params["subject_id"], "right": "access", "received_on": riga_today(self.hub)}
+        return params | {"request_id": self.call("tukums.cm", "POST", "/v1/written-requests", body)["id"]}
 
     def team_task(self) -> Params:
         """A referral's child with a task the lead social service agreed with the school."""
@@ -668,6 +679,32 @@ ROUTES: tuple[Route, ...] = (
         None,
         row(403, 200, 200, 403, 403, 403, 403, 403, 403, 403),
     ),
+    # A person's own report and export take a citizen's session only (tests/test_citizen_access.py).
+    Route("GET", "/v1/me/access-report", nothing, None, row(*[401] * 10)),
+    Route("GET", "/v1/me/export", nothing, None, row(*[401] * 10)),
+    # A person's written requests: the social service leading the case handles them; the DPO oversees the clocks.
+    Route(
+        "POST",
+        "/v1/written-requests",
+        Setup.referral,
+        lambda params: {"subject_id": params["subject_id"], "right": "access", "received_on": "2026-12-01"},
+        row(201, 201, 201, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route("GET", "/v1/written-requests", nothing, None, row(200, 200, 200, 403, 403, 200, 403, 403, 403, 200)),
+    Route(
+        "POST",
+        "/v1/written-requests/{request_id}/extend",
+        Setup.written_request,
+        lambda _: {"reason": "Jāsaņem arhīva dati."},
+        row(200, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ),
+    Route(
+        "POST",
+        "/v1/written-requests/{request_id}/answer",
+        Setup.written_request,
+        None,
+        row(200, 200, 200, 403, 403, 403, 403, 403, 403, 403),
+    ),
     Route(
         "POST",
         "/v1/investigations",
@@ -819,6 +856,23 @@ def test_each_kind_of_user_gets_the_expected_outcome(matrix_client: Any, route: 
     assert observed == route.expected, f"observed: row({', '.join(str(observed[user]) for user in PERSONAS)})"
 
 
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: f"{route.method} {route.path}")
+def test_a_citizens_session_reaches_only_their_own_report_and_export(matrix_client: Any, route: Route) -> None:
+    """A person signed in for themselves (tests/test_citizen_access.py) is no staff caller: every other route
+    refuses their session as a bearer token."""
+    client, hub = matrix_client
+    params = route.prepare(Setup(client, hub))
+    subject = UUID(params.get("subject_id") or Setup(client, hub).referral()["subject_id"])
+    token = hub.citizens.open_session(subject, "eid", None)
+    response = client.request(
+        route.method,
+        route.path.format(**params),
+        json=route.body(params) if route.body else None,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == (200 if route.path.startswith("/v1/me/") else 401), response.text
+
+
 # Routes about a person whose outcome depends on the caller's relationship to that person. Left out: routes about
 # a request or handover (decided by being party to it, which the matrix above covers with non-parties), opening
 # an investigation (the police may open one about anyone; it is what makes them related) and the emergency read
@@ -826,6 +880,7 @@ def test_each_kind_of_user_gets_the_expected_outcome(matrix_client: Any, route: 
 # the search for a child (it names no person; finding none the caller is related to is an empty answer, recorded).
 PERSON_SETUPS = {Setup.referral, Setup.acknowledged, Setup.assigned, Setup.questioned, Setup.accepted}
 PERSON_SETUPS |= {Setup.candidate, Setup.consent, Setup.review, Setup.moved, Setup.team_task, Setup.team_visit}
+PERSON_SETUPS |= {Setup.written_request}
 ABOUT_A_PERSON = tuple(
     route
     for route in ROUTES

@@ -65,8 +65,9 @@ def test_every_policy_file_validates_against_the_schema(path: object) -> None:
 
 def test_every_legal_basis_entity_and_the_engine_load_with_the_schema() -> None:
     engine = PolicyEngine.load()
-    # The schema adds its actions as entities: read, disclose, the changes about a person and the registry's.
-    actions = 2 + len(PersonAction) + len(RegistryAction)
+    # The schema adds its actions as entities: read, disclose, a citizen's read-own, the changes about a person and
+    # the registry's.
+    actions = 3 + len(PersonAction) + len(RegistryAction)
     assert len(engine.static_entities) == len(DataCategory) + len(LEGAL_BASES) + actions
     assert engine.policy_hash.startswith("sha256:")
     assert default_engine() is default_engine()

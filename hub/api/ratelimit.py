@@ -13,7 +13,7 @@ from limits import RateLimitItem, RateLimitItemPerMinute
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from policies.decision import Principal
+from policies.decision import Citizen, Principal
 
 
 class RateLimited(Exception):
@@ -40,10 +40,16 @@ class RateLimits:
             if amount > 0
         ]
 
-    def check(self, principal: Principal) -> None:
-        """Count one request for the user and their agency; raise RateLimited when either is over its limit."""
+    def check(self, principal: Principal | Citizen) -> None:
+        """Count one request for the user and their agency (a citizen: for the person alone, at the user's limit);
+        raise RateLimited when either is over its limit."""
         for scope, item in self._rules:
-            key = str(principal.user_id if scope == "user" else principal.agency_id)
+            if isinstance(principal, Citizen):
+                if scope != "user":
+                    continue
+                key = f"citizen:{principal.subject_id}"
+            else:
+                key = str(principal.user_id if scope == "user" else principal.agency_id)
             if not self._limiter.hit(item, scope, key):
                 reset = self._limiter.get_window_stats(item, scope, key).reset_time
                 raise RateLimited(scope, max(1, math.ceil(reset - time.time())))

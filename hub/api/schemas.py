@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from events.handover import HandoverStatus
 from events.records import CategoryState, RecordRequestStatus, WithholdReason
 from events.values import AgencyKind, Concern, DataCategory, Decision, Purpose, Relationship, Urgency
+from events.written_requests import RequestedRight, WrittenRequestStatus
 
 
 class AgencySummary(BaseModel):
@@ -353,6 +354,56 @@ class AccessReport(BaseModel):
         default=None, description="the display name of the family's current responsible worker, if one is named"
     )
     entries: list[AccessReportEntry]
+
+
+class PersonAsRecorded(BaseModel):
+    """One way a referral recorded the person."""
+
+    given_name: str
+    family_name: str
+    birth_date: date | None
+    personal_code: str | None
+    relationship: Relationship | None
+
+
+class ExportedPerson(BaseModel):
+    record_id: UUID
+    details_recorded: list[PersonAsRecorded]
+
+
+class ExportedReferral(BaseModel):
+    """A referral about the person as they may see it: no reporter, no free text, no open police work."""
+
+    received_at: datetime
+    status: str
+    urgency: Urgency
+    concerns: list[Concern]
+    lead_agency: ReportAgency | None
+    agencies: list[ReportAgency | None]
+
+
+class SubjectExport(BaseModel):
+    """What the hub holds about a person, for the person (GDPR Art. 15)."""
+
+    format: str
+    generated_at: datetime
+    person: ExportedPerson
+    referrals: list[ExportedReferral]
+    access_report: AccessReport
+
+
+class WrittenRequestDocument(BaseModel):
+    """A person's written request about their data and its clock (GDPR Art. 12(3))."""
+
+    id: UUID
+    subject_id: UUID
+    agency: AgencySummary | None = Field(description="the agency that answers it")
+    right: RequestedRight
+    received_at: datetime
+    due_at: datetime = Field(description="the end of the last day to answer (Riga), extended or not")
+    extended: bool
+    status: WrittenRequestStatus
+    overdue: bool
 
 
 class Investigation(BaseModel):

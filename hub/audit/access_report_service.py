@@ -28,7 +28,7 @@ from hub.kernel.errors import Conflict, Forbidden, NotFound
 from hub.people.relationship_service import RelationshipService
 from hub.team.service import TeamService
 from policies.access_report import POLICY_VERSION, ReportEntry, WithholdingFacts, withhold
-from policies.decision import Principal
+from policies.decision import AccessDecision, Citizen, Principal
 from policies.engine import ReadRequest, Relation
 
 # What each recorded action means to the person reading the report: (English, Latvian).
@@ -39,7 +39,11 @@ ACTION_TEXT: dict[str, tuple[str, str]] = {
     "disclosure": ("received data from another agency", "saņēma datus no citas iestādes"),
     "audit.replay": ("audited the access log", "pārbaudīja piekļuves žurnālu"),
     "audit.access-report": ("prepared this access report", "sagatavoja šo piekļuves pārskatu"),
+    "citizen.access-report": ("the person viewed their own access report", "persona skatīja savu piekļuves pārskatu"),
+    "citizen.export": ("the person downloaded their own data", "persona lejupielādēja savus datus"),
 }
+OWN_REPORT_ACTION = "citizen.access-report"
+OWN_PURPOSE = "subject access request"
 WITHHELD = {
     "en": "an agency that reported a concern (withheld)",
     "lv": "iestāde, kas ziņoja par apdraudējumu (neizpausta)",
@@ -119,17 +123,38 @@ class AccessReportService:
         decision = self.core.policy_engine.decide_read(
             ReadRequest(principal, relations, (DataCategory.ACCESS_LOG,), ties=ties)
         )
+        return self._recorded(
+            principal, decision, "audit.access-report", purpose, subject_id, for_alleged_source_of_risk, as_of
+        )
+
+    def own_report(self, citizen: Citizen, subject_id: UUID) -> dict[str, Any]:
+        """A signed-in person's own report (only of their own record): the reporter is never named to them, since
+        the hub cannot tell whether they are the alleged source of risk."""
+        self.core.wait_for_views()
+        decision = self.core.policy_engine.decide_own(citizen, subject_id, (DataCategory.ACCESS_LOG,))
+        return self._recorded(citizen, decision, OWN_REPORT_ACTION, OWN_PURPOSE, subject_id, True, None)
+
+    def _recorded(
+        self,
+        reader: Principal | Citizen,
+        decision: AccessDecision,
+        action: str,
+        purpose: str,
+        subject_id: UUID,
+        for_alleged_source_of_risk: bool,
+        as_of: datetime | None,
+    ) -> dict[str, Any]:
         resource = f"access-report:{subject_id}"
         if not decision.permitted:
-            self.core.record_access(principal, decision, "audit.access-report", resource, purpose, (subject_id,))
+            self.core.record_access(reader, decision, action, resource, purpose, (subject_id,))
             raise Forbidden("access_denied", "; ".join(decision.reasons))
         moment = as_of or self.core.now()
-        facts = self._facts(subject_id, moment, for_alleged_source_of_risk)
+        facts = self.withholding_facts(subject_id, moment, for_alleged_source_of_risk)
         where = ReplayFilter(subject=subject_id, decision=Decision.PERMIT, as_of=moment)
         rows = list(replay(self.core.app.recorder, self.core.app.mapper, where))
         entries = [(row["notification_id"], withhold(_report_entry(row), facts)) for row in rows]
         proofs = self.audit.inclusion_proofs([notification_id for notification_id, entry in entries if entry])
-        self.core.record_access(principal, decision, "audit.access-report", resource, purpose, (subject_id,))
+        self.core.record_access(reader, decision, action, resource, purpose, (subject_id,))
         return {
             "subject_id": str(subject_id),
             "as_of": moment,
@@ -146,7 +171,10 @@ class AccessReportService:
             ],
         }
 
-    def _facts(self, subject_id: UUID, moment: datetime, for_alleged_source_of_risk: bool) -> WithholdingFacts:
+    def withholding_facts(
+        self, subject_id: UUID, moment: datetime, for_alleged_source_of_risk: bool
+    ) -> WithholdingFacts:
+        """What the withholding rules need about the subject at `moment`: open investigations, reporters."""
         topics = [get_topic(cls) for cls in (InvestigationOpened, InvestigationClosed, ReferralSubmitted)]
         recorder, mapper = self.core.app.recorder, self.core.app.mapper
         open_investigations: dict[UUID, UUID] = {}
@@ -170,7 +198,8 @@ class AccessReportService:
             frozenset(open_investigations.values()), frozenset(reporters), for_alleged_source_of_risk
         )
 
-    def _agency(self, agency_id: UUID | None, withheld: bool) -> dict[str, Any] | None:
+    def agency(self, agency_id: UUID | None, withheld: bool = False) -> dict[str, Any] | None:
+        """An agency as a report names it: its code, name and kind, or that it is withheld."""
         if withheld:
             return {"withheld": True, "name": WITHHELD}
         if agency_id is None:
@@ -183,8 +212,8 @@ class AccessReportService:
         return {
             "time": entry.time,
             "kind": entry.kind,
-            "agency": self._agency(entry.agency_id, entry.agency_withheld),
-            "recipient": self._agency(entry.recipient_agency_id, entry.recipient_withheld),
+            "agency": self.agency(entry.agency_id, entry.agency_withheld),
+            "recipient": self.agency(entry.recipient_agency_id, entry.recipient_withheld),
             "what": {"en": english, "lv": latvian},
             "categories": list(entry.categories),
             "purpose": entry.purpose,

@@ -47,6 +47,16 @@ class SignedIn:
     next: str
 
 
+@dataclass(frozen=True)
+class CitizenIdentity:
+    """Who a citizens' provider vouches for: the personal code (kept only in memory, never logged or stored)."""
+
+    provider: str
+    personal_code: str | None
+    id_token: str | None
+    next: str
+
+
 def _random() -> str:
     return secrets.token_urlsafe(32)
 
@@ -55,15 +65,25 @@ class IdentityService:
     def __init__(self, core: Core) -> None:
         self.core = core
         self.providers = {config.name: ProviderClient(config) for config in core.settings.oidc_providers}
-        self.by_issuer = {client.config.issuer: client for client in self.providers.values()}
+        # The API takes access tokens of staff providers only: a citizen's identity never becomes a staff user.
+        self.by_issuer = {
+            client.config.issuer: client for client in self.providers.values() if not client.config.citizens
+        }
         self.pending = SealedRecords(core.store_db, "identity_pending_sign_ins", core.sealing_key)
         self.sessions = SealedRecords(core.store_db, "identity_sessions", core.sealing_key)
 
-    def provider(self, name: str) -> ProviderClient:
+    def provider(self, name: str, citizens: bool = False) -> ProviderClient:
+        """A configured provider of staff (or, with `citizens`, of citizens); the other kind is not found."""
         client = self.providers.get(name)
-        if client is None:
+        if client is None or client.config.citizens != citizens:
             raise NotFound("unknown_identity_provider", f"no identity provider named {name!r}", "provider")
         return client
+
+    def staff_providers(self) -> list[ProviderClient]:
+        return [client for client in self.providers.values() if not client.config.citizens]
+
+    def citizen_providers(self) -> list[ProviderClient]:
+        return [client for client in self.providers.values() if client.config.citizens]
 
     def _oauth(self, client: ProviderClient, redirect_uri: str | None = None) -> OAuth2Client:
         return OAuth2Client(
@@ -75,9 +95,9 @@ class IdentityService:
             timeout=HTTP_TIMEOUT,
         )
 
-    def begin(self, name: str, redirect_uri: str, next_path: str) -> tuple[str, str]:
+    def begin(self, name: str, redirect_uri: str, next_path: str, citizens: bool = False) -> tuple[str, str]:
         """The provider's authorization URL and the state the browser must bring back (kept ten minutes)."""
-        client = self.provider(name)
+        client = self.provider(name, citizens)
         state, nonce, verifier = _random(), _random(), secrets.token_urlsafe(64)
         with self._oauth(client, redirect_uri) as oauth:
             url, _ = oauth.create_authorization_url(
@@ -95,12 +115,14 @@ class IdentityService:
         except httpx2.HTTPError as error:
             raise Unavailable("identity_provider_unavailable", "the identity provider cannot be reached") from error
 
-    def finish(self, state: str, code: str, issuer: str | None) -> SignedIn:
-        """Exchange the code, check the ID token and map it to a user; a refusal is recorded and raised."""
+    def _answer(
+        self, state: str, code: str, issuer: str | None, citizens: bool
+    ) -> tuple[ProviderClient, dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """The provider, the pending sign-in, its tokens and the ID token's claims, once the code is exchanged."""
         pending = self.pending.take(state)
         if pending is None:
             raise InvalidInput("sign_in_expired", "the sign-in took too long or was already used; start again")
-        client = self.provider(pending["provider"])
+        client = self.provider(pending["provider"], citizens)
         if issuer is not None and issuer != client.config.issuer:
             raise InvalidInput("issuer_mismatch", "the answer came from another identity provider")
         with self._oauth(client, pending["redirect_uri"]) as oauth:
@@ -108,7 +130,26 @@ class IdentityService:
                 tokens = self._tokens(client, oauth, code=code, code_verifier=pending["verifier"])
             except SessionEnded as ended:
                 raise InvalidInput("sign_in_rejected", f"the identity provider refused the sign-in ({ended})") from None
-        claims = self._id_token_claims(client, tokens, nonce=pending["nonce"])
+        return client, pending, tokens, self._id_token_claims(client, tokens, nonce=pending["nonce"])
+
+    def finish_citizen(self, state: str, code: str, issuer: str | None) -> CitizenIdentity:
+        """A citizen's sign-in at a citizens' provider: the personal code it vouches for (None: it sent none)."""
+        client, pending, tokens, claims = self._answer(state, code, issuer, citizens=True)
+        value = claims.get(client.config.personal_code_claim)
+        return CitizenIdentity(
+            provider=client.config.name,
+            personal_code=value if isinstance(value, str) and value else None,
+            id_token=tokens.get("id_token"),
+            next=pending["next"],
+        )
+
+    def record_citizen_sign_in(self, provider: str, reason: str | None = None) -> None:
+        """A citizen's sign-in, permitted or refused (`nothing_held`): recorded without their code or name."""
+        record_sign_in(self.core, SignInMethod.CITIZEN, provider, None, reason)
+
+    def finish(self, state: str, code: str, issuer: str | None) -> SignedIn:
+        """Exchange the code, check the ID token and map it to a user; a refusal is recorded and raised."""
+        client, pending, tokens, claims = self._answer(state, code, issuer, citizens=False)
         user = self._admitted(client, client.username_in(claims))
         session_id = _random()
         self.sessions.add(session_id, self._session(client, user["username"], claims["sub"], tokens), SESSION_LIFETIME)
@@ -166,13 +207,17 @@ class IdentityService:
         session = self.sessions.take(session_id) if session_id else None
         if session is None:
             return None
-        client = self.provider(session["provider"])
+        return self.logout_address(self.provider(session["provider"]), session["id_token"], after)
+
+    @staticmethod
+    def logout_address(client: ProviderClient, id_token: str | None, after: str) -> str | None:
+        """Where to end the session at the provider (RP-initiated logout); None if it announces no such address."""
         end = client.metadata.get("end_session_endpoint")
         if not isinstance(end, str):
             return None
         query = {"post_logout_redirect_uri": after, "client_id": client.config.client_id}
-        if session["id_token"]:
-            query["id_token_hint"] = session["id_token"]
+        if id_token:
+            query["id_token_hint"] = id_token
         return f"{end}?{urlencode(query)}"
 
     def verify_access_token(self, token: str) -> TokenClaims:

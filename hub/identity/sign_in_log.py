@@ -6,7 +6,8 @@ from events.base import Actor
 from events.identity import SignInMethod, SignInRecorded
 from events.ids import new_stream_id
 from events.values import Decision
-from hub.kernel.core import Core
+from hub.kernel.core import CITIZEN_ACTOR, Core
+from policies.decision import CITIZEN_ROLE
 from projections.viewdb import Row
 
 
@@ -14,11 +15,14 @@ def record_sign_in(
     core: Core, method: SignInMethod, provider: str, user: Row | None, reason: str | None = None
 ) -> None:
     """Append one attempt: permitted without a reason, refused with one; `user` is the registry row, if any."""
-    actor = (
-        Actor(user_id=user["username"], agency_id=user["agency_id"], role=",".join(sorted(user["roles"])) or "none")
-        if user is not None
-        else Actor(user_id="", role="none")
-    )
+    if user is not None:
+        actor = Actor(
+            user_id=user["username"], agency_id=user["agency_id"], role=",".join(sorted(user["roles"])) or "none"
+        )
+    elif method is SignInMethod.CITIZEN:
+        actor = Actor(user_id=CITIZEN_ACTOR, role=CITIZEN_ROLE)
+    else:
+        actor = Actor(user_id="", role="none")
     core.app.append(
         SignInRecorded(
             originator_id=new_stream_id(),

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from psycopg.conninfo import make_conninfo
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MAX_MONITORING_DAYS = 730  # two years: the longest monitoring after closure a close may set
@@ -46,6 +46,21 @@ class OidcProvider(BaseModel):
         default=None, description="The audience of its access tokens the API accepts (none: the API refuses them)"
     )
     scope: str = "openid profile"
+    citizens: bool = Field(
+        default=False,
+        description="It signs in citizens (a national eID), who may see only their own data; never staff",
+    )
+    personal_code_claim: str = Field(
+        default="personal_code",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_:.-]{0,99}$",
+        description="For a citizens' provider: the claim holding the person's personal code",
+    )
+
+    @model_validator(mode="after")
+    def _citizens_use_no_api(self) -> OidcProvider:
+        if self.citizens and (self.api_audience is not None or self.agencies):
+            raise ValueError("a citizens' provider signs in no staff: give it neither api_audience nor agencies")
+        return self
 
 
 def _providers_from(value: object) -> object:

@@ -29,6 +29,7 @@ from hub.kernel.identity import (
 from hub.kernel.sealed_records import sealing_key
 from hub.kernel.subject_keys import FileMasterKeys, SubjectKeyStore, move_keys_from_views
 from policies.access import AccessDecision, Principal
+from policies.decision import Citizen
 from policies.engine import default_engine
 from projections.follower import Follower, View, ViewsBehind
 from projections.registry import RegistryQueries, RegistryView
@@ -69,7 +70,12 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def actor_for(principal: Principal, role: str) -> Actor:
+CITIZEN_ACTOR = "citizen"  # who a signed-in person's own reads are recorded as: never their name or code
+
+
+def actor_for(principal: Principal | Citizen, role: str) -> Actor:
+    if isinstance(principal, Citizen):
+        return Actor(user_id=CITIZEN_ACTOR, role=role)
     return Actor(user_id=principal.username, agency_id=principal.agency_id, role=role)
 
 
@@ -202,7 +208,7 @@ class Core:
 
     def record_access(
         self,
-        principal: Principal,
+        principal: Principal | Citizen,
         decision: AccessDecision,
         action: str,
         resource: str,

@@ -153,6 +153,19 @@ class SubjectService:
             raise NotFound("person_not_found", "no person the caller may see has this personal code")
         return found
 
+    def record_of(self, personal_code: str) -> UUID | None:
+        """The record of the person who has (or had) this personal code, through the blind index; None for a code
+        that is malformed, unknown or of an erased person. Not recorded here: the caller records what it does."""
+        try:
+            code = parse_personal_code(personal_code).value
+        except InvalidPersonalCode:
+            return None
+        self.core.wait_for_views()
+        found = self.queries.by_code(self.index.personal_code(code))
+        if found is None or self.core.subject_keys.is_erased(found):
+            return None
+        return found
+
     def require_known(self, subject_id: UUID, field: str) -> None:
         """A subject id from input must name a person the hub knows (422 `unknown_subject`) and has not erased
         (410 `subject_erased`: nothing more can be recorded or disclosed about them). Callers wait for the views

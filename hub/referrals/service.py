@@ -221,6 +221,29 @@ class ReferralService:
             item["outcome"] = feedback.DECLINED_OUTCOME
         return item
 
+    def held_about(self, subject_id: UUID) -> list[dict[str, Any]]:
+        """The referrals naming a person and how each names them, for their own export (the caller has decided and
+        records the read). The summary is left out: free text that may name others, the reporter among them."""
+        self.core.wait_for_views()
+        held = []
+        for row in self.queries.all_about(subject_id):
+            referral = self.core.app.referral(UUID(row["id"]))
+            named = [person for person in (referral.child, *referral.family) if person.subject_id == subject_id]
+            held.append(
+                {
+                    "id": row["id"],
+                    "submitted_at": referral.submitted_at,
+                    "status": row["status"],
+                    "urgency": referral.urgency.value,
+                    "concerns": [concern.value for concern in referral.concerns],
+                    "referrer_agency_id": referral.referrer_agency_id,
+                    "lead_agency_id": referral.lead_agency_id,
+                    "recipients": tuple(UUID(agency) for agency in row["recipients"]),
+                    "named_as": [person.model_dump(mode="json", exclude={"subject_id"}) for person in named],
+                }
+            )
+        return held
+
     def resource_of(self, referral_id: UUID) -> ReferralResource | None:
         """What the policy needs to know about a referral, or None if there is no such referral."""
         self.core.wait_for_views()

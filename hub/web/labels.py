@@ -126,6 +126,7 @@ LABELS: dict[str, dict[str, str]] = {
         "administrator": N_("Administrator"),
         "registry_admin": N_("Registry administrator"),
         "agency_admin": N_("Agency administrator"),
+        "data_subject": N_("The person themselves"),
     },
     "user_status": {
         "active": N_("Active"),
@@ -184,6 +185,7 @@ LABELS: dict[str, dict[str, str]] = {
         "case-handover": N_("Case handover"),
         "break-glass-review": N_("Review of an emergency access"),
         "refused request": N_("Refused request"),
+        "subject access request": N_("A person's request to see their own data"),
     },
     "category": {
         "identity": N_("Identity"),
@@ -279,6 +281,18 @@ LABELS: dict[str, dict[str, str]] = {
         "record_request_answered": N_("Your record request was answered"),
         "record_request_overdue": N_("A record request is overdue"),
         "consent_expiring": N_("A consent is about to expire"),
+    },
+    "requested_right": {
+        "access": N_("A copy of their data and who saw it"),
+        "rectification": N_("To correct their data"),
+        "erasure": N_("To erase their data"),
+        "restriction": N_("To limit the use of their data"),
+        "portability": N_("Their data in a portable form"),
+        "objection": N_("To object to the use of their data"),
+    },
+    "written_request_status": {
+        "open": N_("Waiting for an answer"),
+        "answered": N_("Answered"),
     },
     "delivery_mode": {
         "off": N_("Never"),

@@ -58,6 +58,9 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/subjects/candidates", N_("Possible matches"), settles_subjects),
     NavItem("/supervision", N_("Supervision"), lambda principal: decide_supervision_read(principal).permitted),
     NavItem("/audit", N_("Audit"), audits),
+    NavItem(
+        "/written-requests", N_("Written requests"), lambda principal: hands_cases_over(principal) or audits(principal)
+    ),
     NavItem("/admin/users", N_("Administration"), administers),
 )
 

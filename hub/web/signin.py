@@ -35,7 +35,7 @@ def signin_page(request: Request, hub: HubDep, next: str | None = None) -> HTMLR
         request,
         "signin.html",
         users=[user for user in users if not user["suspended"]],
-        providers=hub.settings.oidc_providers,
+        providers=[provider for provider in hub.settings.oidc_providers if not provider.citizens],
         next=safe_next(next),
     )
 
