@@ -218,7 +218,10 @@ def test_the_team_pages_are_valid_html(hub: Hub, client: TestClient, language: s
     )
     hub.team.plan_visit(lead, child, draft)
     reviewer = hub.principal_for("tukums.reviewer")
-    answers = {row["criterion"]: "does_not_conform" for row in hub.team.prefill(reviewer, child, "review")["criteria"]}
+    answers = {
+        row["criterion"]: {"verdict": "does_not_conform", "remark": "Trūkst"}
+        for row in hub.team.prefill(reviewer, child, "review")["criteria"]
+    }
     hub.team.review(reviewer, child, ReviewDraft.model_validate({"answers": answers}))
     sign_in(client, hub, "tukums.reviewer")
     checks.documents["review"] = ("review", client.get(f"/people/{child}/case-review").text)

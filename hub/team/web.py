@@ -3,6 +3,7 @@ the supervisor's case-file review results with a chart and CSV. Reads go through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import urlencode
@@ -10,12 +11,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
 
 from events.team import Verdict
 from events.values import MUNICIPALITIES, Role
 from hub.api.auth import HubDep
 from hub.api.downloads import csv_response
-from hub.team.domain import ReviewDraft, TaskDraft, TaskFinish, VisitDraft
+from hub.team.domain import REMARK_LENGTH, ReviewDraft, TaskDraft, TaskFinish, TaskReport, VisitDraft
 from hub.web.charts import bar_chart
 from hub.web.forms import Location, dotted, text, validated
 from hub.web.i18n import translations
@@ -93,40 +95,88 @@ def agree_task(subject_id: UUID, hub: HubDep, principal: WebPrincipal, form: Che
     return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
 
 
-@router.post("/people/{subject_id}/team/tasks/{task_id}/finish")
-def finish_task(
-    subject_id: UUID, task_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm
+TASK_FORMS: dict[str, Callable[[FormData], TaskReport | TaskFinish | None]] = {
+    "accept": lambda form: None,
+    "report": lambda form: validated(TaskReport, {"note": text(form, "note")}),
+    "finish": lambda form: validated(TaskFinish, {"done": text(form, "done") == "true", "note": text(form, "note")}),
+}
+
+
+@router.post("/people/{subject_id}/team/tasks/{task_id}/{action}")
+def act_on_task(
+    subject_id: UUID,
+    task_id: UUID,
+    action: Literal["accept", "report", "finish"],
+    hub: HubDep,
+    principal: WebPrincipal,
+    form: CheckedForm,
 ) -> RedirectResponse:
-    draft = validated(TaskFinish, {"done": text(form, "done") == "true", "note": text(form, "note")})
-    hub.team.act_on_task(principal, subject_id, task_id, "finish", draft)
+    """The assigned agency accepts a task, reports how it goes, or marks it done or not done with a note."""
+    hub.team.act_on_task(principal, subject_id, task_id, action, TASK_FORMS[action](form))
     return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
 
 
 @router.get("/people/{subject_id}/case-review")
 def review_form(request: Request, subject_id: UUID, hub: HubDep, principal: WebPrincipal) -> HTMLResponse:
-    """The criteria with the answers the hub pre-fills (the read is recorded)."""
+    """The criteria with the answers the hub pre-fills and why, and the service's earlier reviews of this file
+    with their remarks (both reads recorded)."""
     gettext = translations(language_of(request)).gettext
     return render(
         request,
         "case_review.html",
         subject_id=subject_id,
         criteria=hub.team.prefill(principal, subject_id, "case review")["criteria"],
+        reviews=hub.team.reviews(principal, subject_id, "case review"),
+        names={criterion.id: (criterion.lv, criterion.en) for criterion in catalogue().criteria},
         groups=catalogue().groups,
         verdicts=[(verdict.value, gettext(label_id("verdict", verdict.value))) for verdict in Verdict],
+        remark_length=REMARK_LENGTH,
     )
 
 
 @router.post("/people/{subject_id}/case-review")
 def record_review(subject_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
-    answers = {name.removeprefix("answer."): text(form, name) for name in form if name.startswith("answer.")}
+    """An answer left as the hub pre-filled it, without a remark, stays marked pre-filled (with its reason)."""
+    prefilled = {
+        row["criterion"]: row["prefilled"]
+        for row in hub.team.prefill(principal, subject_id, "case review")["criteria"]
+        if row["prefilled"]
+    }
+    answers: dict[str, dict[str, str]] = {}
+    for name in form:
+        criterion = name.removeprefix("answer.")
+        verdict, remark = text(form, name), text(form, f"remark.{criterion}")
+        if name.startswith("answer.") and (verdict != prefilled.get(criterion) or remark):
+            answers[criterion] = {"verdict": verdict, "remark": remark}
     draft = validated(ReviewDraft, {"answers": answers, "remarks": text(form, "remarks")}, review_field)
     hub.team.review(principal, subject_id, draft)
-    return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+    return RedirectResponse(f"/people/{subject_id}/case-review", status_code=303)
+
+
+@router.get("/case-reviews/sample")
+def review_sample(
+    request: Request,
+    hub: HubDep,
+    principal: WebPrincipal,
+    since: Day = None,
+    until: Day = None,
+    size: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> HTMLResponse:
+    """A repeatable random sample of the service's cases in the period not yet reviewed (the listing recorded)."""
+    return render(
+        request,
+        "case_review_sample.html",
+        sample=hub.team.sample(principal, size, since, until, "case review"),
+        period={"since": since.isoformat() if since else "", "until": until.isoformat() if until else ""},
+        size=size,
+    )
 
 
 def review_field(location: Location) -> str:
-    """An answer's field in the form is `answer.<criterion>`."""
-    return f"answer.{location[1]}" if len(location) > 1 and location[0] == "answers" else dotted(location)
+    """An answer's fields in the form are `answer.<criterion>` and `remark.<criterion>`."""
+    if len(location) > 1 and location[0] == "answers":
+        return f"{'remark' if location[-1] == 'remark' else 'answer'}.{location[1]}"
+    return dotted(location)
 
 
 def visit_field(location: Location) -> str:
