@@ -19,7 +19,7 @@ from hub.api.auth import HubDep
 from hub.api.downloads import csv_response
 from hub.team.domain import REMARK_LENGTH, ReviewDraft, TaskDraft, TaskFinish, TaskReport, VisitDraft
 from hub.web.charts import bar_chart
-from hub.web.forms import Location, dotted, text, validated
+from hub.web.forms import Location, dotted, local_day, text, validated
 from hub.web.i18n import translations
 from hub.web.labels import label_id
 from hub.web.rendering import WebRoute, language_of, render
@@ -34,8 +34,15 @@ VISITING_ROLES = (Role.CASE_MANAGER, Role.ORPHANS_COURT_MEMBER, Role.SOCIAL_PEDA
 
 
 @router.get("/people/{subject_id}/team")
-def team(request: Request, subject_id: UUID, hub: HubDep, principal: WebPrincipal) -> HTMLResponse:
-    """The team, the visits and the tasks the agency leads or is assigned; each read recorded."""
+def team(
+    request: Request,
+    subject_id: UUID,
+    hub: HubDep,
+    principal: WebPrincipal,
+    notice: Annotated[Literal["nearby_visit"] | None, Query()] = None,
+) -> HTMLResponse:
+    """The team, the visits and the tasks the agency leads or is assigned; each read recorded. `notice` warns,
+    after planning, that another agency plans a visit close to it."""
     team = hub.team.team(principal, subject_id, PURPOSE)
     gettext = translations(language_of(request)).gettext
     agencies = [member["agency"] for member in team["agencies"] if member["agency"]]
@@ -52,6 +59,7 @@ def team(request: Request, subject_id: UUID, hub: HubDep, principal: WebPrincipa
         tasks=hub.team.tasks(principal, subject_id, PURPOSE),
         agency_id=str(principal.agency_id),
         leads=leads,
+        notice=notice,
         reviewer=Role.CASE_REVIEWER in principal.roles,
         agencies=[(agency["code"], agency["name"]) for agency in agencies],
         visiting_roles=[(role.value, gettext(label_id("role", role.value))) for role in VISITING_ROLES],
@@ -66,8 +74,9 @@ def plan_visit(subject_id: UUID, hub: HubDep, principal: WebPrincipal, form: Che
         "purpose": text(form, "purpose"),
         "visiting_roles": [text(form, "visiting_role")],
     }
-    hub.team.plan_visit(principal, subject_id, validated(VisitDraft, body, visit_field))
-    return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+    planned = hub.team.plan_visit(principal, subject_id, validated(VisitDraft, body, visit_field))
+    warned = "?notice=nearby_visit" if planned["warnings"] else ""
+    return RedirectResponse(f"/people/{subject_id}/team{warned}", status_code=303)
 
 
 @router.post("/people/{subject_id}/team/visits/{visit_id}/{action}")
@@ -158,16 +167,20 @@ def review_sample(
     request: Request,
     hub: HubDep,
     principal: WebPrincipal,
-    since: Day = None,
-    until: Day = None,
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
     size: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> HTMLResponse:
-    """A repeatable random sample of the service's cases in the period not yet reviewed (the listing recorded)."""
+    """A repeatable random sample of the service's cases in the period not yet reviewed (the listing recorded);
+    the filter form sends an empty day for an open end."""
+    first, last = (local_day(value, name, False) for value, name in ((since, "since"), (until, "until")))
     return render(
         request,
         "case_review_sample.html",
-        sample=hub.team.sample(principal, size, since, until, "case review"),
-        period={"since": since.isoformat() if since else "", "until": until.isoformat() if until else ""},
+        sample=hub.team.sample(
+            principal, size, first.date() if first else None, last.date() if last else None, "case review"
+        ),
+        period={"since": since, "until": until},
         size=size,
     )
 
