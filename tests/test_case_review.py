@@ -213,3 +213,14 @@ def test_tasks_are_accepted_reported_and_finished_and_reviews_recorded_with_rema
     shown = client.get(f"/people/{child}/case-review").text
     assert "Nav vienotās veidlapas" in shown
     assert "Reģistrētie novērtējumi" in shown
+
+
+def test_the_filter_forms_take_an_empty_day_as_an_open_end(hub: Hub, client: TestClient) -> None:
+    sign_in(client, hub, "ministry.supervisor")
+    page = client.get("/supervision/case-reviews", params={"since": "", "until": ""})
+    assert page.status_code == 200
+    assert client.get("/supervision/case-reviews.csv?since=&until=").status_code == 200
+    assert client.get("/supervision/case-reviews", params={"since": "2026-13-01"}).status_code == 422
+    sign_in(client, hub, "tukums.reviewer")
+    assert client.get("/case-reviews/sample", params={"since": "", "until": "", "size": "2"}).status_code == 200
+    assert client.get("/case-reviews/sample", params={"until": "2026-02-30"}).status_code == 422

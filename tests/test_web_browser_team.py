@@ -110,8 +110,10 @@ def test_a_visit_is_joined_a_task_done_and_a_case_file_reviewed(
     police.page.goto(team)
     own_visit = police.page.locator("table.visits tbody tr", has_text=day.isoformat())
     expect(own_visit).to_contain_text("Tukuma novada Sociālais dienests")  # joined
+    own_visit.locator("form.visit-made textarea").fill("Mājās kārtība")
     own_visit.get_by_role("button", name=_("Visit made")).click()
-    expect(own_visit.locator("td").nth(3)).to_have_text(_("Done"))
+    expect(own_visit.locator("td").nth(3)).to_contain_text(_("Done"))
+    expect(own_visit.locator("p.findings")).to_have_text("Mājās kārtība")
 
     reviewer = open_as(browser, base_url, "tukums.reviewer", language)
     sessions.append(reviewer)

@@ -4,7 +4,6 @@ the supervisor's case-file review results with a chart and CSV. Reads go through
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 from uuid import UUID
@@ -17,9 +16,9 @@ from events.team import Verdict
 from events.values import MUNICIPALITIES, Role
 from hub.api.auth import HubDep
 from hub.api.downloads import csv_response
-from hub.team.domain import REMARK_LENGTH, ReviewDraft, TaskDraft, TaskFinish, TaskReport, VisitDraft
+from hub.team.domain import REMARK_LENGTH, ReviewDraft, TaskDraft, TaskFinish, TaskReport, VisitDraft, VisitOutcome
 from hub.web.charts import bar_chart
-from hub.web.forms import Location, dotted, local_day, text, validated
+from hub.web.forms import Location, Period, dotted, text, validated
 from hub.web.i18n import translations
 from hub.web.labels import label_id
 from hub.web.rendering import WebRoute, language_of, render
@@ -28,7 +27,6 @@ from policies.case_review import CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE, catalogu
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 PURPOSE = "coordination"
-Day = Annotated[date | None, Query()]
 VISITING_ROLES = (Role.CASE_MANAGER, Role.ORPHANS_COURT_MEMBER, Role.SOCIAL_PEDAGOGUE, Role.POLICE_OFFICER,
                   Role.HEALTH_PROFESSIONAL)  # fmt: skip
 
@@ -86,10 +84,12 @@ def act_on_visit(
     action: Literal["join", "done", "cancel"],
     hub: HubDep,
     principal: WebPrincipal,
-    _: CheckedForm,
+    form: CheckedForm,
 ) -> RedirectResponse:
-    """Join another agency's visit, or mark one's own visit made or cancelled (findings are kept by the API)."""
-    hub.team.act_on_visit(principal, subject_id, visit_id, action)
+    """Join another agency's visit, or mark one's own visit made (with its findings, kept by the visiting agency)
+    or cancelled."""
+    outcome = validated(VisitOutcome, {"findings": text(form, "findings")}) if action == "done" else None
+    hub.team.act_on_visit(principal, subject_id, visit_id, action, outcome)
     return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
 
 
@@ -167,20 +167,15 @@ def review_sample(
     request: Request,
     hub: HubDep,
     principal: WebPrincipal,
-    since: Annotated[str, Query(max_length=10)] = "",
-    until: Annotated[str, Query(max_length=10)] = "",
+    period: Period,
     size: Annotated[int, Query(ge=1, le=50)] = 5,
 ) -> HTMLResponse:
-    """A repeatable random sample of the service's cases in the period not yet reviewed (the listing recorded);
-    the filter form sends an empty day for an open end."""
-    first, last = (local_day(value, name, False) for value, name in ((since, "since"), (until, "until")))
+    """A repeatable random sample of the service's cases in the period not yet reviewed (the listing recorded)."""
     return render(
         request,
         "case_review_sample.html",
-        sample=hub.team.sample(
-            principal, size, first.date() if first else None, last.date() if last else None, "case review"
-        ),
-        period={"since": since, "until": until},
+        sample=hub.team.sample(principal, size, *period.days(), "case review"),
+        period=period.values,
         size=size,
     )
 
@@ -198,11 +193,9 @@ def visit_field(location: Location) -> str:
 
 
 @router.get("/supervision/case-reviews")
-def case_reviews(
-    request: Request, hub: HubDep, principal: WebPrincipal, since: Day = None, until: Day = None
-) -> HTMLResponse:
+def case_reviews(request: Request, hub: HubDep, principal: WebPrincipal, period: Period) -> HTMLResponse:
     """Non-conformity % per criterion group and municipality (counts only; the read is recorded)."""
-    rows = hub.supervision.case_reviews(principal, since, until)
+    rows = hub.supervision.case_reviews(principal, *period.days())
     english = language_of(request) == "en"
     groups = {group: en if english else lv for group, lv, en in catalogue().groups}
     gettext = translations(language_of(request)).gettext
@@ -213,20 +206,19 @@ def case_reviews(
         )
         for place in sorted({row["municipality"] for row in rows})
     ]
-    period = {"since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}
     return render(
         request,
         "supervision_reviews.html",
         rows=rows,
         charts=charts,
         groups=groups,
-        period=period,
-        csv="/supervision/case-reviews.csv?" + urlencode(period),
+        period=period.values,
+        csv="/supervision/case-reviews.csv?" + urlencode(period.values),
         names=MUNICIPALITIES,
     )
 
 
 @router.get("/supervision/case-reviews.csv")
-def case_reviews_csv(hub: HubDep, principal: WebPrincipal, since: Day = None, until: Day = None) -> Response:
-    rows = hub.supervision.case_reviews(principal, since, until)
+def case_reviews_csv(hub: HubDep, principal: WebPrincipal, period: Period) -> Response:
+    rows = hub.supervision.case_reviews(principal, *period.days())
     return csv_response(rows, CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE)
