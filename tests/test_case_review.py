@@ -224,3 +224,29 @@ def test_the_filter_forms_take_an_empty_day_as_an_open_end(hub: Hub, client: Tes
     sign_in(client, hub, "tukums.reviewer")
     assert client.get("/case-reviews/sample", params={"since": "", "until": "", "size": "2"}).status_code == 200
     assert client.get("/case-reviews/sample", params={"until": "2026-02-30"}).status_code == 422
+
+
+def test_another_municipalitys_reviewer_neither_samples_nor_reviews_nor_reads_a_tukums_case(hub: Hub) -> None:
+    """The same role in another municipality's social service: the Tukums child is not hers to review."""
+    child = UUID(known_child(hub)["subject_id"])
+    hub.team.review(
+        hub.principal_for("tukums.reviewer"), child, ReviewDraft.model_validate({"answers": every_answer(hub, child)})
+    )
+    hub.registry.register_user("daugavpils.reviewer", "Test Reviewer", "DAU-SD", ["case_reviewer"])
+    hub.wait_for_views()
+    stranger = hub.principal_for("daugavpils.reviewer")
+    assert str(child) not in {case["subject_id"] for case in hub.team.sample(stranger, 50, None, None, "r")["cases"]}
+    before = domain_events(hub)
+    with pytest.raises(Forbidden):
+        hub.team.prefill(stranger, child, "curiosity")
+    with pytest.raises(Forbidden):
+        hub.team.reviews(stranger, child, "curiosity")
+    with pytest.raises(Forbidden):
+        hub.team.review(stranger, child, ReviewDraft.model_validate({"answers": every_answer(hub, child)}))
+    assert domain_events(hub) == before
+    refusals = [
+        event
+        for event in log_of(hub, AccessRecorded)
+        if event.actor.user_id == "daugavpils.reviewer" and event.decision is Decision.DENY
+    ]
+    assert {event.action for event in refusals} >= {"case_review.prefill", "case_review.read", "case_review.record"}
