@@ -87,6 +87,7 @@ class ReferralView(DispatchingView):
     indexes = (
         "CREATE INDEX IF NOT EXISTS ix_referrals_referrer ON view_referrals (referrer_agency_id, seq)",
         "CREATE INDEX IF NOT EXISTS ix_referrals_municipality ON view_referrals (municipality, seq)",
+        "CREATE INDEX IF NOT EXISTS ix_referrals_lead ON view_referrals (lead_agency_id, submitted_at)",
         "CREATE INDEX IF NOT EXISTS ix_referral_recipients_agency ON view_referral_recipients (agency_id, seq)",
         "CREATE INDEX IF NOT EXISTS ix_referral_subjects_subject ON view_referral_subjects (subject_id)",
         "CREATE INDEX IF NOT EXISTS ix_referral_clocks_due ON view_referral_clocks (due_at)",

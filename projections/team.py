@@ -60,6 +60,7 @@ class TeamView(DispatchingView):
         "CREATE INDEX IF NOT EXISTS ix_team_tasks_agency ON view_team_tasks (agency_id, seq)",
         "CREATE INDEX IF NOT EXISTS ix_case_review_period ON view_case_review_answers (municipality, reviewed_on)",
         "CREATE INDEX IF NOT EXISTS ix_case_reviews_agency ON view_case_reviews (reviewer_agency_id, catalogue)",
+        "CREATE INDEX IF NOT EXISTS ix_case_reviews_subject ON view_case_reviews (reviewer_agency_id, subject_id, seq)",
     )
     handles = (
         ResponsibleWorkerNamed,

@@ -4,6 +4,7 @@ sample of cases; need-to-know and recorded reads throughout, another municipalit
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -17,6 +18,7 @@ from events.values import Decision
 from hub.kernel.errors import Forbidden
 from hub.service import Hub
 from hub.team.domain import ReviewDraft, TaskDraft
+from projections.viewdb import SQLiteViewDatabase
 from tests.conftest import domain_events, known_child, log_of
 from tests.web import post_form, sign_in
 
@@ -250,3 +252,30 @@ def test_another_municipalitys_reviewer_neither_samples_nor_reviews_nor_reads_a_
         if event.actor.user_id == "daugavpils.reviewer" and event.decision is Decision.DENY
     ]
     assert {event.action for event in refusals} >= {"case_review.prefill", "case_review.read", "case_review.record"}
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+def test_the_sample_and_the_pre_fill_scan_no_growing_table(hub: Hub) -> None:
+    assert isinstance(hub.views_db, SQLiteViewDatabase)
+    child = UUID(known_child(hub)["subject_id"])
+    reviewer = hub.principal_for("tukums.reviewer")
+    hub.wait_for_views()
+    statements: list[str] = []
+    for connection in hub.views_db._all:
+        connection.set_trace_callback(statements.append)
+    hub.team.sample(reviewer, 5, None, None, "bench")
+    hub.team.prefill(reviewer, child, "bench")
+    hub.team.reviews(reviewer, child, "bench")
+    for connection in hub.views_db._all:
+        connection.set_trace_callback(None)
+    team_reads = [
+        sql
+        for sql in statements
+        if sql.lstrip().upper().startswith("SELECT")
+        and any(table in sql for table in ("view_case_reviews", "view_referral", "view_record_request"))
+    ]
+    assert team_reads
+    with sqlite3.connect(hub.settings.views_sqlite_path) as probe:
+        for sql in team_reads:
+            steps = [row[3] for row in probe.execute(f"EXPLAIN QUERY PLAN {sql}")]
+            assert [step for step in steps if step.startswith("SCAN")] == [], (sql, steps)
