@@ -54,7 +54,8 @@ def test_response_times_are_pre_filled_from_the_referral_clocks_and_say_why(hub:
     assert overdue["reason"]["lv"].startswith("Vismaz viena atbilde")
     assert "time limit" in overdue["reason"]["en"]
     fresh = prefilled(hub, UUID(known_child(hub)["subject_id"]))
-    assert fresh["initial.response_times"]["prefilled"] == "not_applicable"  # its clocks still run
+    assert fresh["initial.response_times"]["prefilled"] == "not_applicable"
+    assert fresh["initial.response_times"]["reason"]["code"] == "responses.running"  # its clocks still run
     assert fresh["initial.prior_residence"]["reason"]["code"] == "prior_residence.not_asked"
     assert fresh["initial.assessment_done"]["reason"] is None  # the reviewer's own judgement
 

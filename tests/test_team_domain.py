@@ -114,13 +114,23 @@ def test_response_times_are_pre_filled_from_the_clocks_with_their_reason() -> No
     assert late == domain.Prefilled(Verdict.DOES_NOT_CONFORM, "responses.late")
     on_time = domain.prefill(team, CaseFacts(answers_on_time=2))["initial.response_times"]
     assert on_time == domain.Prefilled(Verdict.CONFORMS, "responses.on_time")
-    assert domain.prefill(team, CaseFacts())["initial.response_times"].verdict is Verdict.NOT_APPLICABLE
+    assert domain.prefill(team, CaseFacts())["initial.response_times"].reason == "responses.none"
+    running = domain.prefill(team, CaseFacts(answers_running=1))["initial.response_times"]
+    assert running == domain.Prefilled(Verdict.NOT_APPLICABLE, "responses.running")
     due = "2026-12-04T10:00:00Z"
     assert domain.timely(due, "2026-12-04T09:59:00Z", False, "2026-12-05T00:00:00Z") is True
     assert domain.timely(due, "2026-12-04T10:01:00Z", False, "2026-12-05T00:00:00Z") is False
     assert domain.timely(due, None, False, "2026-12-04T09:00:00Z") is None  # still running within its time
     assert domain.timely(due, None, False, "2026-12-04T10:00:00Z") is False
     assert domain.timely(due, None, True, "2026-12-04T09:00:00Z") is False
+
+
+EVERY_KIND_OF_FACTS = (
+    CaseFacts(),
+    CaseFacts(prior_residence_asked=True, prior_residence_received=True, answers_on_time=1),
+    CaseFacts(prior_residence_asked=True, answers_late=1),
+    CaseFacts(answers_running=1),
+)
 
 
 def test_every_reason_the_hub_can_give_is_worded_in_latvian_and_english() -> None:
@@ -130,7 +140,7 @@ def test_every_reason_the_hub_can_give_is_worded_in_latvian_and_english() -> Non
     reasons = {
         known.reason
         for subject in (domain.empty_team(uuid4()), team, done)
-        for facts in (CaseFacts(), CaseFacts(True, True, 1, 0), CaseFacts(True, False, 0, 1))
+        for facts in EVERY_KIND_OF_FACTS
         for known in domain.prefill(subject, facts).values()
     }
     assert reasons <= set(catalogue().reasons)

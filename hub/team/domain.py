@@ -141,12 +141,14 @@ class Prefilled:
 @dataclass(frozen=True)
 class CaseFacts:
     """What other streams of the log say about the case: prior-residence requests the reviewing service sent,
-    and the answers it owed (referral clocks, record requests asked of it): how many came in time or late."""
+    and the answers it owed (referral clocks, record requests asked of it): how many came in time, late, or are
+    still within their time."""
 
     prior_residence_asked: bool = False
     prior_residence_received: bool = False
     answers_on_time: int = 0
     answers_late: int = 0
+    answers_running: int = 0
 
 
 @dataclass(frozen=True)
@@ -352,6 +354,8 @@ def _response_times(facts: CaseFacts) -> Prefilled:
         return Prefilled(Verdict.DOES_NOT_CONFORM, "responses.late")
     if facts.answers_on_time:
         return Prefilled(Verdict.CONFORMS, "responses.on_time")
+    if facts.answers_running:
+        return Prefilled(Verdict.NOT_APPLICABLE, "responses.running")
     return Prefilled(Verdict.NOT_APPLICABLE, "responses.none")
 
 

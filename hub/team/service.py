@@ -306,6 +306,7 @@ class TeamService:
             prior_residence_received=any(row["released_categories"] or row["status"] == "answered" for row in asked),
             answers_on_time=owed.count(True),
             answers_late=owed.count(False),
+            answers_running=owed.count(None),
         )
 
     def _authorize(self, principal: Principal, action: PersonAction, subject_id: UUID, what: str) -> AccessDecision:
