@@ -103,9 +103,14 @@ class VisitCancelled(AboutSubject):
 
 
 class ReviewAnswer(Immutable):
+    """One criterion's answer; `reason` is the catalogue's code for why the hub pre-filled it, `remark` the
+    reviewer's (sealed: it may name people; it never reaches the ministry's figures)."""
+
     criterion: str
     verdict: Verdict
     prefilled: bool = False
+    reason: str | None = None
+    remark: Annotated[str, PERSONAL] = ""
 
 
 class CaseReviewed(DomainEvent):

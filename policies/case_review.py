@@ -29,6 +29,7 @@ class Catalogue:
     version: str
     groups: tuple[tuple[str, str, str], ...]  # (id, lv, en)
     criteria: tuple[Criterion, ...]
+    reasons: dict[str, tuple[str, str]]  # why the hub pre-filled an answer: code -> (lv, en)
 
     def criterion(self, criterion_id: str) -> Criterion | None:
         return next((criterion for criterion in self.criteria if criterion.id == criterion_id), None)
@@ -43,7 +44,8 @@ def catalogue() -> Catalogue:
         for group in data["groups"]
         for item in group["criteria"]
     )
-    return Catalogue(data["version"], groups, criteria)
+    reasons = {code: (text["lv"], text["en"]) for code, text in data["reasons"].items()}
+    return Catalogue(data["version"], groups, criteria, reasons)
 
 
 def non_conformity_percent(verdicts: Iterable[str]) -> float | None:

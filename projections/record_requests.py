@@ -221,15 +221,17 @@ class RecordRequestQueries:
         )
         return frozenset((UUID(row["subject_id"]), DataCategory(row["category"])) for row in rows)
 
-    def asked_about(self, requester_agency_id: UUID, subject_ids: list[UUID]) -> list[Row]:
-        """The agency's requests naming any of these records, with their state (the case-file review's pre-fill)."""
+    def about(self, agency_id: UUID, subject_ids: list[UUID], side: str = "requester") -> list[Row]:
+        """The requests naming any of these records that the agency asked (`requester`) or was asked
+        (`responder`), with their state and clock (the case-file review's pre-fill)."""
         ids = [str(subject_id) for subject_id in subject_ids]
         if not ids:
             return []
+        column = "responder_agency_id" if side == "responder" else "requester_agency_id"
         placeholders = ", ".join("?" for _ in ids)
         return self.database.query(
-            "SELECT DISTINCT r.id, r.status, r.released_categories FROM view_record_requests r JOIN "
-            "view_record_request_subjects s ON s.request_id = r.id WHERE r.requester_agency_id = ? "
-            f"AND s.subject_id IN ({placeholders}) ORDER BY r.id",
-            (str(requester_agency_id), *ids),
+            "SELECT DISTINCT r.id, r.status, r.released_categories, r.due_at, r.answered_at, r.overdue "
+            f"FROM view_record_requests r JOIN view_record_request_subjects s ON s.request_id = r.id "
+            f"WHERE r.{column} = ? AND s.subject_id IN ({placeholders}) ORDER BY r.id",
+            (str(agency_id), *ids),
         )

@@ -68,7 +68,7 @@ class ReferralView(DispatchingView):
             "referrer_agency_id TEXT NOT NULL, lead_agency_id TEXT NOT NULL, municipality TEXT NOT NULL, "
             "urgency TEXT NOT NULL, concerns TEXT NOT NULL, status TEXT NOT NULL, status_before_question TEXT, "
             "worker TEXT, case_id TEXT, outcome TEXT, submitted_at TEXT NOT NULL, acknowledged_at TEXT, "
-            "decided_at TEXT, closed_at TEXT, monitoring_until TEXT, updated_seq BIGINT NOT NULL)"
+            "decided_at TEXT, closed_at TEXT, monitoring_until TEXT, updated_seq BIGINT NOT NULL, child_id TEXT)"
         ),
         "view_referral_recipients": (
             "CREATE TABLE IF NOT EXISTS view_referral_recipients (referral_id TEXT NOT NULL, "
@@ -87,6 +87,7 @@ class ReferralView(DispatchingView):
     indexes = (
         "CREATE INDEX IF NOT EXISTS ix_referrals_referrer ON view_referrals (referrer_agency_id, seq)",
         "CREATE INDEX IF NOT EXISTS ix_referrals_municipality ON view_referrals (municipality, seq)",
+        "CREATE INDEX IF NOT EXISTS ix_referrals_lead ON view_referrals (lead_agency_id, submitted_at)",
         "CREATE INDEX IF NOT EXISTS ix_referral_recipients_agency ON view_referral_recipients (agency_id, seq)",
         "CREATE INDEX IF NOT EXISTS ix_referral_subjects_subject ON view_referral_subjects (subject_id)",
         "CREATE INDEX IF NOT EXISTS ix_referral_clocks_due ON view_referral_clocks (due_at)",
@@ -227,6 +228,7 @@ class ReferralView(DispatchingView):
                     ReferralStatus.SUBMITTED.value,
                     instant(event.timestamp),
                     seq,
+                    str(event.child.subject_id),
                 )
             )
             recipients.extend((referral_id, str(agency_id), seq) for agency_id in event.recipients)
@@ -234,7 +236,7 @@ class ReferralView(DispatchingView):
             subjects.extend((referral_id, str(person.subject_id)) for person in (event.child, *event.family))
         cursor.insert_rows(
             "INSERT INTO view_referrals (id, seq, referrer_agency_id, lead_agency_id, municipality, urgency, "
-            "concerns, status, submitted_at, updated_seq)",
+            "concerns, status, submitted_at, updated_seq, child_id)",
             referrals,
         )
         self._add_recipients(cursor, recipients)
@@ -359,6 +361,35 @@ class ReferralQueries:
         for row in self.database.query(sql + " ORDER BY due_at", params):
             grouped[row["referral_id"]].append(row)
         return grouped
+
+    def clocks_about(self, agency_id: UUID, subject_ids: Iterable[UUID]) -> list[Row]:
+        """The agency's clocks (acknowledge, decide) on referrals naming any of these subjects."""
+        ids = [str(subject_id) for subject_id in subject_ids]
+        if not ids:
+            return []
+        marks = ", ".join("?" for _ in ids)
+        return self.database.query(
+            "SELECT DISTINCT c.referral_id, c.clock, c.due_at, c.stopped_at, c.overdue_at FROM view_referral_clocks c "
+            "JOIN view_referral_subjects s ON s.referral_id = c.referral_id "
+            f"WHERE c.agency_id = ? AND s.subject_id IN ({marks}) ORDER BY c.referral_id, c.clock",
+            [str(agency_id), *ids],
+        )
+
+    def cases_led(self, agency_id: UUID, start: datetime, end: datetime) -> list[str]:
+        """The children of the cases the agency leads (not declined or withdrawn) that were open at some time in
+        [start, end)."""
+        rows = self.database.query(
+            "SELECT DISTINCT child_id FROM view_referrals WHERE lead_agency_id = ? AND status NOT IN (?, ?) "
+            "AND child_id IS NOT NULL AND submitted_at < ? AND (closed_at IS NULL OR closed_at >= ?) ORDER BY child_id",
+            (
+                str(agency_id),
+                ReferralStatus.DECLINED.value,
+                ReferralStatus.WITHDRAWN.value,
+                instant(end),
+                instant(start),
+            ),
+        )
+        return [row["child_id"] for row in rows]
 
     def breached_clocks(self, now: datetime) -> list[Row]:
         """Running clocks past their due time that have not been reported overdue yet."""

@@ -1,5 +1,6 @@
 """Team view: each person's responsible worker, the tasks agreed between agencies (who, by when, in what state)
-and planned home visits (when, which agency), and the case-file reviews' answers; ids, dates and states only."""
+and planned home visits (when, which agency), and the case-file reviews (whose case, which agency, which
+catalogue) with their answers; ids, dates and states only: remarks stay in the sealed events."""
 
 from __future__ import annotations
 
@@ -48,11 +49,18 @@ class TeamView(DispatchingView):
             "reviewed_on TEXT NOT NULL, criterion TEXT NOT NULL, verdict TEXT NOT NULL, prefilled INTEGER NOT NULL, "
             "PRIMARY KEY (review_id, criterion))"
         ),
+        "view_case_reviews": (
+            "CREATE TABLE IF NOT EXISTS view_case_reviews (review_id TEXT PRIMARY KEY, seq BIGINT NOT NULL, "
+            "subject_id TEXT NOT NULL, reviewer_agency_id TEXT NOT NULL, catalogue TEXT NOT NULL, "
+            "reviewed_on TEXT NOT NULL)"
+        ),
     }
     indexes = (
         "CREATE INDEX IF NOT EXISTS ix_team_tasks_open ON view_team_tasks (status, due_at)",
         "CREATE INDEX IF NOT EXISTS ix_team_tasks_agency ON view_team_tasks (agency_id, seq)",
         "CREATE INDEX IF NOT EXISTS ix_case_review_period ON view_case_review_answers (municipality, reviewed_on)",
+        "CREATE INDEX IF NOT EXISTS ix_case_reviews_agency ON view_case_reviews (reviewer_agency_id, catalogue)",
+        "CREATE INDEX IF NOT EXISTS ix_case_reviews_subject ON view_case_reviews (reviewer_agency_id, subject_id, seq)",
     )
     handles = (
         ResponsibleWorkerNamed,
@@ -140,6 +148,18 @@ class TeamView(DispatchingView):
 
     @on.register
     def _(self, event: CaseReviewed, cursor: Cursor, notification_id: int) -> None:
+        cursor.execute(
+            "INSERT INTO view_case_reviews (review_id, seq, subject_id, reviewer_agency_id, catalogue, reviewed_on) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (review_id) DO NOTHING",
+            (
+                str(event.originator_id),
+                notification_id,
+                str(event.subject_id),
+                str(event.reviewer_agency_id),
+                event.catalogue,
+                event.reviewed_on.isoformat(),
+            ),
+        )
         cursor.executemany(
             "INSERT INTO view_case_review_answers (review_id, municipality, reviewed_on, criterion, verdict, "
             "prefilled) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (review_id, criterion) DO NOTHING",
@@ -201,3 +221,19 @@ class TeamQueries:
             "WHERE reviewed_on >= ? AND reviewed_on <= ? ORDER BY municipality, criterion",
             (date_from, date_to),
         )
+
+    def reviews_of(self, agency_id: UUID, subject_id: UUID) -> list[str]:
+        """Ids of the agency's reviews of this person's case file, newest first."""
+        rows = self.database.query(
+            "SELECT review_id FROM view_case_reviews WHERE reviewer_agency_id = ? AND subject_id = ? ORDER BY seq DESC",
+            (str(agency_id), str(subject_id)),
+        )
+        return [row["review_id"] for row in rows]
+
+    def reviewed_subjects(self, agency_id: UUID, catalogue: str) -> frozenset[str]:
+        """The persons whose case files the agency has reviewed under this catalogue version."""
+        rows = self.database.query(
+            "SELECT DISTINCT subject_id FROM view_case_reviews WHERE reviewer_agency_id = ? AND catalogue = ?",
+            (str(agency_id), catalogue),
+        )
+        return frozenset(row["subject_id"] for row in rows)

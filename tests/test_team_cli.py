@@ -36,6 +36,10 @@ def test_the_team_from_the_command_line(tmp_path: Path, monkeypatch: pytest.Monk
     assert json.loads(shown.output)["responsible_worker"]["display_name"] == "Anna Bērziņa"
     refused = runner.invoke(app, ["team", "show", "--user", "riga.cm", "--subject", subject])
     assert refused.exit_code != 0
+    sample = runner.invoke(app, ["team", "sample", "--user", "tukums.reviewer", "--size", "50"])
+    assert sample.exit_code == 0, sample.output
+    assert subject in {case["subject_id"] for case in json.loads(sample.output)["cases"]}
+    assert runner.invoke(app, ["team", "sample", "--user", "riga.cm"]).exit_code != 0
     hub = Hub(Settings(_env_file=None))  # type: ignore[call-arg]
     try:
         assert len(log_of(hub, TaskEscalated)) == 1

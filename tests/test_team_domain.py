@@ -12,7 +12,7 @@ from events.base import Actor, DomainEvent
 from events.team import TaskFinished, TaskOverdue, Verdict
 from hub.kernel.errors import Conflict, InvalidInput
 from hub.team import domain
-from hub.team.domain import ReviewDraft, TaskDraft, TaskFinish, VisitDraft
+from hub.team.domain import AnswerDraft, CaseFacts, ReviewDraft, TaskDraft, TaskFinish, VisitDraft
 from policies.case_review import catalogue, non_conformity_percent
 
 LEAD, SCHOOL, POLICE = uuid4(), uuid4(), uuid4()
@@ -75,14 +75,18 @@ def test_another_agencys_visit_within_the_warning_days_is_found() -> None:
 
 def test_review_answers_take_the_prefill_where_the_reviewer_gave_none_and_say_so() -> None:
     team, _, _ = team_with_task()
-    prefilled = domain.prefill(team, prior_residence_asked=True, prior_residence_received=False)
-    assert prefilled["initial.prior_residence"] is Verdict.DOES_NOT_CONFORM
-    assert prefilled["plan.cooperation"] is Verdict.CONFORMS
-    manual = {c.id: Verdict.CONFORMS for c in catalogue().criteria if c.id not in prefilled}
+    prefilled = domain.prefill(team, CaseFacts(prior_residence_asked=True))
+    assert prefilled["initial.prior_residence"] == domain.Prefilled(
+        Verdict.DOES_NOT_CONFORM, "prior_residence.not_received"
+    )
+    assert prefilled["plan.cooperation"] == domain.Prefilled(Verdict.CONFORMS, "cooperation.agreed")
+    manual = {c.id: AnswerDraft(verdict=Verdict.CONFORMS) for c in catalogue().criteria if c.id not in prefilled}
     answers = domain.review_answers(ReviewDraft(answers=manual), prefilled)
     assert {answer.criterion for answer in answers if answer.prefilled} == set(prefilled)
+    assert all(answer.reason in catalogue().reasons for answer in answers if answer.prefilled)
+    assert all(answer.reason is None for answer in answers if not answer.prefilled)
     with pytest.raises(InvalidInput) as unknown:
-        domain.review_answers(ReviewDraft(answers={"made.up": Verdict.CONFORMS}), prefilled)
+        domain.review_answers(ReviewDraft.model_validate({"answers": {"made.up": "conforms"}}), prefilled)
     assert unknown.value.reason == "unknown_criterion"
     with pytest.raises(InvalidInput) as missing:
         domain.review_answers(ReviewDraft(), prefilled)
@@ -102,3 +106,83 @@ def test_non_conformity_counts_only_answers_that_apply() -> None:
         "formatting_storage",
         "common_forms",
     }
+
+
+def test_response_times_are_pre_filled_from_the_clocks_with_their_reason() -> None:
+    team = domain.empty_team(uuid4())
+    late = domain.prefill(team, CaseFacts(answers_on_time=2, answers_late=1))["initial.response_times"]
+    assert late == domain.Prefilled(Verdict.DOES_NOT_CONFORM, "responses.late")
+    on_time = domain.prefill(team, CaseFacts(answers_on_time=2))["initial.response_times"]
+    assert on_time == domain.Prefilled(Verdict.CONFORMS, "responses.on_time")
+    assert domain.prefill(team, CaseFacts())["initial.response_times"].reason == "responses.none"
+    running = domain.prefill(team, CaseFacts(answers_running=1))["initial.response_times"]
+    assert running == domain.Prefilled(Verdict.NOT_APPLICABLE, "responses.running")
+    due = "2026-12-04T10:00:00Z"
+    assert domain.timely(due, "2026-12-04T09:59:00Z", False, "2026-12-05T00:00:00Z") is True
+    assert domain.timely(due, "2026-12-04T10:01:00Z", False, "2026-12-05T00:00:00Z") is False
+    assert domain.timely(due, None, False, "2026-12-04T09:00:00Z") is None  # still running within its time
+    assert domain.timely(due, None, False, "2026-12-04T10:00:00Z") is False
+    assert domain.timely(due, None, True, "2026-12-04T09:00:00Z") is False
+
+
+EVERY_KIND_OF_FACTS = (
+    CaseFacts(),
+    CaseFacts(prior_residence_asked=True, prior_residence_received=True, answers_on_time=1),
+    CaseFacts(prior_residence_asked=True, answers_late=1),
+    CaseFacts(answers_running=1),
+)
+
+
+def test_every_reason_the_hub_can_give_is_worded_in_latvian_and_english() -> None:
+    team, task, events = team_with_task()
+    finished = domain.finish_task(team, task, ACTOR, TaskFinish(done=True, note="ok"), FRIDAY)
+    done = domain.fold_team(team.subject_id, [*events, finished])
+    reasons = {
+        known.reason
+        for subject in (domain.empty_team(uuid4()), team, done)
+        for facts in EVERY_KIND_OF_FACTS
+        for known in domain.prefill(subject, facts).values()
+    }
+    assert reasons <= set(catalogue().reasons)
+    assert all(lv and en and lv != en for lv, en in catalogue().reasons.values())
+
+
+def test_a_remark_is_bounded_and_required_only_when_a_criterion_is_not_met() -> None:
+    assert AnswerDraft.model_validate("conforms").remark == ""
+    assert AnswerDraft(verdict=Verdict.NOT_APPLICABLE, remark="nav bērnu").remark == "nav bērnu"
+    with pytest.raises(ValidationError) as missing:
+        ReviewDraft.model_validate({"answers": {"forms.used": "does_not_conform"}})
+    assert missing.value.errors()[0]["type"] == "remark_required"
+    assert missing.value.errors()[0]["loc"] == ("answers", "forms.used", "remark")
+    with pytest.raises(ValidationError):
+        AnswerDraft(verdict=Verdict.CONFORMS, remark="x" * (domain.REMARK_LENGTH + 1))
+    given = {"forms.used": {"verdict": "does_not_conform", "remark": "Veidlapa nav aizpildīta"}}
+    [answer] = [
+        a
+        for a in domain.review_answers(
+            ReviewDraft.model_validate({"answers": given}),
+            {c.id: domain.Prefilled(Verdict.CONFORMS, "tasks.on_time") for c in catalogue().criteria},
+        )
+        if a.criterion == "forms.used"
+    ]
+    assert (answer.verdict, answer.remark, answer.prefilled) == (
+        Verdict.DOES_NOT_CONFORM,
+        "Veidlapa nav aizpildīta",
+        False,
+    )
+
+
+def test_a_sample_is_repeatable_bounded_and_depends_on_the_seed() -> None:
+    cases = [str(uuid4()) for _ in range(30)]
+    first = domain.sample_cases(cases, 5, "a")
+    assert first == domain.sample_cases(list(reversed(cases)), 5, "a")
+    assert len(first) == 5
+    assert set(first) <= set(cases)
+    assert first != domain.sample_cases(cases, 5, "b")
+    assert sorted(domain.sample_cases(cases[:3], 5, "a")) == sorted(cases[:3])
+
+
+def test_a_period_of_riga_days_begins_and_ends_at_riga_midnight() -> None:
+    start, end = domain.riga_period(date(2026, 12, 1), date(2026, 12, 31))
+    assert start == datetime(2026, 11, 30, 22, 0, tzinfo=UTC)
+    assert end == datetime(2026, 12, 31, 22, 0, tzinfo=UTC)

@@ -104,10 +104,15 @@ def test_the_team_visits_tasks_reviews_and_the_supervisors_figures(hub: Hub, cli
     assert prefilled["plan.cooperation"] == "conforms"
     manual = {criterion: "conforms" for criterion, value in prefilled.items() if value is None}
     others = [UUID(known_child(hub)["subject_id"]) for _ in range(2)]
+    drawn = {case["subject_id"] for case in hub.team.sample(reviewer, 50, None, None, "case review")["cases"]}
+    assert {str(subject) for subject in (child, *others)} <= drawn  # the reviewer's sample holds the three
     for subject in (child, *others):
         review = hub.team.review(reviewer, subject, ReviewDraft.model_validate({"answers": manual}), today)
         assert "initial.prior_residence" in review["prefilled"]
+        assert "initial.response_times" in review["prefilled"]
     assert len(log_of(hub, CaseReviewed)) == 3
+    left = {case["subject_id"] for case in hub.team.sample(reviewer, 50, None, None, "case review")["cases"]}
+    assert not left & {str(subject) for subject in (child, *others)}  # reviewed under this catalogue
     with pytest.raises(Forbidden):
         hub.team.review(hub.principal_for("tukums.cm"), child, ReviewDraft.model_validate({"answers": manual}))
 
@@ -218,7 +223,10 @@ def test_the_team_pages_are_valid_html(hub: Hub, client: TestClient, language: s
     )
     hub.team.plan_visit(lead, child, draft)
     reviewer = hub.principal_for("tukums.reviewer")
-    answers = {row["criterion"]: "does_not_conform" for row in hub.team.prefill(reviewer, child, "review")["criteria"]}
+    answers = {
+        row["criterion"]: {"verdict": "does_not_conform", "remark": "Trūkst"}
+        for row in hub.team.prefill(reviewer, child, "review")["criteria"]
+    }
     hub.team.review(reviewer, child, ReviewDraft.model_validate({"answers": answers}))
     sign_in(client, hub, "tukums.reviewer")
     checks.documents["review"] = ("review", client.get(f"/people/{child}/case-review").text)

@@ -3,12 +3,10 @@ prior-residence record requests within a period, the latter also as CSV (pseudon
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from events.values import MUNICIPALITIES
@@ -16,7 +14,7 @@ from hub.api.auth import HubDep
 from hub.api.downloads import csv_response
 from hub.api.schemas import RecordsTimeliness
 from hub.web.charts import bar_chart
-from hub.web.forms import local_day
+from hub.web.forms import Period
 from hub.web.i18n import translations
 from hub.web.labels import N_
 from hub.web.rendering import WebRoute, language_of, render
@@ -24,24 +22,6 @@ from hub.web.session import WebPrincipal
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 PURPOSE = "supervision"
-Day = Annotated[str, Query(max_length=10)]
-
-
-@dataclass(frozen=True)
-class ChosenPeriod:
-    values: dict[str, str]
-    since: datetime | None
-    until: datetime | None
-
-
-def chosen_period(since: Day = "", until: Day = "") -> ChosenPeriod:
-    """The period the form names, as whole days in Riga (either end may be left open)."""
-    return ChosenPeriod(
-        {"since": since, "until": until}, local_day(since, "since", until=False), local_day(until, "until", until=True)
-    )
-
-
-Period = Annotated[ChosenPeriod, Depends(chosen_period)]
 
 
 @router.get("/supervision")

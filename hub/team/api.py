@@ -3,6 +3,7 @@ review (every read recorded; every change decided by `policies/team.cedar`)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -14,6 +15,7 @@ from hub.team.schemas import (
     PlannedVisit,
     ReviewDocument,
     ReviewPrefill,
+    ReviewSample,
     TaskDocument,
     TaskEnvelope,
     TeamDocument,
@@ -22,6 +24,7 @@ from hub.team.schemas import (
 
 router = APIRouter(prefix="/v1/people/{subject_id}", tags=["team"])
 tasks_router = APIRouter(prefix="/v1/team", tags=["team"])
+reviews_router = APIRouter(prefix="/v1/case-reviews", tags=["team"])
 Purpose = Annotated[str, Header(alias="X-Purpose", max_length=200)]
 
 
@@ -97,10 +100,30 @@ def review_prefill(subject_id: UUID, hub: HubDep, principal: PrincipalDep, purpo
     return hub.team.prefill(principal, subject_id, purpose)
 
 
+@router.get("/case-reviews", response_model=list[ReviewDocument])
+def read_reviews(subject_id: UUID, hub: HubDep, principal: PrincipalDep, purpose: Purpose = "case review") -> Any:
+    """The reviewer's service's reviews of this case file, with the remarks on each answer."""
+    return hub.team.reviews(principal, subject_id, purpose)
+
+
 @router.post("/case-review", status_code=201, response_model=ReviewDocument)
 def record_review(subject_id: UUID, draft: ReviewDraft, hub: HubDep, principal: PrincipalDep) -> Any:
     """One case-file review, criterion by criterion; left-out criteria take the pre-filled answer."""
     return hub.team.review(principal, subject_id, draft)
+
+
+@reviews_router.get("/sample", response_model=ReviewSample)
+def review_sample(
+    hub: HubDep,
+    principal: PrincipalDep,
+    size: Annotated[int, Query(ge=1, le=50)] = 5,
+    since: Annotated[date | None, Query()] = None,
+    until: Annotated[date | None, Query()] = None,
+    purpose: Purpose = "case review",
+) -> Any:
+    """A repeatable random sample of the cases the service led in the period (Riga days), not yet reviewed
+    under the current catalogue."""
+    return hub.team.sample(principal, size, since, until, purpose)
 
 
 @tasks_router.get("/tasks", response_model=list[TaskEnvelope])

@@ -54,3 +54,16 @@ def team_tick(
     with cli.open_hub() as hub:
         appended = hub.team.tick(at.astimezone() if at else None)
     console.print(f"{appended} clock events appended.")
+
+
+@team_app.command("sample")
+def team_sample(
+    user: UserOption,
+    size: Annotated[int, typer.Option(min=1, max=50, help="How many case files")] = 5,
+    since: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First day (Riga)")] = None,
+    until: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Last day (Riga)")] = None,
+) -> None:
+    """Draw the case files to review: a repeatable random sample of your service's cases not yet reviewed."""
+    with cli.open_hub() as hub:
+        first, last = (day.date() if day else None for day in (since, until))
+        show(hub.team.sample(hub.principal_for(user), size, first, last, "case review (cli)"))

@@ -3,14 +3,16 @@ their drafts, transitions and clocks; and the case-file review's answers pre-fil
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import singledispatch
 from typing import Annotated, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from events.base import SYSTEM, Actor, DomainEvent
 from events.ids import new_stream_id
@@ -40,11 +42,20 @@ from policies.clocks import RIGA, task_due
 TEAM_NAMESPACE = uuid5(NAMESPACE_URL, "urn:hub:team")
 Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1, max_length=2000)]
 Note = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=2000)]
+REMARK_LENGTH = 500
+Remark = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, max_length=REMARK_LENGTH)]
 
 
 def riga_day(moment: datetime) -> date:
     """The day in Riga (reviews and visits are dated by the local day, not the UTC one)."""
     return moment.astimezone(RIGA).date()
+
+
+def riga_period(since: date | None, until: date | None) -> tuple[datetime, datetime]:
+    """The instants a period of Riga days begins and ends (the end exclusive: midnight after `until`)."""
+    first = datetime.combine(since or date(2000, 1, 1), time.min, tzinfo=RIGA)
+    last = datetime.combine((until or date(9998, 12, 31)) + timedelta(days=1), time.min, tzinfo=RIGA)
+    return first, last
 
 
 def team_id(subject_id: UUID) -> UUID:
@@ -90,11 +101,54 @@ class VisitOutcome(DraftModel):
     findings: Note = ""
 
 
-class ReviewDraft(DraftModel):
-    """The reviewer's answers by criterion id; `remarks` a free note. Criteria left out are pre-filled."""
+class AnswerDraft(DraftModel):
+    """A verdict with the reviewer's remark. A remark is optional, except that a reviewer who answers "does not
+    conform" says what is missing (the service needs it to put the file right)."""
 
-    answers: Annotated[dict[str, Verdict], Field(default_factory=dict, max_length=50)]
+    verdict: Verdict
+    remark: Annotated[Remark, Field(validate_default=True)] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare(cls, value: Any) -> Any:
+        """A bare verdict is an answer without a remark."""
+        return {"verdict": value} if isinstance(value, str) else value
+
+    @field_validator("remark")
+    @classmethod
+    def _remark(cls, remark: str, info: ValidationInfo) -> str:
+        if info.data.get("verdict") is Verdict.DOES_NOT_CONFORM and not remark:
+            raise PydanticCustomError("remark_required", "say what does not conform")
+        return remark
+
+
+class ReviewDraft(DraftModel):
+    """The reviewer's answers by criterion id (a verdict, or a verdict with a remark); `remarks` a free note on the
+    whole file. Criteria left out take the hub's pre-filled answer."""
+
+    answers: Annotated[dict[str, AnswerDraft], Field(default_factory=dict, max_length=50)]
     remarks: Note = ""
+
+
+@dataclass(frozen=True)
+class Prefilled:
+    """What the hub answers for a criterion from the log, and why (a reason code of the catalogue)."""
+
+    verdict: Verdict
+    reason: str
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What other streams of the log say about the case: prior-residence requests the reviewing service sent,
+    and the answers it owed (referral clocks, record requests asked of it): how many came in time, late, or are
+    still within their time."""
+
+    prior_residence_asked: bool = False
+    prior_residence_received: bool = False
+    answers_on_time: int = 0
+    answers_late: int = 0
+    answers_running: int = 0
 
 
 @dataclass(frozen=True)
@@ -277,24 +331,52 @@ def cancel_visit(team: Team, visit: Visit, actor: Actor, now: datetime) -> Visit
     return VisitCancelled(**_head(team, actor, now), visit_id=visit.id)
 
 
-def prefill(team: Team, prior_residence_asked: bool, prior_residence_received: bool) -> dict[str, Verdict]:
-    """What the log can say for the catalogue's criteria marked `prefill`."""
+def _prior_residence(facts: CaseFacts) -> Prefilled:
+    if facts.prior_residence_received:
+        return Prefilled(Verdict.CONFORMS, "prior_residence.received")
+    if facts.prior_residence_asked:
+        return Prefilled(Verdict.DOES_NOT_CONFORM, "prior_residence.not_received")
+    return Prefilled(Verdict.DOES_NOT_CONFORM, "prior_residence.not_asked")
+
+
+def _tasks_on_time(tasks: list[Task]) -> Prefilled:
+    if not tasks:
+        return Prefilled(Verdict.NOT_APPLICABLE, "tasks.none")
+    if any(task.overdue or (task.finished_at is not None and task.finished_at > task.due_at) for task in tasks):
+        return Prefilled(Verdict.DOES_NOT_CONFORM, "tasks.late")
+    if any(task.open for task in tasks):
+        return Prefilled(Verdict.DOES_NOT_CONFORM, "tasks.not_finished")
+    return Prefilled(Verdict.CONFORMS, "tasks.on_time")
+
+
+def _response_times(facts: CaseFacts) -> Prefilled:
+    if facts.answers_late:
+        return Prefilled(Verdict.DOES_NOT_CONFORM, "responses.late")
+    if facts.answers_on_time:
+        return Prefilled(Verdict.CONFORMS, "responses.on_time")
+    if facts.answers_running:
+        return Prefilled(Verdict.NOT_APPLICABLE, "responses.running")
+    return Prefilled(Verdict.NOT_APPLICABLE, "responses.none")
+
+
+def prefill(team: Team, facts: CaseFacts) -> dict[str, Prefilled]:
+    """What the log can say for the catalogue's criteria marked `prefill`, each with its reason."""
     tasks = list(team.tasks.values())
-    finished = [task for task in tasks if not task.open]
+    finished = any(not task.open for task in tasks)
     cooperation = any(task.agency_id != task.lead_agency_id for task in tasks)
-    on_time = [task for task in finished if task.finished_at is not None and task.finished_at <= task.due_at]
-    known: dict[str, Verdict] = {
-        "prior_residence": Verdict.CONFORMS
-        if prior_residence_asked and prior_residence_received
-        else Verdict.DOES_NOT_CONFORM,
-        "tasks_have_deadlines": Verdict.CONFORMS if tasks else Verdict.DOES_NOT_CONFORM,
-        "cooperation": Verdict.CONFORMS if cooperation else Verdict.DOES_NOT_CONFORM,
-        "tasks_on_time": Verdict.NOT_APPLICABLE
-        if not tasks
-        else Verdict.CONFORMS
-        if len(on_time) == len(tasks) and not any(task.overdue for task in tasks)
-        else Verdict.DOES_NOT_CONFORM,
-        "chronology": Verdict.CONFORMS if finished else Verdict.DOES_NOT_CONFORM,
+    known = {
+        "prior_residence": _prior_residence(facts),
+        "response_times": _response_times(facts),
+        "tasks_have_deadlines": Prefilled(Verdict.CONFORMS, "deadlines.set")
+        if tasks
+        else Prefilled(Verdict.DOES_NOT_CONFORM, "deadlines.none"),
+        "cooperation": Prefilled(Verdict.CONFORMS, "cooperation.agreed")
+        if cooperation
+        else Prefilled(Verdict.DOES_NOT_CONFORM, "cooperation.none"),
+        "tasks_on_time": _tasks_on_time(tasks),
+        "chronology": Prefilled(Verdict.CONFORMS, "chronology.recorded")
+        if finished
+        else Prefilled(Verdict.DOES_NOT_CONFORM, "chronology.none"),
     }
     return {
         criterion.id: known[criterion.prefill]
@@ -303,23 +385,47 @@ def prefill(team: Team, prior_residence_asked: bool, prior_residence_received: b
     }
 
 
-def review_answers(draft: ReviewDraft, prefilled: dict[str, Verdict]) -> tuple[ReviewAnswer, ...]:
-    """Every criterion of the catalogue: the reviewer's answer, else the pre-filled one (marked), else missing."""
+def review_answers(draft: ReviewDraft, prefilled: dict[str, Prefilled]) -> tuple[ReviewAnswer, ...]:
+    """Every criterion of the catalogue: the reviewer's answer (with her remark), else the pre-filled one (marked,
+    with its reason), else missing."""
     unknown = sorted(set(draft.answers) - {criterion.id for criterion in catalogue().criteria})
     if unknown:
         raise InvalidInput("unknown_criterion", f"no criterion {unknown[0]} in the catalogue", "answers")
     answers: list[ReviewAnswer] = []
     missing: list[str] = []
     for criterion in catalogue().criteria:
-        if criterion.id in draft.answers:
-            answers.append(ReviewAnswer(criterion=criterion.id, verdict=draft.answers[criterion.id]))
-        elif criterion.id in prefilled:
-            answers.append(ReviewAnswer(criterion=criterion.id, verdict=prefilled[criterion.id], prefilled=True))
+        given, known = draft.answers.get(criterion.id), prefilled.get(criterion.id)
+        if given is not None:
+            answers.append(ReviewAnswer(criterion=criterion.id, verdict=given.verdict, remark=given.remark))
+        elif known is not None:
+            answers.append(
+                ReviewAnswer(criterion=criterion.id, verdict=known.verdict, prefilled=True, reason=known.reason)
+            )
         else:
             missing.append(criterion.id)
     if missing:
         raise InvalidInput("criterion_unanswered", f"criterion {missing[0]} needs an answer", "answers")
     return tuple(answers)
+
+
+def timely(due_at: str, answered_at: str | None, overdue: bool, now_text: str) -> bool | None:
+    """Whether an answer owed came within its clock (times as the views store them, in one format): True if it
+    came in time, False if late or still late, None while it is still running within its time."""
+    if overdue or (answered_at is not None and answered_at > due_at):
+        return False
+    if answered_at is not None:
+        return True
+    return False if now_text >= due_at else None
+
+
+def sample_cases(candidates: Iterable[str], size: int, seed: str) -> list[str]:
+    """A random sample of `size` cases, the same for the same candidates and seed (so that a reviewer, or her
+    supervisor, gets the same list again), in a stable order."""
+
+    def draw(case: str) -> str:
+        return hashlib.sha256(f"{seed}/{case}".encode()).hexdigest()
+
+    return sorted(sorted(set(candidates), key=draw)[:size])
 
 
 @singledispatch

@@ -25,7 +25,7 @@ TEAM = Capability(
     views=lambda: (TeamView(),),
     install=install,
     due_work=due_work,
-    api=("hub.team.api:router", "hub.team.api:tasks_router"),
+    api=("hub.team.api:router", "hub.team.api:tasks_router", "hub.team.api:reviews_router"),
     web=("hub.team.web:router",),
     commands=(("team", "hub.team.cli:team_app"),),
 )

@@ -73,12 +73,21 @@ class PlannedVisit(VisitDocument):
     warnings: list[VisitDocument]
 
 
+class PrefillReason(BaseModel):
+    """Why the hub pre-filled an answer: a code of the catalogue and its words in Latvian and English."""
+
+    code: str
+    lv: str
+    en: str
+
+
 class PrefilledCriterion(BaseModel):
     criterion: str
     group: str
     lv: str
     en: str
     prefilled: Verdict | None
+    reason: PrefillReason | None
 
 
 class ReviewPrefill(BaseModel):
@@ -90,6 +99,8 @@ class ReviewAnswerDocument(BaseModel):
     criterion: str
     verdict: Verdict
     prefilled: bool
+    reason: PrefillReason | None
+    remark: str
 
 
 class ReviewDocument(BaseModel):
@@ -98,3 +109,18 @@ class ReviewDocument(BaseModel):
     reviewed_on: date
     answers: list[ReviewAnswerDocument]
     prefilled: list[str]
+    remarks: str
+
+
+class SampledCase(BaseModel):
+    subject_id: str
+
+
+class ReviewSample(BaseModel):
+    """Cases drawn for review: `candidates` is how many the period held that were not yet reviewed."""
+
+    catalogue: str
+    since: date | None
+    until: date | None
+    candidates: int
+    cases: list[SampledCase]

@@ -23,6 +23,7 @@ from policies.case_review import catalogue
 from policies.decision import AccessDecision, Principal
 from policies.engine import PersonAction
 from projections.record_requests import RecordRequestQueries, utc_text
+from projections.referrals import ReferralQueries, instant
 from projections.team import TeamQueries
 
 TASK_ACTIONS: dict[str, Callable[..., DomainEvent]] = {
@@ -40,6 +41,7 @@ class TeamService:
         self.relationships = relationships
         self.queries = TeamQueries(core.views_db)
         self.requests = RecordRequestQueries(core.views_db)
+        self.referrals = ReferralQueries(core.views_db)
 
     # --- the team ---------------------------------------------------------------------------------------------
 
@@ -207,7 +209,8 @@ class TeamService:
                     "group": criterion.group,
                     "lv": criterion.lv,
                     "en": criterion.en,
-                    "prefilled": answers.get(criterion.id),
+                    "prefilled": known.verdict if (known := answers.get(criterion.id)) else None,
+                    "reason": reason_document(known.reason) if known else None,
                 }
                 for criterion in catalogue().criteria
             ],
@@ -236,20 +239,75 @@ class TeamService:
             remarks=draft.remarks,
         )
         self.core.app.append(event)
+        return review_document(event)
+
+    def reviews(self, principal: Principal, subject_id: UUID, purpose: str) -> list[dict[str, Any]]:
+        """The agency's own reviews of this case file, newest first, with each answer's remark; recorded."""
+        decision = self._authorize(principal, PersonAction.REVIEW_CASE, subject_id, "case_review.read")
+        self.core.record_access(
+            principal, decision, "case_review.read", f"case_review:{subject_id}/reviews", purpose, (subject_id,)
+        )
+        return [
+            review_document(event)
+            for review_id in self.queries.reviews_of(principal.agency_id, subject_id)
+            for event in self.core.app.stream(UUID(review_id))
+            if isinstance(event, CaseReviewed)
+        ]
+
+    def sample(
+        self, principal: Principal, size: int, since: date | None, until: date | None, purpose: str
+    ) -> dict[str, Any]:
+        """A deterministic random sample of the cases the reviewer's service led in the period (Riga days,
+        inclusive), leaving out those it already reviewed under the current catalogue. Each sampled case is
+        decided by the policy (`review-case`, with the service's ties to the child); the listing is recorded."""
+        if Role.CASE_REVIEWER not in principal.roles:
+            raise Forbidden("access_denied", "only the service's case-file reviewer draws a sample")
+        self.core.wait_for_views()
+        start, end = domain.riga_period(since, until)
+        version = catalogue().version
+        done = self.queries.reviewed_subjects(principal.agency_id, version)
+        candidates = [child for child in self.referrals.cases_led(principal.agency_id, start, end) if child not in done]
+        seed = f"{principal.agency_id}/{version}/{since}/{until}"
+        chosen = [UUID(child) for child in domain.sample_cases(candidates, size, seed)]
+        if chosen:
+            decision = self.relationships.authorize(
+                principal, PersonAction.REVIEW_CASE, chosen, "case_review:sample", "case_review.sample"
+            )
+            self.core.record_access(
+                principal, decision, "case_review.sample", "case_review:sample", purpose, tuple(chosen)
+            )
         return {
-            "id": str(event.originator_id),
-            "catalogue": event.catalogue,
-            "reviewed_on": event.reviewed_on,
-            "answers": [answer.model_dump(mode="json") for answer in answers],
-            "prefilled": [answer.criterion for answer in answers if answer.prefilled],
+            "catalogue": version,
+            "since": since,
+            "until": until,
+            "candidates": len(candidates),
+            "cases": [{"subject_id": str(child)} for child in chosen],
         }
 
     # --- helpers ----------------------------------------------------------------------------------------------
 
-    def _prefilled(self, principal: Principal, subject_id: UUID) -> dict[str, Any]:
-        asked = self.requests.asked_about(principal.agency_id, self.relationships.records_of(subject_id))
-        received = any(row["released_categories"] or row["status"] == "answered" for row in asked)
-        return domain.prefill(self._team(subject_id), bool(asked), received)
+    def _prefilled(self, principal: Principal, subject_id: UUID) -> dict[str, domain.Prefilled]:
+        return domain.prefill(self._team(subject_id), self._facts(principal.agency_id, subject_id))
+
+    def _facts(self, agency_id: UUID, subject_id: UUID) -> domain.CaseFacts:
+        """Prior-residence requests the agency sent about the person, and whether the answers it owed about her
+        (its referral clocks, record requests asked of it) came within their clocks (`policies/clocks.py`)."""
+        records, now = self.relationships.records_of(subject_id), self.core.now()
+        asked = self.requests.about(agency_id, records)
+        owed = [
+            domain.timely(row["due_at"], row["stopped_at"], row["overdue_at"] is not None, instant(now))
+            for row in self.referrals.clocks_about(agency_id, records)
+        ] + [
+            domain.timely(row["due_at"], row["answered_at"], bool(row["overdue"]), utc_text(now))
+            for row in self.requests.about(agency_id, records, "responder")
+        ]
+        return domain.CaseFacts(
+            prior_residence_asked=bool(asked),
+            prior_residence_received=any(row["released_categories"] or row["status"] == "answered" for row in asked),
+            answers_on_time=owed.count(True),
+            answers_late=owed.count(False),
+            answers_running=owed.count(None),
+        )
 
     def _authorize(self, principal: Principal, action: PersonAction, subject_id: UUID, what: str) -> AccessDecision:
         self.core.wait_for_views()
@@ -294,3 +352,23 @@ class TeamService:
         if principal.agency_id == visit.agency_id:
             document["findings"] = visit.findings
         return document
+
+
+def reason_document(code: str) -> dict[str, str]:
+    """Why the hub pre-filled an answer, in the catalogue's words."""
+    lv, en = catalogue().reasons[code]
+    return {"code": code, "lv": lv, "en": en}
+
+
+def review_document(event: CaseReviewed) -> dict[str, Any]:
+    return {
+        "id": str(event.originator_id),
+        "catalogue": event.catalogue,
+        "reviewed_on": event.reviewed_on,
+        "answers": [
+            {**answer.model_dump(mode="json"), "reason": reason_document(answer.reason) if answer.reason else None}
+            for answer in event.answers
+        ],
+        "prefilled": [answer.criterion for answer in event.answers if answer.prefilled],
+        "remarks": event.remarks,
+    }

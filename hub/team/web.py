@@ -3,21 +3,22 @@ the supervisor's case-file review results with a chart and CSV. Reads go through
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
 
 from events.team import Verdict
 from events.values import MUNICIPALITIES, Role
 from hub.api.auth import HubDep
 from hub.api.downloads import csv_response
-from hub.team.domain import ReviewDraft, TaskDraft, TaskFinish, VisitDraft
+from hub.team.domain import REMARK_LENGTH, ReviewDraft, TaskDraft, TaskFinish, TaskReport, VisitDraft, VisitOutcome
 from hub.web.charts import bar_chart
-from hub.web.forms import Location, dotted, text, validated
+from hub.web.forms import Location, Period, dotted, text, validated
 from hub.web.i18n import translations
 from hub.web.labels import label_id
 from hub.web.rendering import WebRoute, language_of, render
@@ -26,14 +27,20 @@ from policies.case_review import CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE, catalogu
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 PURPOSE = "coordination"
-Day = Annotated[date | None, Query()]
 VISITING_ROLES = (Role.CASE_MANAGER, Role.ORPHANS_COURT_MEMBER, Role.SOCIAL_PEDAGOGUE, Role.POLICE_OFFICER,
                   Role.HEALTH_PROFESSIONAL)  # fmt: skip
 
 
 @router.get("/people/{subject_id}/team")
-def team(request: Request, subject_id: UUID, hub: HubDep, principal: WebPrincipal) -> HTMLResponse:
-    """The team, the visits and the tasks the agency leads or is assigned; each read recorded."""
+def team(
+    request: Request,
+    subject_id: UUID,
+    hub: HubDep,
+    principal: WebPrincipal,
+    notice: Annotated[Literal["nearby_visit"] | None, Query()] = None,
+) -> HTMLResponse:
+    """The team, the visits and the tasks the agency leads or is assigned; each read recorded. `notice` warns,
+    after planning, that another agency plans a visit close to it."""
     team = hub.team.team(principal, subject_id, PURPOSE)
     gettext = translations(language_of(request)).gettext
     agencies = [member["agency"] for member in team["agencies"] if member["agency"]]
@@ -50,6 +57,7 @@ def team(request: Request, subject_id: UUID, hub: HubDep, principal: WebPrincipa
         tasks=hub.team.tasks(principal, subject_id, PURPOSE),
         agency_id=str(principal.agency_id),
         leads=leads,
+        notice=notice,
         reviewer=Role.CASE_REVIEWER in principal.roles,
         agencies=[(agency["code"], agency["name"]) for agency in agencies],
         visiting_roles=[(role.value, gettext(label_id("role", role.value))) for role in VISITING_ROLES],
@@ -64,8 +72,9 @@ def plan_visit(subject_id: UUID, hub: HubDep, principal: WebPrincipal, form: Che
         "purpose": text(form, "purpose"),
         "visiting_roles": [text(form, "visiting_role")],
     }
-    hub.team.plan_visit(principal, subject_id, validated(VisitDraft, body, visit_field))
-    return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+    planned = hub.team.plan_visit(principal, subject_id, validated(VisitDraft, body, visit_field))
+    warned = "?notice=nearby_visit" if planned["warnings"] else ""
+    return RedirectResponse(f"/people/{subject_id}/team{warned}", status_code=303)
 
 
 @router.post("/people/{subject_id}/team/visits/{visit_id}/{action}")
@@ -75,10 +84,12 @@ def act_on_visit(
     action: Literal["join", "done", "cancel"],
     hub: HubDep,
     principal: WebPrincipal,
-    _: CheckedForm,
+    form: CheckedForm,
 ) -> RedirectResponse:
-    """Join another agency's visit, or mark one's own visit made or cancelled (findings are kept by the API)."""
-    hub.team.act_on_visit(principal, subject_id, visit_id, action)
+    """Join another agency's visit, or mark one's own visit made (with its findings, kept by the visiting agency)
+    or cancelled."""
+    outcome = validated(VisitOutcome, {"findings": text(form, "findings")}) if action == "done" else None
+    hub.team.act_on_visit(principal, subject_id, visit_id, action, outcome)
     return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
 
 
@@ -93,40 +104,87 @@ def agree_task(subject_id: UUID, hub: HubDep, principal: WebPrincipal, form: Che
     return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
 
 
-@router.post("/people/{subject_id}/team/tasks/{task_id}/finish")
-def finish_task(
-    subject_id: UUID, task_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm
+TASK_FORMS: dict[str, Callable[[FormData], TaskReport | TaskFinish | None]] = {
+    "accept": lambda form: None,
+    "report": lambda form: validated(TaskReport, {"note": text(form, "note")}),
+    "finish": lambda form: validated(TaskFinish, {"done": text(form, "done") == "true", "note": text(form, "note")}),
+}
+
+
+@router.post("/people/{subject_id}/team/tasks/{task_id}/{action}")
+def act_on_task(
+    subject_id: UUID,
+    task_id: UUID,
+    action: Literal["accept", "report", "finish"],
+    hub: HubDep,
+    principal: WebPrincipal,
+    form: CheckedForm,
 ) -> RedirectResponse:
-    draft = validated(TaskFinish, {"done": text(form, "done") == "true", "note": text(form, "note")})
-    hub.team.act_on_task(principal, subject_id, task_id, "finish", draft)
+    """The assigned agency accepts a task, reports how it goes, or marks it done or not done with a note."""
+    hub.team.act_on_task(principal, subject_id, task_id, action, TASK_FORMS[action](form))
     return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
 
 
 @router.get("/people/{subject_id}/case-review")
 def review_form(request: Request, subject_id: UUID, hub: HubDep, principal: WebPrincipal) -> HTMLResponse:
-    """The criteria with the answers the hub pre-fills (the read is recorded)."""
+    """The criteria with the answers the hub pre-fills and why, and the service's earlier reviews of this file
+    with their remarks (both reads recorded)."""
     gettext = translations(language_of(request)).gettext
     return render(
         request,
         "case_review.html",
         subject_id=subject_id,
         criteria=hub.team.prefill(principal, subject_id, "case review")["criteria"],
+        reviews=hub.team.reviews(principal, subject_id, "case review"),
+        names={criterion.id: (criterion.lv, criterion.en) for criterion in catalogue().criteria},
         groups=catalogue().groups,
         verdicts=[(verdict.value, gettext(label_id("verdict", verdict.value))) for verdict in Verdict],
+        remark_length=REMARK_LENGTH,
     )
 
 
 @router.post("/people/{subject_id}/case-review")
 def record_review(subject_id: UUID, hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
-    answers = {name.removeprefix("answer."): text(form, name) for name in form if name.startswith("answer.")}
+    """An answer left as the hub pre-filled it, without a remark, stays marked pre-filled (with its reason)."""
+    prefilled = {
+        row["criterion"]: row["prefilled"]
+        for row in hub.team.prefill(principal, subject_id, "case review")["criteria"]
+        if row["prefilled"]
+    }
+    answers: dict[str, dict[str, str]] = {}
+    for name in form:
+        criterion = name.removeprefix("answer.")
+        verdict, remark = text(form, name), text(form, f"remark.{criterion}")
+        if name.startswith("answer.") and (verdict != prefilled.get(criterion) or remark):
+            answers[criterion] = {"verdict": verdict, "remark": remark}
     draft = validated(ReviewDraft, {"answers": answers, "remarks": text(form, "remarks")}, review_field)
     hub.team.review(principal, subject_id, draft)
-    return RedirectResponse(f"/people/{subject_id}/team", status_code=303)
+    return RedirectResponse(f"/people/{subject_id}/case-review", status_code=303)
+
+
+@router.get("/case-reviews/sample")
+def review_sample(
+    request: Request,
+    hub: HubDep,
+    principal: WebPrincipal,
+    period: Period,
+    size: Annotated[int, Query(ge=1, le=50)] = 5,
+) -> HTMLResponse:
+    """A repeatable random sample of the service's cases in the period not yet reviewed (the listing recorded)."""
+    return render(
+        request,
+        "case_review_sample.html",
+        sample=hub.team.sample(principal, size, *period.days(), "case review"),
+        period=period.values,
+        size=size,
+    )
 
 
 def review_field(location: Location) -> str:
-    """An answer's field in the form is `answer.<criterion>`."""
-    return f"answer.{location[1]}" if len(location) > 1 and location[0] == "answers" else dotted(location)
+    """An answer's fields in the form are `answer.<criterion>` and `remark.<criterion>`."""
+    if len(location) > 1 and location[0] == "answers":
+        return f"{'remark' if location[-1] == 'remark' else 'answer'}.{location[1]}"
+    return dotted(location)
 
 
 def visit_field(location: Location) -> str:
@@ -135,11 +193,9 @@ def visit_field(location: Location) -> str:
 
 
 @router.get("/supervision/case-reviews")
-def case_reviews(
-    request: Request, hub: HubDep, principal: WebPrincipal, since: Day = None, until: Day = None
-) -> HTMLResponse:
+def case_reviews(request: Request, hub: HubDep, principal: WebPrincipal, period: Period) -> HTMLResponse:
     """Non-conformity % per criterion group and municipality (counts only; the read is recorded)."""
-    rows = hub.supervision.case_reviews(principal, since, until)
+    rows = hub.supervision.case_reviews(principal, *period.days())
     english = language_of(request) == "en"
     groups = {group: en if english else lv for group, lv, en in catalogue().groups}
     gettext = translations(language_of(request)).gettext
@@ -150,20 +206,19 @@ def case_reviews(
         )
         for place in sorted({row["municipality"] for row in rows})
     ]
-    period = {"since": since.isoformat() if since else "", "until": until.isoformat() if until else ""}
     return render(
         request,
         "supervision_reviews.html",
         rows=rows,
         charts=charts,
         groups=groups,
-        period=period,
-        csv="/supervision/case-reviews.csv?" + urlencode(period),
+        period=period.values,
+        csv="/supervision/case-reviews.csv?" + urlencode(period.values),
         names=MUNICIPALITIES,
     )
 
 
 @router.get("/supervision/case-reviews.csv")
-def case_reviews_csv(hub: HubDep, principal: WebPrincipal, since: Day = None, until: Day = None) -> Response:
-    rows = hub.supervision.case_reviews(principal, since, until)
+def case_reviews_csv(hub: HubDep, principal: WebPrincipal, period: Period) -> Response:
+    rows = hub.supervision.case_reviews(principal, *period.days())
     return csv_response(rows, CASE_REVIEW_COLUMNS, CASE_REVIEW_FILE)

@@ -40,6 +40,7 @@ ERROR_MESSAGES: dict[str, str] = {
     "string_pattern_mismatch": N_("Not in the expected form."),
     "value_error": N_("Not valid."),
     "invalid_personal_code": N_("Not a valid Latvian personal code."),
+    "remark_required": N_("Say what does not conform."),
 }
 NOT_VALID = N_("Not valid.")
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from fastapi import Depends, Query
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
@@ -61,3 +63,27 @@ def local_day(value: str, field: str, until: bool) -> datetime | None:
     except ValueError:
         raise InvalidInput("invalid_date", "give a date as YYYY-MM-DD", field) from None
     return datetime.combine(day, time.max if until else time.min, RIGA)
+
+
+Day = Annotated[str, Query(max_length=10)]
+
+
+@dataclass(frozen=True)
+class ChosenPeriod:
+    values: dict[str, str]
+    since: datetime | None
+    until: datetime | None
+
+    def days(self) -> tuple[date | None, date | None]:
+        """The first and last day (Riga) of the period."""
+        return (self.since.date() if self.since else None, self.until.date() if self.until else None)
+
+
+def chosen_period(since: Day = "", until: Day = "") -> ChosenPeriod:
+    """The period a filter form names, as whole days in Riga (either end may be left open)."""
+    return ChosenPeriod(
+        {"since": since, "until": until}, local_day(since, "since", until=False), local_day(until, "until", until=True)
+    )
+
+
+Period = Annotated[ChosenPeriod, Depends(chosen_period)]

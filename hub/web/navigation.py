@@ -44,6 +44,10 @@ def settles_subjects(principal: Principal) -> bool:
     return principal.agency_kind in SUBJECT_AGENCY_KINDS and bool(principal.roles & SUBJECT_ROLES)
 
 
+def reviews_case_files(principal: Principal) -> bool:
+    return principal.agency_kind is AgencyKind.SOCIAL_SERVICE and Role.CASE_REVIEWER in principal.roles
+
+
 def administers(principal: Principal) -> bool:
     return roles.admin_role(principal.roles) is not None
 
@@ -55,6 +59,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/records", N_("Record requests"), works_record_requests),
     NavItem("/handovers", N_("Case handovers"), hands_cases_over),
     NavItem("/reviews", N_("Emergency access reviews"), reviews_emergencies),
+    NavItem("/case-reviews/sample", N_("Case files to review"), reviews_case_files),
     NavItem("/subjects/candidates", N_("Possible matches"), settles_subjects),
     NavItem("/supervision", N_("Supervision"), lambda principal: decide_supervision_read(principal).permitted),
     NavItem("/audit", N_("Audit"), audits),
