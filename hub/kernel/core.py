@@ -8,15 +8,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
+
 from events.access import AccessRecorded
 from events.base import Actor, DomainEvent
 from events.ids import new_stream_id
+from events.personal import KeyDestroyed
 from events.values import AgencyKind, Role
 from hub.kernel import access_tracking as access_tracking
 from hub.kernel.application import HubApplication
 from hub.kernel.config import Settings
 from hub.kernel.errors import InvalidInput, NotFound, Unavailable
-from hub.kernel.group_commit import GroupCommitter
+from hub.kernel.group_commit import CommitFailed, GroupCommitter
 from hub.kernel.identity import (
     ISSUER,
     InvalidToken,
@@ -87,6 +90,11 @@ def _principal(user: Row, agency: Row) -> Principal:
     )
 
 
+# Failures one item of a shared commit may cause alone (a key or stream another writer took first, a person erased
+# meanwhile): after one, the batch's items are committed one by one.
+ONE_ITEM_CONFLICTS: tuple[type[BaseException], ...] = (IntegrityError, KeyDestroyed)
+
+
 class Core:
     """The event log (write side), the views following it (read side), the signing key and the audit of reads."""
 
@@ -112,7 +120,16 @@ class Core:
         self.policy_engine = default_engine()
         self.clock: Callable[[], datetime] = _utc_now
         self.access_log: GroupCommitter[AccessRecorded] = GroupCommitter(
-            self._append_access_events, max_wait=settings.access_batch_wait_ms / 1000, name="access-log"
+            self._append_access_events,
+            max_wait=settings.access_batch_wait_ms / 1000,
+            name="access-log",
+            isolate=ONE_ITEM_CONFLICTS,
+        )
+        self.shared_appends: GroupCommitter[tuple[DomainEvent, ...]] = GroupCommitter(
+            self._append_together,
+            max_wait=settings.submission_batch_wait_ms / 1000,
+            name="shared-appends",
+            isolate=ONE_ITEM_CONFLICTS,
         )
         self.views_wait_seconds = VIEWS_WAIT_SECONDS
         self.follower.catch_up()
@@ -149,6 +166,7 @@ class Core:
         return self.clock()
 
     def close(self) -> None:
+        self.shared_appends.close()
         self.access_log.close()
         self.follower.stop()
         self.views_db.close()
@@ -247,3 +265,20 @@ class Core:
 
     def _append_access_events(self, events: Sequence[AccessRecorded]) -> None:
         self.app.append(*events)
+
+    def append_shared(self, *events: DomainEvent) -> None:
+        """Append the events in one transaction shared with concurrent callers' (group commit), returning once they
+        are durable. The events are committed together or not at all; a conflict of another caller's events does
+        not fail these. Raises what `HubApplication.append` would (IntegrityError on a conflict of these events)."""
+        try:
+            self.shared_appends.submit(events)
+        except CommitFailed as failed:
+            cause = failed.__cause__
+        else:
+            return
+        if cause is None:
+            raise Unavailable("store_unavailable", "the store did not commit in time; try again shortly")
+        raise cause  # outside the handler, so the error keeps its own cause and context
+
+    def _append_together(self, items: Sequence[tuple[DomainEvent, ...]]) -> None:
+        self.app.append(*(event for events in items for event in events))

@@ -97,7 +97,7 @@ class ReferralService:
             clocks.CLOCKS_VERSION,
             at,
         )
-        self.core.app.append(*subject_events, event)
+        self.core.append_shared(*subject_events, event)
         return self._receipt(event.originator_id, recipients, bool(linked))
 
     def _replay(self, referral: Referral, digest: str) -> dict[str, Any]:
