@@ -35,6 +35,7 @@ from policies.access import AccessDecision, Principal
 from policies.engine import default_engine
 from projections.follower import Follower, View, ViewsBehind
 from projections.registry import RegistryQueries, RegistryView
+from projections.registry_cache import CachedRegistryQueries
 from projections.viewdb import PostgresViewDatabase, Row, SQLiteViewDatabase, ViewDatabase
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,7 @@ class Core:
         self.app.event_mapper.subjects = self.app.new_keys_recorder.keys = self.subject_keys
         self.registry_view = RegistryView()
         self.follower = Follower(self.app.recorder, self.app.event_mapper, self.views_db, [self.registry_view, *views])
-        self.registry_queries = RegistryQueries(self.views_db)
+        self.registry_queries: RegistryQueries = CachedRegistryQueries(self.views_db)
         self.signing_key = load_or_create_signing_key(settings.key_dir)
         self.sealing_key = sealing_key(settings.key_dir)
         # Verifies tokens other issuers signed (the identity capability sets it for its OpenID providers).
