@@ -31,6 +31,7 @@ from hub.kernel.identity import (
 )
 from hub.kernel.sealed_records import sealing_key
 from hub.kernel.subject_keys import FileMasterKeys, SubjectKeyStore, move_keys_from_views
+from hub.kernel.token_cache import VerifiedTokens
 from policies.access import AccessDecision, Principal
 from policies.engine import default_engine
 from projections.follower import Follower, View, ViewsBehind
@@ -120,6 +121,7 @@ class Core:
         self.foreign_tokens: Callable[[str], TokenClaims] | None = None
         self.policy_engine = default_engine()
         self.clock: Callable[[], datetime] = _utc_now
+        self.verified_tokens = VerifiedTokens(_utc_now)
         self.access_log: GroupCommitter[AccessRecorded] = GroupCommitter(
             self._append_access_events,
             max_wait=settings.access_batch_wait_ms / 1000,
@@ -186,12 +188,7 @@ class Core:
     def authenticate(self, token: str) -> Principal:
         """Verify a bearer token (the hub's own, or a configured OpenID provider's) and resolve who is calling;
         raises InvalidToken or SuspendedUser (suspended or removed: either way the user may do nothing)."""
-        if token_issuer(token) == ISSUER:
-            claims = verify_token(self.signing_key.public_key(), token)
-        elif self.foreign_tokens is not None:
-            claims = self.foreign_tokens(token)
-        else:
-            raise InvalidToken("UnknownIssuer")
+        claims = self.verified_tokens.known(token) or self._verify_token(token)
         user = self.user_row(claims.username)
         if user is None:
             raise InvalidToken("UnknownUser")
@@ -201,6 +198,15 @@ class Core:
         if user["suspended"] or user.get("removed"):
             raise SuspendedUser(claims.username)
         return _principal(user, agency)
+
+    def _verify_token(self, token: str) -> TokenClaims:
+        if token_issuer(token) == ISSUER:
+            claims = verify_token(self.signing_key.public_key(), token)
+            self.verified_tokens.remember(token, claims)
+            return claims
+        if self.foreign_tokens is not None:
+            return self.foreign_tokens(token)
+        raise InvalidToken("UnknownIssuer")
 
     def principal_for(self, username: str) -> Principal:
         """The principal of a registered user (for the command line, which acts as a named user)."""
