@@ -20,6 +20,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
@@ -44,9 +45,16 @@ from projections.registry import RegistryQueries
 from tests.conftest import distinct_child_referral
 
 THREADS = 16
-SUBMISSIONS = 320
-AUTHENTICATIONS = 2000
-PROFILED = 200
+
+
+@dataclass(frozen=True)
+class Sizes:
+    submissions: int = 320
+    authentications: int = 2000
+    profiled: int = 200  # requests of each kind in the profile
+
+
+TINY = Sizes(submissions=32, authentications=50, profiled=5)  # for the smoke test: runs, measures nothing
 # The parts of a request timed (wall clock, summed over the requests, whichever thread runs them).
 PARTS = (
     ("dependencies: authentication, body validation, rate limits", fastapi.routing, "solve_dependencies"),
@@ -62,13 +70,13 @@ PARTS = (
 )
 
 
-def submissions_per_second(hub: Hub, shared: bool, numbers: count[int]) -> float:
+def submissions_per_second(hub: Hub, shared: bool, numbers: count[int], sizes: Sizes) -> float:
     """THREADS threads submitting distinct referrals; with `shared` false, a committer of one item a batch."""
     if not shared:
         hub.shared_appends.close()
         hub.shared_appends = GroupCommitter(hub._append_together, max_wait=0, max_batch=1, isolate=ONE_ITEM_CONFLICTS)
     principal = hub.principal_for(SUBMITTER)
-    drafts = [distinct_draft(next(numbers)) for _ in range(SUBMISSIONS)]
+    drafts = [distinct_draft(next(numbers)) for _ in range(sizes.submissions)]
     lock = threading.Lock()
 
     def work(_: int) -> None:
@@ -83,28 +91,29 @@ def submissions_per_second(hub: Hub, shared: bool, numbers: count[int]) -> float
         with ThreadPoolExecutor(THREADS) as pool:
             list(pool.map(work, range(THREADS)))
 
-    return per_second(SUBMISSIONS, run)
+    return per_second(sizes.submissions, run)
 
 
-def authentications_per_second(hub: Hub) -> float:
+def authentications_per_second(hub: Hub, sizes: Sizes) -> float:
     token = hub.issue_token(SUBMITTER)
     hub.authenticate(token)
-    return per_second(AUTHENTICATIONS, lambda: [hub.authenticate(token) for _ in range(AUTHENTICATIONS)])
+    times = sizes.authentications
+    return per_second(times, lambda: [hub.authenticate(token) for _ in range(times)])
 
 
-def with_and_without(settings: Settings, step: str, numbers: count[int]) -> tuple[float, float]:
+def with_and_without(settings: Settings, step: str, numbers: count[int], sizes: Sizes) -> tuple[float, float]:
     rates = []
     for enabled in (True, False):
         hub = Hub(settings)
         try:
             if step == "shared commits":
-                rates.append(submissions_per_second(hub, enabled, numbers))
+                rates.append(submissions_per_second(hub, enabled, numbers, sizes))
                 continue
             if step == "registry cache" and not enabled:
                 hub.registry_queries = RegistryQueries(hub.views_db)
             if step == "token cache" and not enabled:
                 hub.verified_tokens = VerifiedTokens(hub.clock, max_entries=0)
-            rates.append(authentications_per_second(hub))
+            rates.append(authentications_per_second(hub, sizes))
         finally:
             hub.close()
     return rates[0], rates[1]
@@ -152,7 +161,7 @@ class Spans:
             setattr(owner, name, original)
 
 
-def profile(settings: Settings) -> None:
+def profile(settings: Settings, sizes: Sizes) -> None:
     """One caller's no-op and submission through the app in process, split into the parts of the request."""
     hub = Hub(settings)
     try:
@@ -169,23 +178,23 @@ def profile(settings: Settings) -> None:
                     spans.wrap(owner, name, part)
                 started = time.perf_counter()
                 try:
-                    for _ in range(PROFILED):
+                    for _ in range(sizes.profiled):
                         client.post(path, json=next(bodies), headers=headers)
                 finally:
                     spans.restore()
                 total = time.perf_counter() - started
-                print(f"{label}: {total / PROFILED * 1000:.2f} ms a request (one caller, in process, TestClient)")
+                print(f"{label}: {total / sizes.profiled * 1000:.2f} ms a request (one caller, in process, TestClient)")
                 for part, _, _ in PARTS:
-                    print(f"  {part}: {spans.seconds[part] / PROFILED * 1000:.2f} ms")
+                    print(f"  {part}: {spans.seconds[part] / sizes.profiled * 1000:.2f} ms")
     finally:
         hub.close()
 
 
-def rounds(settings_for: Callable[[str], Settings], count_of_rounds: int) -> None:
+def rounds(settings_for: Callable[[str], Settings], count_of_rounds: int, sizes: Sizes) -> None:
     numbers = count()
     for number in range(count_of_rounds):
         for step in ("shared commits", "registry cache", "token cache"):
-            with_step, without = with_and_without(settings_for(f"{step}-{number}"), step, numbers)
+            with_step, without = with_and_without(settings_for(f"{step}-{number}"), step, numbers, sizes)
             unit = "submissions/s" if step == "shared commits" else "authentications/s"
             print(f"round {number + 1} {step}: {with_step:,.0f} ÷ {without:,.0f} {unit} = {with_step / without:.2f}")
 
@@ -195,7 +204,9 @@ def main() -> None:
     parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--tiny", action="store_true", help="a few calls each (the smoke test)")
     arguments = parser.parse_args()
+    sizes = TINY if arguments.tiny else Sizes()
     with open_stores((arguments.store,)) as [store]:
 
         def seeded(label: str) -> Settings:
@@ -208,8 +219,8 @@ def main() -> None:
             return settings
 
         if arguments.profile:
-            profile(seeded("profile"))
-        rounds(seeded, arguments.rounds)
+            profile(seeded("profile"), sizes)
+        rounds(seeded, arguments.rounds, sizes)
 
 
 if __name__ == "__main__":
