@@ -5,12 +5,15 @@ The registry view's stored position changes in the same transaction as its rows,
 (a single-row read) and serves its answer from memory while the position is the one the answer was read under;
 any other position, whichever process applied it (this one's follower, another API replica's, a command line's),
 empties the cache first. A renamed or closed agency or a suspended user is thus seen by the next lookup.
+Inside `one_position()` the lookups share one reading of the position (authentication makes two lookups).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 from uuid import UUID
 
@@ -30,9 +33,21 @@ class CachedRegistryQueries(RegistryQueries):
         self._lock = threading.Lock()
         self._position: int | None = None
         self._answers: dict[Hashable, object] = {}
+        self._scope: ContextVar[int | None] = ContextVar(f"registry-position-{id(self)}", default=None)
+
+    @contextmanager
+    def one_position(self) -> Iterator[None]:
+        """Lookups inside share one reading of the position (a request's lookups need not each ask the store)."""
+        token = self._scope.set(read_position(self.database, RegistryView.name))
+        try:
+            yield
+        finally:
+            self._scope.reset(token)
 
     def _cached(self, key: Hashable, load: Callable[[], Answer]) -> Answer:
-        position = read_position(self.database, RegistryView.name)
+        position = self._scope.get()
+        if position is None:
+            position = read_position(self.database, RegistryView.name)
         with self._lock:
             if position != self._position:
                 self._answers.clear()

@@ -93,3 +93,16 @@ def test_a_closed_agency_is_no_longer_routed_to_here_or_in_another_hub(hub: Hub,
     for instance in (hub, other):
         assert instance.registry_queries.agencies_of_kind("orphans_court", "talsu-novads") == []
         assert instance.registry_queries.agency_by_code("TAL-BT")["closed"] is True  # type: ignore[index]
+
+
+def test_lookups_in_one_reading_ask_for_the_position_once_and_the_next_reading_sees_a_change(
+    hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = hub.issue_token("tukums.cm")
+    hub.authenticate(token)
+    asked = queries_of(hub.views_db, monkeypatch)
+    hub.authenticate(token)  # a user and their agency: two lookups, one reading
+    assert asked == ["SELECT notification_id FROM view_tracking WHERE view_name = ?"]
+    hub.registry.set_user_suspended("tukums.cm", True)
+    with pytest.raises(SuspendedUser):
+        hub.authenticate(token)

@@ -189,10 +189,11 @@ class Core:
         """Verify a bearer token (the hub's own, or a configured OpenID provider's) and resolve who is calling;
         raises InvalidToken or SuspendedUser (suspended or removed: either way the user may do nothing)."""
         claims = self.verified_tokens.known(token) or self._verify_token(token)
-        user = self.user_row(claims.username)
-        if user is None:
-            raise InvalidToken("UnknownUser")
-        agency = self.registry_queries.agency(UUID(user["agency_id"]))
+        with self.registry_queries.one_position():
+            user = self.user_row(claims.username)
+            if user is None:
+                raise InvalidToken("UnknownUser")
+            agency = self.registry_queries.agency(UUID(user["agency_id"]))
         if agency is None or agency["code"] != claims.agency_code:
             raise InvalidToken("AgencyMismatch")
         if user["suspended"] or user.get("removed"):
@@ -222,7 +223,8 @@ class Core:
         user = self.registry_queries.user_by_username(username)
         if user is None:
             self.wait_for_views()
-            user = self.registry_queries.user_by_username(username)
+            with self.registry_queries.one_position():  # read afresh, even inside the caller's reading
+                user = self.registry_queries.user_by_username(username)
         return user
 
     def record_access(
