@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -106,6 +107,11 @@ class RegistryQueries:
 
     def __init__(self, database: ViewDatabase) -> None:
         self.database = database
+
+    @contextmanager
+    def one_position(self) -> Iterator[None]:
+        """Lookups inside answer as of one reading of the registry (each plain query reads afresh anyway)."""
+        yield
 
     def agency(self, agency_id: UUID) -> Row | None:
         rows = self.database.query("SELECT * FROM view_agencies WHERE id = ?", (str(agency_id),))

@@ -52,3 +52,17 @@ def test_unknown_benchmark_ids_and_stores_are_refused() -> None:
         )
         assert result.returncode != 0
         assert "unknown" in result.stderr
+
+
+def test_the_step_comparisons_and_the_request_profile_run() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.steps", "--tiny", "--rounds", "1", "--profile"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    for step in ("shared commits", "registry cache", "token cache"):
+        assert f"round 1 {step}: " in result.stdout
+    assert "of it: the append (group commit)" in result.stdout

@@ -1,4 +1,5 @@
-"""Group commit of access events: shared transactions, acknowledged only when durable, failures reach every caller."""
+"""Group commit of access events: shared transactions, acknowledged only when durable; a store failure reaches every
+caller of the batch, a conflict of one item only its own caller."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from events.access import AccessRecorded
 from events.values import Decision
 from hub.kernel.config import Settings
-from hub.kernel.core import AccessNotRecorded
+from hub.kernel.core import ONE_ITEM_CONFLICTS, AccessNotRecorded
 from hub.kernel.group_commit import CommitFailed, CommitterClosed, GroupCommitter
 from hub.service import Hub
 from policies.access import AccessDecision, Principal
@@ -142,6 +143,59 @@ def test_close_commits_what_is_queued_and_refuses_later_submissions() -> None:
         committer.submit(3)
 
 
+class Clash(Exception):
+    """A conflict one item causes (as two writers of the same key do)."""
+
+
+class ClashingStore(RecordingStore):
+    """Rejects, whole, any batch that holds one of the `clashing` items."""
+
+    def __init__(self, clashing: set[int]) -> None:
+        super().__init__()
+        self.clashing = clashing
+        self.attempts: list[list[int]] = []
+
+    def commit(self, items: Sequence[int]) -> None:
+        self.attempts.append(list(items))
+        if self.clashing & set(items):
+            raise Clash(f"item {sorted(self.clashing & set(items))} clashes")
+        super().commit(items)
+
+
+def test_a_conflicting_item_fails_only_its_own_caller_the_others_are_committed_one_by_one() -> None:
+    store = ClashingStore({3, 11})
+    committer = GroupCommitter(store.commit, max_wait=60, max_batch=THREADS, isolate=(Clash,))
+    try:
+        errors = run_concurrently(committer.submit)
+    finally:
+        committer.close()
+    failed = [index for index, error in enumerate(errors) if error is not None]
+    assert failed == [3, 11]
+    assert all(isinstance(errors[index], CommitFailed) for index in failed)
+    assert all(isinstance(errors[index].__cause__, Clash) for index in failed)  # type: ignore[union-attr]
+    assert sorted(store.committed) == [index for index in range(THREADS) if index not in (3, 11)]
+    assert len(store.attempts[0]) == THREADS
+    assert all(len(attempt) == 1 for attempt in store.attempts[1:])
+
+
+def test_a_failure_not_named_isolated_fails_the_whole_batch_without_trying_each_item() -> None:
+    store = RecordingStore()
+    store.fail_with = OSError("the store is away")
+    attempts: list[Sequence[int]] = []
+
+    def commit(items: Sequence[int]) -> None:
+        attempts.append(items)
+        store.commit(items)
+
+    committer = GroupCommitter(commit, max_wait=60, max_batch=THREADS, isolate=(Clash,))
+    try:
+        errors = run_concurrently(committer.submit)
+    finally:
+        committer.close()
+    assert all(isinstance(error, CommitFailed) and isinstance(error.__cause__, OSError) for error in errors)
+    assert len(attempts) == 1
+
+
 @pytest.mark.parametrize(("max_wait", "max_batch"), [(-1.0, 10), (0.0, 0)])
 def test_nonsense_bounds_are_rejected(max_wait: float, max_batch: int) -> None:
     with pytest.raises(ValueError, match="max_wait"):
@@ -155,7 +209,9 @@ def principal_of(hub: Hub, username: str) -> Principal:
 def one_batch_of_access_events(hub: Hub) -> None:
     """Make the hub's access log wait until THREADS events are queued, so they share one transaction."""
     hub.access_log.close()
-    hub.access_log = GroupCommitter(hub._append_access_events, max_wait=60, max_batch=THREADS)
+    hub.access_log = GroupCommitter(
+        hub._append_access_events, max_wait=60, max_batch=THREADS, isolate=ONE_ITEM_CONFLICTS
+    )
 
 
 def test_concurrent_reads_are_recorded_in_one_transaction_durably(hub: Hub, settings: Settings) -> None:
@@ -185,10 +241,9 @@ def test_concurrent_reads_are_recorded_in_one_transaction_durably(hub: Hub, sett
         reopened.close()
 
 
-def test_a_batch_the_store_rejects_fails_every_reader_and_appends_nothing(hub: Hub) -> None:
+def test_a_clash_in_a_batch_fails_only_the_reader_who_caused_it(hub: Hub) -> None:
     principal = principal_of(hub, "tukums.cm")
     one_batch_of_access_events(hub)
-    before = head(hub)
     clash = uuid4()
 
     def record(index: int) -> None:
@@ -208,8 +263,13 @@ def test_a_batch_the_store_rejects_fails_every_reader_and_appends_nothing(hub: H
         hub.access_log.submit(event)
 
     errors = run_concurrently(record)
-    assert all(isinstance(error, CommitFailed) for error in errors)
-    assert head(hub) == before
+    failed = [error for error in errors if error is not None]
+    assert len(failed) == 1
+    assert isinstance(failed[0], CommitFailed)
+    assert errors[0] is None or errors[1] is None
+    recorded = [event.resource for event in access_events(hub) if event.resource.startswith("referral:")]
+    assert len(recorded) == THREADS - 1
+    assert len(set(recorded)) == THREADS - 1
 
 
 def test_record_access_raises_access_not_recorded_for_every_caller_when_the_store_fails(hub: Hub) -> None:

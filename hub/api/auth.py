@@ -17,7 +17,8 @@ bearer = HTTPBearer(auto_error=False, description="A token from `hub tokens issu
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 
-def get_hub(request: Request) -> Hub:
+async def get_hub(request: Request) -> Hub:
+    """Async, so that FastAPI calls it on the event loop instead of sending it to the thread pool and back."""
     hub: Hub = request.app.state.hub
     return hub
 

@@ -231,6 +231,12 @@ class Settings(IdentitySettings, MailSettings):
     access_batch_wait_ms: float = Field(
         default=2.0, ge=0, le=100, description="How long an access event may wait to share a transaction"
     )
+    submission_batch_wait_ms: float = Field(
+        default=0.0,
+        ge=0,
+        le=100,
+        description="How long a submission may wait to share a transaction (0: only with those queued meanwhile)",
+    )
     checkpoint_origin: str = Field(
         default="lv-referral-hub/audit-log",
         pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$",

@@ -1,8 +1,13 @@
 """Group commit: concurrent appends share one durable transaction, each caller released only when it is durable.
 
 One writer thread takes whatever callers have queued (after waiting at most `max_wait` seconds for company,
-and never more than `max_batch` items), commits them together and then wakes every caller of that batch. If the
-commit fails, every caller of that batch gets the error; nobody is told "done" before the commit returned.
+and never more than `max_batch` items), commits them together and then wakes every caller of that batch. Nobody
+is told "done" before the commit holding their item returned.
+
+If a batch of several items fails with one of the `isolate` errors (a conflict one item may cause, such as two
+writers of the same key), its items are committed one by one and each caller gets its own outcome, so one
+conflicting item fails only its own caller. Any other failure (the store away) fails every caller of the batch at
+once, without trying each item against a store that is not there.
 """
 
 from __future__ import annotations
@@ -44,12 +49,14 @@ class GroupCommitter(Generic[Item]):
         max_wait: float = 0.002,
         max_batch: int = 256,
         name: str = "group-commit",
+        isolate: tuple[type[BaseException], ...] = (),
     ) -> None:
         if max_wait < 0 or max_batch < 1:
             raise ValueError("max_wait must be >= 0 and max_batch >= 1")
         self._commit = commit
         self._max_wait = max_wait
         self._max_batch = max_batch
+        self._isolate = isolate
         self._queue: queue.SimpleQueue[_Ticket[Item] | None] = queue.SimpleQueue()
         self._closed = threading.Event()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -103,6 +110,11 @@ class GroupCommitter(Generic[Item]):
         try:
             self._commit([ticket.item for ticket in batch])
         except BaseException as error:
+            if len(batch) > 1 and isinstance(error, self._isolate):
+                log.info("group commit of %d items conflicted; committing them one by one", len(batch))
+                for ticket in batch:
+                    self._commit_batch([ticket])
+                return
             log.error("group commit of %d items failed: %s", len(batch), type(error).__name__)
             for ticket in batch:
                 ticket.error = error

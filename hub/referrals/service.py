@@ -97,7 +97,7 @@ class ReferralService:
             clocks.CLOCKS_VERSION,
             at,
         )
-        self.core.app.append(*subject_events, event)
+        self.core.append_shared(*subject_events, event)
         return self._receipt(event.originator_id, recipients, bool(linked))
 
     def _replay(self, referral: Referral, digest: str) -> dict[str, Any]:
@@ -123,14 +123,16 @@ class ReferralService:
     def route(self, municipality: str, concerns: Iterable[Concern], urgency: Urgency, field: str) -> list[Row]:
         """The agencies a referral goes to, the municipality's social service (the lead) first."""
         recipients: list[Row] = []
-        for kind in routing.recipient_kinds(concerns, urgency):
-            national = kind in routing.NATIONAL_KINDS
-            found = self.core.registry_queries.agencies_of_kind(kind.value, None if national else municipality)
-            if kind is AgencyKind.SOCIAL_SERVICE and not found:
-                raise InvalidInput("no_social_service", "no social service is registered for that municipality", field)
-            if not found:
-                log.warning("no %s registered to route to", kind.value)
-            recipients.extend(found)
+        with self.core.registry_queries.one_position():  # one reading of the registry for every kind
+            for kind in routing.recipient_kinds(concerns, urgency):
+                national = kind in routing.NATIONAL_KINDS
+                found = self.core.registry_queries.agencies_of_kind(kind.value, None if national else municipality)
+                if kind is AgencyKind.SOCIAL_SERVICE and not found:
+                    detail = "no social service is registered for that municipality"
+                    raise InvalidInput("no_social_service", detail, field)
+                if not found:
+                    log.warning("no %s registered to route to", kind.value)
+                recipients.extend(found)
         return recipients
 
     def inbox(
