@@ -65,6 +65,7 @@ class Cluster:
         options = (
             f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync={fsync} -c max_connections=300"
             " -c wal_recycle=off"  # erasure scrubs the WAL: old segments are deleted, not recycled (README)
+            " -c max_wal_size=64MB -c min_wal_size=32MB"  # a small WAL: the erasure test reads all of it
         )
         self._run(
             str(self.bindir / "pg_ctl"),
