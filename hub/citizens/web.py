@@ -7,7 +7,6 @@ answer arrives by a cross-site redirect, so the state is bound by a SameSite=Lax
 
 from __future__ import annotations
 
-import hmac
 import json
 from typing import Annotated, Any
 
@@ -21,7 +20,8 @@ from hub.citizens.service import CitizenSessionEnded
 from hub.identity.service import IdentityService
 from hub.identity.web_addresses import public_base
 from hub.service import Hub
-from hub.web.rendering import WebRoute, render, render_error
+from hub.web.provider_state import forget_state, redirect_to_provider, refused_answer
+from hub.web.rendering import WebRoute, render
 from hub.web.session import CheckedForm, set_session_cookie
 from policies.decision import Citizen
 from policies.legal_bases import LEGAL_BASES
@@ -32,7 +32,6 @@ STATE_COOKIE = "hub_citizen_state"
 CALLBACK_PATH = "/my/oidc/callback"
 SIGN_IN_PATH = "/my/signin"
 KEY_PATH = "/transparency/checkpoint-key"
-STATE_MAX_AGE = 600
 BASES = {basis.id: {"en": basis.title_en, "lv": basis.title_lv} for basis in LEGAL_BASES}
 
 
@@ -64,17 +63,7 @@ def citizen_sign_in_page(request: Request, hub: HubDep) -> HTMLResponse:
 def begin_citizen_sign_in(request: Request, hub: HubDep, provider: str) -> Response:
     """Off to the citizens' provider, with state, nonce and a PKCE challenge."""
     url, state = hub.citizens.begin(provider, public_base(request) + CALLBACK_PATH)
-    response = RedirectResponse(url, status_code=303)
-    response.set_cookie(
-        STATE_COOKIE,
-        state,
-        max_age=STATE_MAX_AGE,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path=CALLBACK_PATH,
-    )
-    return response
+    return redirect_to_provider(request, url, state, STATE_COOKIE, CALLBACK_PATH)
 
 
 @router.get(CALLBACK_PATH)
@@ -87,16 +76,15 @@ def finish_citizen_sign_in(
     error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """The provider's answer: the person's own session, or a page saying the hub holds nothing about them."""
-    bound = request.cookies.get(STATE_COOKIE, "")
-    if error or not code or not state or not hmac.compare_digest(bound.encode(), state.encode()):
-        return render_error(request, 400, "sign_in_expired" if not error else "sign_in_rejected")
+    if refused := refused_answer(request, STATE_COOKIE, state, code, error):
+        return refused
     signed_in = hub.citizens.finish(state, code, iss)
     if signed_in.token is None:
         response = render(request, "my_nothing_held.html")
     else:
         response = render(request, "signed_in.html", next="/my")
         set_session_cookie(response, request, CITIZEN_COOKIE, signed_in.token, hub.settings.token_ttl_minutes * 60)
-    response.delete_cookie(STATE_COOKIE, path=CALLBACK_PATH, httponly=True, samesite="lax")
+    forget_state(response, STATE_COOKIE, CALLBACK_PATH)
     return response
 
 

@@ -7,7 +7,6 @@ page of the hub (a same-site navigation, so the Strict session cookie goes along
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -16,7 +15,8 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from hub.api.auth import HubDep
 from hub.identity.service import SessionEnded
 from hub.identity.web_addresses import public_base
-from hub.web.rendering import WebRoute, render, render_error, safe_next
+from hub.web.provider_state import forget_state, redirect_to_provider, refused_answer
+from hub.web.rendering import WebRoute, render, safe_next
 from hub.web.session import (
     SESSION_COOKIE,
     SESSION_ID_COOKIE,
@@ -30,24 +30,13 @@ from hub.web.session import (
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 STATE_COOKIE = "hub_oidc_state"
 CALLBACK_PATH = "/oidc/callback"
-STATE_MAX_AGE = 600
 
 
 @router.get("/signin/oidc/{provider}")
 def begin_sign_in(request: Request, hub: HubDep, provider: str, next: str | None = None) -> Response:
     """Off to the provider, with state, nonce and a PKCE challenge."""
     url, state = hub.identity.begin(provider, public_base(request) + CALLBACK_PATH, safe_next(next))
-    response = RedirectResponse(url, status_code=303)
-    response.set_cookie(
-        STATE_COOKIE,
-        state,
-        max_age=STATE_MAX_AGE,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path=CALLBACK_PATH,
-    )
-    return response
+    return redirect_to_provider(request, url, state, STATE_COOKIE, CALLBACK_PATH)
 
 
 @router.get(CALLBACK_PATH)
@@ -60,14 +49,13 @@ def finish_sign_in(
     error: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     """The provider's answer: the code is exchanged and the person signed in, or refused (and that is recorded)."""
-    bound = request.cookies.get(STATE_COOKIE, "")
-    if error or not code or not state or not hmac.compare_digest(bound.encode(), state.encode()):
-        return render_error(request, 400, "sign_in_expired" if not error else "sign_in_rejected")
+    if refused := refused_answer(request, STATE_COOKIE, state, code, error):
+        return refused
     signed_in = hub.identity.finish(state, code, iss)
     response = render(request, "signed_in.html", next=safe_next(signed_in.next))
     set_session_cookie(response, request, SESSION_COOKIE, signed_in.token, hub.settings.token_ttl_minutes * 60)
     set_session_cookie(response, request, SESSION_ID_COOKIE, signed_in.session_id, 12 * 3600)
-    response.delete_cookie(STATE_COOKIE, path=CALLBACK_PATH, httponly=True, samesite="lax")
+    forget_state(response, STATE_COOKIE, CALLBACK_PATH)
     return response
 
 

@@ -1,0 +1,42 @@
+"""The OpenID round trip's state, bound to the browser: a SameSite=Lax cookie for the callback path only (the
+provider's answer is a cross-site redirect, which carries no Strict cookies), checked and forgotten at the callback.
+Staff and citizens' sign-ins share it, each with its own cookie name and callback path.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from hub.web.rendering import render_error
+
+STATE_MAX_AGE = 600
+
+
+def redirect_to_provider(request: Request, url: str, state: str, cookie: str, callback_path: str) -> RedirectResponse:
+    """Off to the provider, with the state bound to this browser until the callback."""
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(
+        cookie,
+        state,
+        max_age=STATE_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path=callback_path,
+    )
+    return response
+
+
+def refused_answer(request: Request, cookie: str, state: str, code: str, error: str | None) -> HTMLResponse | None:
+    """The page for a provider's answer that cannot be used (an error, or a state this browser did not start)."""
+    bound = request.cookies.get(cookie, "")
+    if error or not code or not state or not hmac.compare_digest(bound.encode(), state.encode()):
+        return render_error(request, 400, "sign_in_expired" if not error else "sign_in_rejected")
+    return None
+
+
+def forget_state(response: Response, cookie: str, callback_path: str) -> None:
+    response.delete_cookie(cookie, path=callback_path, httponly=True, samesite="lax")
