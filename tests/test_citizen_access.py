@@ -22,7 +22,6 @@ from typer.testing import CliRunner
 from events.access import AccessRecorded
 from events.identity import SignInRecorded
 from events.written_requests import RequestedRight
-from hub.api.app import create_app
 from hub.api.ratelimit import RateLimits
 from hub.citizens.domain import WrittenRequestDraft
 from hub.citizens.web import CITIZEN_COOKIE
@@ -65,45 +64,39 @@ def hub(settings: Settings, issuer: str, tmp_path: Path) -> Iterator[Hub]:
         instance.close()
 
 
-@pytest.fixture
-def browser(hub: Hub) -> Iterator[TestClient]:
-    with TestClient(create_app(hub, follow_in_background=False)) as client:
-        yield client
-
-
 def auth(hub: Hub) -> Any:
     return lambda user: {"Authorization": f"Bearer {hub.issue_token(user)}"}
 
 
-def citizen_sign_in(browser: TestClient, issuer: str, code: str) -> Any:
-    start = browser.get("/my/signin/eid", follow_redirects=False)
+def citizen_sign_in(client: TestClient, issuer: str, code: str) -> Any:
+    start = client.get("/my/signin/eid", follow_redirects=False)
     assert start.status_code == 303, start.text
     with httpx.Client(base_url=issuer) as at_provider:
         back = urlsplit(sign_in_at_provider(at_provider, start.headers["location"], code))
     assert back.path == "/my/oidc/callback"
-    return browser.get(f"{back.path}?{back.query}", follow_redirects=False)
+    return client.get(f"{back.path}?{back.query}", follow_redirects=False)
 
 
-def signed_in_citizen(browser: TestClient, hub: Hub, issuer: str) -> tuple[str, UUID]:
+def signed_in_citizen(client: TestClient, hub: Hub, issuer: str) -> tuple[str, UUID]:
     """The school's referral about the child, read by several agencies; an open police investigation; sealed.
     Then the child's representative signs in with the child's code: their session token and the child's record."""
-    _, child = scenario(browser, auth(hub))
-    opened = browser.post(
+    _, child = scenario(client, auth(hub))
+    opened = client.post(
         "/v1/investigations", json={"subjects": [str(child)], "reference": "VP-1"}, headers=auth(hub)("police.officer")
     )
     assert opened.status_code == 201
     assert hub.audit.seal() is not None
-    answer = citizen_sign_in(browser, issuer, CHILD_CODE)
+    answer = citizen_sign_in(client, issuer, CHILD_CODE)
     assert answer.status_code == 200, answer.text
     assert 'url=/my"' in answer.text
-    return browser.cookies[CITIZEN_COOKIE], child
+    return client.cookies[CITIZEN_COOKIE], child
 
 
 def test_a_citizen_sees_their_report_checks_a_proof_offline_and_downloads_their_data(
-    browser: TestClient, hub: Hub, issuer: str, tmp_path: Path
+    client: TestClient, hub: Hub, issuer: str, tmp_path: Path
 ) -> None:
-    token, child = signed_in_citizen(browser, hub, issuer)
-    page = browser.get("/my")
+    token, child = signed_in_citizen(client, hub, issuer)
+    page = client.get("/my")
     assert page.status_code == 200
     assert "Kas ir piekļuvis jūsu datiem" in page.text  # Latvian first
     assert "iestāde, kas ziņoja par apdraudējumu (neizpausta)" in page.text  # the reporting school is not named
@@ -112,14 +105,14 @@ def test_a_citizen_sees_their_report_checks_a_proof_offline_and_downloads_their_
     assert "/transparency/checkpoint-key" in page.text
     assert "hub audit check-proof" in page.text
     assert "Pienākums ziņot par apdraudētu bērnu" in page.text  # the basis in plain words, not its id
-    browser.cookies.set("hub_lang", "en")
-    english = browser.get("/my").text
+    client.cookies.set("hub_lang", "en")
+    english = client.get("/my").text
     assert "Who has accessed your data" in english
     assert "an agency that reported a concern (withheld)" in english
     assert "A person&#39;s request to see their own data" in english or "A person's request" in english
-    browser.cookies.delete("hub_lang")
+    client.cookies.delete("hub_lang")
 
-    report = browser.get("/v1/me/access-report", headers={"Authorization": f"Bearer {token}"})
+    report = client.get("/v1/me/access-report", headers={"Authorization": f"Bearer {token}"})
     assert report.status_code == 200, report.text
     entries = report.json()["entries"]
     assert report.json()["subject_id"] == str(child)
@@ -128,7 +121,7 @@ def test_a_citizen_sees_their_report_checks_a_proof_offline_and_downloads_their_
     assert all(entry["recipient"] is None for entry in entries)  # so is the disclosure to the police
     assert any(entry["agency"] and entry["agency"].get("withheld") for entry in entries)
 
-    key = browser.get("/transparency/checkpoint-key")
+    key = client.get("/transparency/checkpoint-key")
     assert key.status_code == 200
     assert key.text.strip() == hub.audit.verifier.vkey()
     proven = next(entry for entry in entries if entry["proof"])
@@ -141,7 +134,7 @@ def test_a_citizen_sees_their_report_checks_a_proof_offline_and_downloads_their_
     assert checked.exit_code == 0, checked.output
     assert "OK: inclusion proof verifies" in checked.output
 
-    downloaded = browser.get("/my/export.json")
+    downloaded = client.get("/my/export.json")
     assert downloaded.status_code == 200
     assert "attachment" in downloaded.headers["content-disposition"]
     export = downloaded.json()
@@ -156,8 +149,8 @@ def test_a_citizen_sees_their_report_checks_a_proof_offline_and_downloads_their_
     assert set(referral) == {"received_at", "status", "urgency", "concerns", "lead_agency", "agencies"}  # no reporter
     assert child_referral()["summary"] not in downloaded.text
     assert "Inga" not in downloaded.text
-    assert browser.get("/v1/me/export", headers={"Authorization": f"Bearer {token}"}).json()["referrals"] == [referral]
-    printable = browser.get("/my/export?view=print")
+    assert client.get("/v1/me/export", headers={"Authorization": f"Bearer {token}"}).json()["referrals"] == [referral]
+    printable = client.get("/my/export?view=print")
     assert printable.status_code == 200
     assert "Elza" in printable.text
 
@@ -170,24 +163,24 @@ def test_a_citizen_sees_their_report_checks_a_proof_offline_and_downloads_their_
 
 
 def test_an_unknown_code_learns_the_hub_holds_nothing_and_the_attempt_is_recorded_without_it(
-    browser: TestClient, hub: Hub, issuer: str
+    client: TestClient, hub: Hub, issuer: str
 ) -> None:
     code = fresh_code()
-    answer = citizen_sign_in(browser, issuer, code)
+    answer = citizen_sign_in(client, issuer, code)
     assert answer.status_code == 200
     assert "Centrā nav" in answer.text or "nav nekā" in answer.text
-    assert CITIZEN_COOKIE not in browser.cookies
+    assert CITIZEN_COOKIE not in client.cookies
     [refused] = [event for event in log_of(hub, SignInRecorded, 0) if event.provider == "eid"]
     assert (refused.decision, refused.reason, refused.actor.user_id) == ("deny", "nothing_held", "citizen")
     assert code not in refused.model_dump_json()
-    assert browser.get("/my", follow_redirects=False).headers["location"] == "/my/signin"
+    assert client.get("/my", follow_redirects=False).headers["location"] == "/my/signin"
 
 
-def test_a_citizen_session_reaches_only_their_own_report_and_export(browser: TestClient, hub: Hub, issuer: str) -> None:
-    token, child = signed_in_citizen(browser, hub, issuer)
+def test_a_citizen_session_reaches_only_their_own_report_and_export(client: TestClient, hub: Hub, issuer: str) -> None:
+    token, child = signed_in_citizen(client, hub, issuer)
     other = hub.app.referral(
         UUID(
-            browser.post(
+            client.post(
                 "/v1/referrals",
                 json=child_referral(child={**child_referral()["child"], "personal_code": fresh_code()}),
                 headers=auth(hub)("tukums.school"),
@@ -203,15 +196,15 @@ def test_a_citizen_session_reaches_only_their_own_report_and_export(browser: Tes
         "/v1/audit/checkpoint",
         "/v1/notifications",
     ):
-        assert browser.get(path, headers=as_bearer).status_code == 401, path
-    browser.cookies.set(SESSION_COOKIE, token)
+        assert client.get(path, headers=as_bearer).status_code == 401, path
+    client.cookies.set(SESSION_COOKIE, token)
     for page in ("/inbox", f"/subjects/{child}/access-report", f"/subjects/{other}/consents", "/audit"):
-        assert browser.get(page, follow_redirects=False).headers["location"].startswith("/signin"), page
-    browser.cookies.delete(SESSION_COOKIE)
+        assert client.get(page, follow_redirects=False).headers["location"].startswith("/signin"), page
+    client.cookies.delete(SESSION_COOKIE)
     # The staff sign-in does not offer the citizens' provider, and a staff token is no citizen's session.
-    assert browser.get("/signin/oidc/eid", follow_redirects=False).status_code == 404
-    assert 'href="/signin/oidc/eid"' not in browser.get("/signin").text
-    assert browser.get("/v1/me/export", headers=auth(hub)("tukums.cm")).status_code == 401
+    assert client.get("/signin/oidc/eid", follow_redirects=False).status_code == 404
+    assert 'href="/signin/oidc/eid"' not in client.get("/signin").text
+    assert client.get("/v1/me/export", headers=auth(hub)("tukums.cm")).status_code == 401
 
     # Asking the service for another person's record (an id tried by hand) is refused by policy and recorded.
     citizen = hub.citizens.authenticate(token)
@@ -228,35 +221,35 @@ def test_a_citizen_session_reaches_only_their_own_report_and_export(browser: Tes
             ("citizen.export", "deny"),
         ]
 
-    out = browser.post("/my/signout", data={"csrf": browser.cookies["hub_csrf"]}, follow_redirects=False)
+    out = client.post("/my/signout", data={"csrf": client.cookies["hub_csrf"]}, follow_redirects=False)
     assert out.status_code == 200
     assert issuer in out.text
-    assert CITIZEN_COOKIE not in browser.cookies
-    assert browser.get("/v1/me/access-report", headers=as_bearer).status_code == 401
+    assert CITIZEN_COOKIE not in client.cookies
+    assert client.get("/v1/me/access-report", headers=as_bearer).status_code == 401
 
 
-def test_a_citizen_counts_against_the_per_user_request_limit(browser: TestClient, hub: Hub, issuer: str) -> None:
-    token, _ = signed_in_citizen(browser, hub, issuer)
-    browser.app.state.rate_limits = RateLimits(per_user_per_minute=2, per_agency_per_minute=0)  # type: ignore[attr-defined]
-    assert browser.get("/my").status_code == 200
-    assert browser.get("/v1/me/access-report", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    assert browser.get("/my").status_code == 429
+def test_a_citizen_counts_against_the_per_user_request_limit(client: TestClient, hub: Hub, issuer: str) -> None:
+    token, _ = signed_in_citizen(client, hub, issuer)
+    client.app.state.rate_limits = RateLimits(per_user_per_minute=2, per_agency_per_minute=0)  # type: ignore[attr-defined]
+    assert client.get("/my").status_code == 200
+    assert client.get("/v1/me/access-report", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/my").status_code == 429
 
 
 def test_a_citizens_pages_and_the_written_requests_page_are_valid_html(
-    browser: TestClient, hub: Hub, issuer: str
+    client: TestClient, hub: Hub, issuer: str
 ) -> None:
     if node_tools_missing() is not None:
         pytest.skip(str(node_tools_missing()))
     checks = PageChecks()
-    _, child = signed_in_citizen(browser, hub, issuer)
+    _, child = signed_in_citizen(client, hub, issuer)
     today = hub.now().astimezone(RIGA).date()
     draft = WrittenRequestDraft(subject_id=child, right=RequestedRight.ACCESS, received_on=today)
     hub.written_requests.record(hub.principal_for("tukums.cm"), draft)
     for index, path in enumerate(("/my", "/my/export", "/my/export?view=print", "/my/signin", "/signin")):
-        checks.documents[f"page-{index}"] = (path, browser.get(path).text)
-    checks.documents["nothing-held"] = ("/my/oidc/callback", citizen_sign_in(browser, issuer, fresh_code()).text)
-    browser.cookies.set(SESSION_COOKIE, hub.issue_token("tukums.cm"))
-    checks.documents["written-requests"] = ("/written-requests", browser.get("/written-requests").text)
+        checks.documents[f"page-{index}"] = (path, client.get(path).text)
+    checks.documents["nothing-held"] = ("/my/oidc/callback", citizen_sign_in(client, issuer, fresh_code()).text)
+    client.cookies.set(SESSION_COOKIE, hub.issue_token("tukums.cm"))
+    checks.documents["written-requests"] = ("/written-requests", client.get("/written-requests").text)
     checks.validate_documents()
     assert checks.findings == [], "\n".join(checks.findings)
