@@ -8,9 +8,9 @@ answer arrives by a cross-site redirect, so the state is bound by a SameSite=Lax
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
 from hub.api.auth import HubDep
@@ -20,7 +20,7 @@ from hub.citizens.service import CitizenSessionEnded
 from hub.identity.service import IdentityService
 from hub.identity.web_addresses import public_base
 from hub.service import Hub
-from hub.web.provider_state import forget_state, redirect_to_provider, refused_answer
+from hub.web.provider_state import ProviderAnswerDep, forget_state, redirect_to_provider, refused_answer
 from hub.web.rendering import WebRoute, render
 from hub.web.session import CheckedForm, set_session_cookie
 from policies.decision import Citizen
@@ -70,15 +70,12 @@ def begin_citizen_sign_in(request: Request, hub: HubDep, provider: str) -> Respo
 def finish_citizen_sign_in(
     request: Request,
     hub: HubDep,
-    state: Annotated[str, Query(max_length=200)] = "",
-    code: Annotated[str, Query(max_length=2000)] = "",
-    iss: Annotated[str | None, Query(max_length=500)] = None,
-    error: Annotated[str | None, Query(max_length=200)] = None,
+    answer: ProviderAnswerDep,
 ) -> Response:
     """The provider's answer: the person's own session, or a page saying the hub holds nothing about them."""
-    if refused := refused_answer(request, STATE_COOKIE, state, code, error):
+    if refused := refused_answer(request, STATE_COOKIE, answer):
         return refused
-    signed_in = hub.citizens.finish(state, code, iss)
+    signed_in = hub.citizens.finish(answer.state, answer.code, answer.iss)
     if signed_in.token is None:
         response = render(request, "my_nothing_held.html")
     else:

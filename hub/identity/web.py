@@ -7,15 +7,13 @@ page of the hub (a same-site navigation, so the Strict session cookie goes along
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from hub.api.auth import HubDep
 from hub.identity.service import SessionEnded
 from hub.identity.web_addresses import public_base
-from hub.web.provider_state import forget_state, redirect_to_provider, refused_answer
+from hub.web.provider_state import ProviderAnswerDep, forget_state, redirect_to_provider, refused_answer
 from hub.web.rendering import WebRoute, render, safe_next
 from hub.web.session import (
     SESSION_COOKIE,
@@ -43,15 +41,12 @@ def begin_sign_in(request: Request, hub: HubDep, provider: str, next: str | None
 def finish_sign_in(
     request: Request,
     hub: HubDep,
-    state: Annotated[str, Query(max_length=200)] = "",
-    code: Annotated[str, Query(max_length=2000)] = "",
-    iss: Annotated[str | None, Query(max_length=500)] = None,
-    error: Annotated[str | None, Query(max_length=200)] = None,
+    answer: ProviderAnswerDep,
 ) -> Response:
     """The provider's answer: the code is exchanged and the person signed in, or refused (and that is recorded)."""
-    if refused := refused_answer(request, STATE_COOKIE, state, code, error):
+    if refused := refused_answer(request, STATE_COOKIE, answer):
         return refused
-    signed_in = hub.identity.finish(state, code, iss)
+    signed_in = hub.identity.finish(answer.state, answer.code, answer.iss)
     response = render(request, "signed_in.html", next=safe_next(signed_in.next))
     set_session_cookie(response, request, SESSION_COOKIE, signed_in.token, hub.settings.token_ttl_minutes * 60)
     set_session_cookie(response, request, SESSION_ID_COOKIE, signed_in.session_id, 12 * 3600)

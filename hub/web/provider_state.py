@@ -6,13 +6,37 @@ Staff and citizens' sign-ins share it, each with its own cookie name and callbac
 from __future__ import annotations
 
 import hmac
+from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request, Response
+from fastapi import Depends, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from hub.web.rendering import render_error
 
 STATE_MAX_AGE = 600
+
+
+@dataclass(frozen=True)
+class ProviderAnswer:
+    """The query of the provider's redirect back to the hub."""
+
+    state: str
+    code: str
+    iss: str | None
+    error: str | None
+
+
+def provider_answer(
+    state: Annotated[str, Query(max_length=200)] = "",
+    code: Annotated[str, Query(max_length=2000)] = "",
+    iss: Annotated[str | None, Query(max_length=500)] = None,
+    error: Annotated[str | None, Query(max_length=200)] = None,
+) -> ProviderAnswer:
+    return ProviderAnswer(state, code, iss, error)
+
+
+ProviderAnswerDep = Annotated[ProviderAnswer, Depends(provider_answer)]
 
 
 def redirect_to_provider(request: Request, url: str, state: str, cookie: str, callback_path: str) -> RedirectResponse:
@@ -30,11 +54,16 @@ def redirect_to_provider(request: Request, url: str, state: str, cookie: str, ca
     return response
 
 
-def refused_answer(request: Request, cookie: str, state: str, code: str, error: str | None) -> HTMLResponse | None:
+def refused_answer(request: Request, cookie: str, answer: ProviderAnswer) -> HTMLResponse | None:
     """The page for a provider's answer that cannot be used (an error, or a state this browser did not start)."""
     bound = request.cookies.get(cookie, "")
-    if error or not code or not state or not hmac.compare_digest(bound.encode(), state.encode()):
-        return render_error(request, 400, "sign_in_expired" if not error else "sign_in_rejected")
+    if (
+        answer.error
+        or not answer.code
+        or not answer.state
+        or not hmac.compare_digest(bound.encode(), answer.state.encode())
+    ):
+        return render_error(request, 400, "sign_in_expired" if not answer.error else "sign_in_rejected")
     return None
 
 
