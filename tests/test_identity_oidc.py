@@ -26,6 +26,7 @@ from hub.registry.demo import seed_demo
 from hub.registry.domain import IdentityProviderDraft, ReasonDraft
 from hub.service import Hub
 from hub.web.session import SESSION_COOKIE, SESSION_ID_COOKIE
+from tests.conftest import head
 from tests.oidc import (
     API_RESOURCE,
     CLIENT_ID,
@@ -34,6 +35,7 @@ from tests.oidc import (
     provider_settings,
     sign_in_at_provider,
 )
+from tests.pg import free_port
 
 CALLBACK = "http://testserver/oidc/callback"
 DIRECT_CALLBACK = "http://127.0.0.1:9/direct"  # a redirect nobody serves: the test reads the code from it
@@ -234,3 +236,20 @@ def test_the_session_is_not_renewed_once_the_provider_session_is_gone(
     ended = browser.post("/session/renew", data={"csrf": browser.cookies["hub_csrf"]})
     assert ended.status_code == 401
     assert ended.json()["reason"] == "session_not_renewed"
+
+
+def test_an_unreachable_provider_is_a_503_with_its_reason_not_a_hang(tmp_path: Path) -> None:
+    silent = make_hub(tmp_path, f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    try:
+        with TestClient(create_app(silent, follow_in_background=False)) as client:
+            before = head(silent)
+            page = client.get("/signin/oidc/test-idp", follow_redirects=False)
+            assert page.status_code == 503
+            assert "text/html" in page.headers["content-type"]
+            client.cookies.set("hub_lang", "en")
+            english = client.get("/signin/oidc/test-idp", follow_redirects=False)
+            assert english.status_code == 503
+            assert "The sign-in service cannot be reached now." in english.text
+            assert head(silent) == before
+    finally:
+        silent.close()
