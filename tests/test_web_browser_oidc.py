@@ -189,6 +189,7 @@ def test_refused_sign_ins_are_plain_pages_and_the_auditor_replays_them(browser: 
     page = context.new_page()
     page.goto("/lang/en?next=/signin")
     sign_in_at_provider(page, "auditor")
+    expect(page.locator("header .who")).to_contain_text("auditor")
     page.goto("/audit?run=1&decision=deny")
     rows = page.locator("table tbody tr", has_text="openid_connect:test-idp")
     expect(rows).to_have_count(2)
