@@ -4,6 +4,7 @@ the store's files holds her wrapped key or her blind indexes, and nothing about 
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -33,6 +34,7 @@ from tests.test_personal_data import encodings
 CHILD = child_referral()["child"]
 PURPOSE = "Elza Kalnina 120415-20001 lieta"
 DOCUMENT = b"%PDF-1.4 Aizgadnibas lemums par Elzu"
+WAL_SEGMENT = re.compile("[0-9A-F]{24}")
 
 
 def binary_forms(data: bytes) -> Iterator[bytes]:
@@ -51,9 +53,10 @@ def needles(wrapped_hex: str, indexes: list[str]) -> dict[str, list[bytes]]:
     return found
 
 
-def store_files(settings: Settings, cluster: Cluster | None) -> list[Path]:
+def store_files(settings: Settings, cluster: Cluster | None, wal_from: str = "") -> list[Path]:
     """Every file of the store: SQLite main, WAL, SHM, the views file and the documents; or the PostgreSQL data
-    directory (every file but other tests' databases, which never held this hub's data)."""
+    directory (every file but other tests' databases, which never held this hub's data, and the WAL segments before
+    `wal_from`, the segment that was current when this test began: they were written before she existed)."""
     if cluster is None:
         keys = settings.key_dir
         files = [path for path in settings.sqlite_path.parent.rglob("*") if path.is_file() and keys not in path.parents]
@@ -67,8 +70,20 @@ def store_files(settings: Settings, cluster: Cluster | None) -> list[Path]:
     data = cluster.directory / "data"
     skipped = {data / "base" / str(oid) for (oid,) in others} - {data / "base" / str(ours[0])}
     return [
-        path for path in data.rglob("*") if path.is_file() and not any(folder in path.parents for folder in skipped)
+        path
+        for path in data.rglob("*")
+        if path.is_file()
+        and not any(folder in path.parents for folder in skipped)
+        and not (path.parent.name == "pg_wal" and WAL_SEGMENT.fullmatch(path.name) and path.name < wal_from)
     ]
+
+
+def current_wal_segment(settings: Settings) -> str:
+    """The name of the WAL segment PostgreSQL writes now (segment names sort in the order they are written)."""
+    with psycopg.connect(settings.postgres_conninfo(), autocommit=True) as connection:
+        row = connection.execute("SELECT pg_walfile_name(pg_current_wal_lsn())").fetchone()
+    assert row is not None
+    return str(row[0])
 
 
 def found_in_files(files: list[Path], looked_for: dict[str, list[bytes]]) -> list[str]:
@@ -155,19 +170,20 @@ def live_until_erasure(hub: Hub) -> tuple[UUID, str, list[str], UUID, UUID]:
 
 def test_after_erasure_and_a_normal_stop_no_file_holds_her_key_or_indexes(settings: Settings, request: Any) -> None:
     cluster: Cluster | None = request.getfixturevalue("pg_cluster") if settings.uses_postgres else None
+    wal_from = current_wal_segment(settings) if cluster else ""
     hub = Hub(settings)
     seed_demo(hub)
     try:
         child, wrapped, indexes, document_id, request_id = live_until_erasure(hub)
         looked_for = needles(wrapped, indexes)
-        before = found_in_files(store_files(settings, cluster), looked_for)
+        before = found_in_files(store_files(settings, cluster, wal_from), looked_for)
         assert {hit.split(" in ")[0] for hit in before} == set(looked_for)  # the scan finds them while she exists
         principal = hub.principal_for("tukums.head")
         hub.erasure.erase(principal, child, ErasureReason.COURT_ORDER, "erasure on court order")
-        assert found_in_files(store_files(settings, cluster), looked_for) == []  # already while the hub runs
+        assert found_in_files(store_files(settings, cluster, wal_from), looked_for) == []  # already while it runs
     finally:
         hub.close()
-    assert found_in_files(store_files(settings, cluster), looked_for) == []
+    assert found_in_files(store_files(settings, cluster, wal_from), looked_for) == []
 
     reopened = Hub(settings)  # with the master key and the blind-index key: nothing opens or matches
     try:
