@@ -27,7 +27,7 @@ test: $(STAMP) $(NODE_STAMP)
 	./scripts/ensure-postgres.sh
 	./scripts/ensure-chromium.sh
 	./scripts/ensure-wrk.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	./scripts/ensure-postgres.sh

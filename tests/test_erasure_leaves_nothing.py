@@ -4,6 +4,7 @@ the store's files holds her wrapped key or her blind indexes, and nothing about 
 from __future__ import annotations
 
 import base64
+import os
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -65,17 +66,18 @@ def store_files(settings: Settings, cluster: Cluster | None, wal_from: str = "")
     with psycopg.connect(settings.postgres_conninfo(), autocommit=True) as connection:
         connection.execute("CHECKPOINT")
         ours = connection.execute("SELECT oid FROM pg_database WHERE datname = current_database()").fetchone()
-        others = connection.execute("SELECT oid FROM pg_database WHERE datname <> current_database()").fetchall()
     assert ours is not None
     data = cluster.directory / "data"
-    skipped = {data / "base" / str(oid) for (oid,) in others} - {data / "base" / str(ours[0])}
-    return [
-        path
-        for path in data.rglob("*")
-        if path.is_file()
-        and not any(folder in path.parents for folder in skipped)
-        and not (path.parent.name == "pg_wal" and WAL_SEGMENT.fullmatch(path.name) and path.name < wal_from)
-    ]
+    files = []
+    for folder, subfolders, names in os.walk(data):
+        here = Path(folder)
+        if here == data / "base":
+            subfolders[:] = [name for name in subfolders if name == str(ours[0])]
+        written_before = here.name == "pg_wal" and wal_from
+        files += [
+            here / name for name in names if not (written_before and WAL_SEGMENT.fullmatch(name) and name < wal_from)
+        ]
+    return files
 
 
 def current_wal_segment(settings: Settings) -> str:
