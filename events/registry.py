@@ -61,6 +61,12 @@ class UserMoved(DomainEvent):
     roles: tuple[Role, ...]
 
 
+class UserRenamed(DomainEvent):
+    """The name shown for the user from now on (the username stays)."""
+
+    display_name: str
+
+
 class UserIdentityProviderSet(DomainEvent):
     """The identity provider the user signs in through from now on (`None`: hub tokens only)."""
 
@@ -106,6 +112,7 @@ ADMINISTRATION_EVENTS: tuple[type[DomainEvent], ...] = (
     UserRegistered,
     UserRolesChanged,
     UserMoved,
+    UserRenamed,
     UserIdentityProviderSet,
     UserSuspended,
     UserReinstated,

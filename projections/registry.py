@@ -17,6 +17,7 @@ from events.registry import (
     UserRegistered,
     UserReinstated,
     UserRemoved,
+    UserRenamed,
     UserRolesChanged,
     UserSuspended,
 )
@@ -50,6 +51,7 @@ class RegistryView(View):
         UserRolesChanged,
         UserMoved,
         UserIdentityProviderSet,
+        UserRenamed,
         UserSuspended,
         UserReinstated,
         UserRemoved,
@@ -86,6 +88,8 @@ class RegistryView(View):
                 "UPDATE view_users SET agency_id = ?, roles = ? WHERE id = ?",
                 (str(event.agency_id), _roles(event.roles), identifier),
             )
+        elif isinstance(event, UserRenamed):
+            cursor.execute("UPDATE view_users SET display_name = ? WHERE id = ?", (event.display_name, identifier))
         elif isinstance(event, UserIdentityProviderSet):
             cursor.execute("UPDATE view_users SET idp_issuer = ? WHERE id = ?", (event.idp_issuer, identifier))
         elif isinstance(event, UserRemoved):

@@ -221,6 +221,7 @@ NEW_AGENCY = {"code": "TAL-SD", "name": "Talsu novada sociālais dienests", "kin
 ROLES = {"roles": ["intake_officer"]}
 MOVE = {"agency": "TUK-BT", "roles": ["intake_officer"]}
 IDP = {"idp_issuer": "https://idp.tukums.example.lv"}
+RENAME = {"display_name": "Ilze Ozola-Kalniņa"}
 REASON = {"reason": "aizgājusi no darba"}
 SCIM_USER = {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "scim.new", "active": True}
 DEACTIVATE = {
@@ -774,6 +775,7 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/admin/users", nothing, lambda _: new_user(), row(*[403] * 10)),
     Route("POST", "/v1/admin/users/{username}/roles", Setup.fresh_user, lambda _: ROLES, row(*[403] * 10)),
     Route("POST", "/v1/admin/users/{username}/move", Setup.fresh_user, lambda _: MOVE, row(*[403] * 10)),
+    Route("POST", "/v1/admin/users/{username}/rename", Setup.fresh_user, lambda _: RENAME, row(*[403] * 10)),
     Route("POST", "/v1/admin/users/{username}/identity-provider", Setup.fresh_user, lambda _: IDP, row(*[403] * 10)),
     Route("POST", "/v1/admin/users/{username}/suspend", Setup.fresh_user, lambda _: REASON, row(*[403] * 10)),
     Route("POST", "/v1/admin/users/{username}/reinstate", Setup.fresh_user, None, row(*[403] * 10)),
@@ -935,6 +937,7 @@ ADMIN_ROUTES: tuple[AdminCell, ...] = (
     ("POST", "/v1/admin/users/{username}/roles", Setup.fresh_user, lambda _: {"roles": ["registry_admin"]},
      (422, 403, 403)),
     ("POST", "/v1/admin/users/{username}/move", Setup.fresh_user, lambda _: MOVE, (200, 403, 403)),
+    ("POST", "/v1/admin/users/{username}/rename", Setup.fresh_user, lambda _: RENAME, (200, 200, 403)),
     ("POST", "/v1/admin/users/{username}/identity-provider", Setup.fresh_user, lambda _: IDP, (200, 200, 403)),
     ("POST", "/v1/admin/users/{username}/suspend", Setup.fresh_user, lambda _: REASON, (200, 200, 403)),
     ("POST", "/v1/admin/users/{username}/reinstate", suspended_user, None, (200, 200, 403)),

@@ -52,6 +52,10 @@ def test_from_an_empty_store_to_the_first_referral(tmp_path: Path, monkeypatch: 
     staff = str(EXAMPLES / "registry-talsi-staff.csv")
     assert "would be registered" in hub_command("admin", "import", staff, "--dry-run", "--as", "registry.admin")
     assert "1 agencies and 7 users" in hub_command("admin", "import", staff, "--as", "registry.admin")
+    renamed = hub_command(
+        "users", "rename", "--user", "talsi.school", "--name", "Anna Bērziņa", "--as", "registry.admin"
+    )
+    assert "talsi.school: Anna Bērziņa" in renamed
 
     hub = Hub(Settings())  # type: ignore[call-arg]
     try:
@@ -74,7 +78,7 @@ def test_from_an_empty_store_to_the_first_referral(tmp_path: Path, monkeypatch: 
             auditor = {"Authorization": f"Bearer {hub.issue_token('auditor')}"}
             entries = client.get("/v1/audit/replay", headers=auditor).json()["entries"]
             administration = [entry for entry in entries if entry["kind"] == "administration"]
-            assert len(administration) == 2 + 86 + 8 + 2
+            assert len(administration) == 2 + 86 + 8 + 1 + 2
             assert {entry["user"] for entry in administration} == {"console", "registry.admin"}
     finally:
         hub.close()

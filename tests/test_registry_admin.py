@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from events.access import AccessRecorded
-from events.registry import UserMoved, user_id_for
+from events.registry import UserMoved, UserRenamed, user_id_for
 from hub.service import Hub
 from tests.conftest import child_referral, domain_events, log_of, moved_child
 
@@ -102,6 +102,33 @@ def test_a_suspended_or_removed_user_is_refused_at_once(client: TestClient, auth
     assert client.post("/v1/admin/users/tukums.intake/reinstate", headers=admin).json()["reason"] == "user_removed"
 
 
+def test_a_user_is_renamed_and_keeps_username_roles_and_tokens(client: TestClient, hub: Hub, auth: Auth) -> None:
+    admin = auth("tukums.admin")
+    before = domain_events(hub)
+    for bad in ({"display_name": "   "}, {"display_name": "x" * 101}, {}):
+        refused = client.post("/v1/admin/users/tukums.cm/rename", json=bad, headers=admin)
+        assert refused.status_code == 422, refused.text
+    assert domain_events(hub) == before
+    token = auth("tukums.cm")
+    renamed = client.post("/v1/admin/users/tukums.cm/rename", json={"display_name": " Ilze Ozola "}, headers=admin)
+    assert renamed.status_code == 200, renamed.text
+    assert (renamed.json()["display_name"], renamed.json()["username"]) == ("Ilze Ozola", "tukums.cm")
+    [event] = log_of(hub, UserRenamed)
+    assert (event.display_name, event.actor.user_id) == ("Ilze Ozola", "tukums.admin")
+    again = client.post("/v1/admin/users/tukums.cm/rename", json={"display_name": "Ilze Ozola"}, headers=admin)
+    assert again.status_code == 200
+    assert len(log_of(hub, UserRenamed)) == 1  # the same name again changes nothing
+    assert client.get("/v1/inbox", headers=token).status_code == 200  # tokens held stay valid
+    listed = client.get("/v1/admin/users?agency=TUK-SD", headers=admin).json()
+    assert {user["username"]: user["display_name"] for user in listed}["tukums.cm"] == "Ilze Ozola"
+    # Another municipality's administration of the same kind may not rename Tukums' staff.
+    other = client.post(
+        "/v1/admin/users/tukums.cm/rename", json={"display_name": "X"}, headers=auth("daugavpils.admin")
+    )
+    assert (other.status_code, other.json()["reason"]) == (403, "access_denied")
+    assert len(log_of(hub, UserRenamed)) == 1
+
+
 def test_the_csv_import_over_the_api_reports_rows_and_is_idempotent(client: TestClient, hub: Hub, auth: Auth) -> None:
     admin = {**auth("registry.admin"), "Content-Type": "text/csv"}
     good = (
@@ -161,6 +188,17 @@ def test_scim_provisions_gives_roles_and_deprovisions(client: TestClient, hub: H
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": [{"op": "replace", "path": "active", "value": False}],
     }
+    rename = {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "displayName", "value": "Kārlis Vecais"}],
+    }
+    renamed = client.patch(f"/scim/v2/Users/{user_id}", json=rename, headers=idp)
+    assert (renamed.status_code, renamed.json()["displayName"]) == (200, "Kārlis Vecais")
+    replaced = client.put(
+        f"/scim/v2/Users/{user_id}", json={**scim_user("tukums.karlis"), "displayName": "K. J."}, headers=idp
+    )
+    assert (replaced.status_code, replaced.json()["displayName"]) == (200, "K. J.")
+    assert [event.display_name for event in log_of(hub, UserRenamed)] == ["Kārlis Vecais", "K. J."]
     patched = client.patch(f"/scim/v2/Users/{user_id}", json=deactivate, headers=idp)
     assert (patched.status_code, patched.json()["active"]) == (200, False)
     assert client.get("/v1/inbox", headers=karlis).status_code == 403
@@ -184,6 +222,8 @@ def test_the_administration_pages_serve_both_administrators_in_latvian(client: T
     form = {"username": "tukums.web", "display_name": "Web Lietotāja", "agency": "TUK-SD", "roles": ["case_manager"]}
     assert post_form(client, "/admin/users", form).status_code == 303
     assert "tukums.web" in client.get("/admin/users").text
+    assert post_form(client, "/admin/users/tukums.web/rename", {"display_name": "Vēl Cita"}).status_code == 303
+    assert "Vēl Cita" in client.get("/admin/users").text
     refused = post_form(client, "/admin/users/daugavpils.cm/suspend", {"reason": "x"})
     assert refused.status_code == 403
     sign_in(client, hub, "registry.admin")

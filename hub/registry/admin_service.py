@@ -1,5 +1,5 @@
-"""Administration of the registry: agencies registered, renamed and closed; users registered, given roles, moved,
-suspended, reinstated and removed; the first registry administrator named (bootstrap).
+"""Administration of the registry: agencies registered, renamed and closed; users registered, renamed, given roles,
+moved, suspended, reinstated and removed; the first registry administrator named (bootstrap).
 
 Every change is an event in the log with its actor, decided by `policies/registry.cedar` (a registry administrator
 anywhere; an agency administrator for its own agency's users only); a refusal is an access record. `actor=None` is
@@ -22,6 +22,7 @@ from events.registry import (
     UserRegistered,
     UserReinstated,
     UserRemoved,
+    UserRenamed,
     UserRolesChanged,
     UserSuspended,
     agency_id_for,
@@ -41,6 +42,7 @@ from hub.registry.domain import (
     RolesDraft,
     User,
     UserDraft,
+    UserRenameDraft,
 )
 from policies import roles as role_rules
 from policies.decision import Principal
@@ -317,6 +319,20 @@ class RegistryAdminService:
                 roles=tuple(sorted(roles_after)),
             )
         )
+        return self.user_summary(username)
+
+    def rename_user(self, actor: Principal | None, username: str, draft: UserRenameDraft) -> dict[str, Any]:
+        """Change the name shown for a user (the username, roles and history stay)."""
+        user, _, who = self._managed_user(actor, username)
+        if user.display_name != draft.display_name:
+            self._commit(
+                UserRenamed(
+                    originator_id=user.id,
+                    originator_version=user.version + 1,
+                    actor=who,
+                    display_name=draft.display_name,
+                )
+            )
         return self.user_summary(username)
 
     def set_identity_provider(

@@ -19,6 +19,7 @@ from hub.registry.domain import (
     RenameDraft,
     RolesDraft,
     UserDraft,
+    UserRenameDraft,
 )
 from hub.registry.schemas import AgencyRecord, ImportReport, UserRecord
 
@@ -76,6 +77,12 @@ def change_roles(hub: HubDep, principal: PrincipalDep, username: UsernamePath, d
 def move_user(hub: HubDep, principal: PrincipalDep, username: UsernamePath, draft: MoveDraft) -> dict[str, Any]:
     """Move a user to another agency (both agencies' administration must allow it); their history stays."""
     return hub.registry_admin.move_user(principal, username, draft)
+
+
+@router.post("/users/{username}/rename", response_model=UserRecord)
+def rename_user(hub: HubDep, principal: PrincipalDep, username: UsernamePath, draft: UserRenameDraft) -> dict[str, Any]:
+    """Change the name shown for a user; the username and history stay."""
+    return hub.registry_admin.rename_user(principal, username, draft)
 
 
 @router.post("/users/{username}/identity-provider", response_model=UserRecord)

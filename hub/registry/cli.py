@@ -26,6 +26,7 @@ from hub.registry.domain import (
     RenameDraft,
     RolesDraft,
     UserDraft,
+    UserRenameDraft,
 )
 from hub.service import Hub
 from policies.decision import Principal
@@ -133,6 +134,16 @@ def users_add(
     with open_hub() as hub:
         draft = UserDraft(username=user, display_name=name, agency=agency, roles=frozenset(role), idp_issuer=idp_issuer)
         _print_user(hub.registry_admin.add_user(_acting(hub, acting_as), draft))
+
+
+@users_app.command("rename")
+def users_rename(
+    user: Username, name: Annotated[str, typer.Option(help="The user's name")], acting_as: ActingAs = None
+) -> None:
+    """Change the name shown for a user (the username stays)."""
+    with open_hub() as hub:
+        renamed = hub.registry_admin.rename_user(_acting(hub, acting_as), user, UserRenameDraft(display_name=name))
+        output.print(f"{renamed['username']}: {renamed['display_name']}")
 
 
 @users_app.command("roles")

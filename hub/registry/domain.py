@@ -22,6 +22,7 @@ from events.registry import (
     UserRegistered,
     UserReinstated,
     UserRemoved,
+    UserRenamed,
     UserRolesChanged,
     UserSuspended,
     WebhookRegistered,
@@ -77,6 +78,10 @@ class UserDraft(DraftModel):
 
 class RenameDraft(DraftModel):
     name: AgencyName
+
+
+class UserRenameDraft(DraftModel):
+    display_name: DisplayName
 
 
 class ReasonDraft(DraftModel):
@@ -226,6 +231,12 @@ def _(event: UserMoved, user: User | None) -> User:
 def _(event: UserIdentityProviderSet, user: User | None) -> User:
     assert user is not None
     return replace(user, version=event.originator_version, idp_issuer=event.idp_issuer)
+
+
+@mutate_user.register
+def _(event: UserRenamed, user: User | None) -> User:
+    assert user is not None
+    return replace(user, version=event.originator_version, display_name=event.display_name)
 
 
 @mutate_user.register

@@ -41,7 +41,7 @@ from hub.api.auth import HubDep, PrincipalDep
 from hub.api.problems import problem
 from hub.kernel.errors import DomainError, InvalidInput, NotFound
 from hub.registry.admin_service import RegistryAdminService, user_document
-from hub.registry.domain import Agency, ReasonDraft, RolesDraft, UserDraft
+from hub.registry.domain import Agency, ReasonDraft, RolesDraft, UserDraft, UserRenameDraft
 from policies.decision import Principal
 from policies.engine import RegistryAction
 from policies.roles import ROLES_OF_KIND
@@ -147,6 +147,20 @@ class Provisioning:
         if group_id not in allowed:
             raise NotFound("unknown_group", "no such group", "id")
         return allowed[group_id]
+
+    def apply(self, document: dict[str, Any], resource: ScimUser) -> dict[str, Any]:
+        """What a replaced or patched User changes: `displayName` renames, `active` suspends or reinstates."""
+        if resource.display_name and resource.display_name != document["display_name"]:
+            try:
+                draft = UserRenameDraft(display_name=resource.display_name)
+            except ValidationError:
+                raise InvalidInput(
+                    "invalid_display_name", "displayName is 1 to 100 characters", "displayName"
+                ) from None
+            document = self.admin.rename_user(self.principal, document["username"], draft)
+        if resource.active is not None:
+            document = self.set_active(document, resource.active)
+        return document
 
     def set_active(self, document: dict[str, Any], active: bool) -> dict[str, Any]:
         username = document["username"]
@@ -284,7 +298,7 @@ async def get_user(hub: HubDep, principal: PrincipalDep, request: Request, user_
 
 @router.put("/Users/{user_id}", response_class=ScimResponse, responses=USER_BODY)
 async def replace_user(hub: HubDep, principal: PrincipalDep, request: Request, user_id: str) -> Response:
-    """Replace a user: `active` suspends or reinstates (the username and name stay as registered)."""
+    """Replace a user: `displayName` renames, `active` suspends or reinstates (the username stays as registered)."""
     try:
         resource: ScimUser = ScimUser.model_validate(
             await request.json(), scim_ctx=Context.RESOURCE_REPLACEMENT_REQUEST
@@ -294,9 +308,7 @@ async def replace_user(hub: HubDep, principal: PrincipalDep, request: Request, u
 
     def work() -> dict[str, Any]:
         scope = _provisioning(hub, principal, request)
-        document = scope.own_user(user_id)
-        if resource.active is not None:
-            document = scope.set_active(document, resource.active)
+        document = scope.apply(scope.own_user(user_id), resource)
         return _dump(scope.user_resource(document))
 
     return await _run(work)
@@ -304,7 +316,7 @@ async def replace_user(hub: HubDep, principal: PrincipalDep, request: Request, u
 
 @router.patch("/Users/{user_id}", response_class=ScimResponse, responses=USER_BODY)
 async def patch_user(hub: HubDep, principal: PrincipalDep, request: Request, user_id: str) -> Response:
-    """PATCH a user; what changes is `active` (false: suspended at once; true: reinstated)."""
+    """PATCH a user; what changes is `displayName` and `active` (false: suspended at once; true: reinstated)."""
     try:
         patch = PatchOp[ScimUser].model_validate(await request.json(), scim_ctx=Context.RESOURCE_PATCH_REQUEST)
     except (ValidationError, ValueError):
@@ -315,9 +327,7 @@ async def patch_user(hub: HubDep, principal: PrincipalDep, request: Request, use
         document = scope.own_user(user_id)
         resource = scope.user_resource(document)
         patch.patch(resource)
-        if resource.active is not None:
-            document = scope.set_active(document, resource.active)
-        return _dump(scope.user_resource(document))
+        return _dump(scope.user_resource(scope.apply(document, resource)))
 
     return await _run(work)
 

@@ -13,7 +13,15 @@ from starlette.datastructures import UploadFile
 from events.values import MUNICIPALITIES, AgencyKind, Role
 from hub.api.auth import HubDep
 from hub.registry.bulk_import import RegistryImport, read_csv
-from hub.registry.domain import AgencyDraft, MoveDraft, ReasonDraft, RenameDraft, RolesDraft, UserDraft
+from hub.registry.domain import (
+    AgencyDraft,
+    MoveDraft,
+    ReasonDraft,
+    RenameDraft,
+    RolesDraft,
+    UserDraft,
+    UserRenameDraft,
+)
 from hub.web.forms import text, validated
 from hub.web.labels import N_
 from hub.web.rendering import WebRoute, render
@@ -129,6 +137,13 @@ def add_user(hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> Redirec
         "idp_issuer": text(form, "idp_issuer") or None,
     }
     hub.registry_admin.add_user(principal, validated(UserDraft, body))
+    return _back(form)
+
+
+@router.post("/admin/users/{username}/rename")
+def rename_user(username: str, hub: HubDep, principal: WebPrincipal, form: CheckedForm) -> RedirectResponse:
+    draft = validated(UserRenameDraft, {"display_name": text(form, "display_name")})
+    hub.registry_admin.rename_user(principal, username, draft)
     return _back(form)
 
 
