@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from events.access import AccessRecorded
-from events.registry import UserMoved, UserRenamed, user_id_for
+from events.registry import UserMoved, UserRenamed, UserRolesChanged, user_id_for
+from events.values import Role
+from hub.kernel.errors import Conflict
 from hub.service import Hub
 from tests.conftest import child_referral, domain_events, log_of, moved_child
 
@@ -54,6 +57,21 @@ def test_edge_cases_refuse_with_a_reason(client: TestClient, hub: Hub, auth: Aut
     assert client.post("/v1/referrals", json=child_referral(), headers=school).status_code == 201
     busy = client.post("/v1/admin/agencies/TUK-SD/close", json={"reason": "x"}, headers=admin)
     assert (busy.status_code, busy.json()["reason"]) == (409, "agency_has_open_work")
+
+
+def test_two_administrators_changing_one_user_at_once_gives_a_409_not_a_500(
+    client: TestClient, hub: Hub, auth: Auth
+) -> None:
+    stale = hub.registry_admin.user("tukums.cm")  # what the slower administrator read
+    change = {"roles": ["case_manager", "intake_officer"]}
+    roles = client.post("/v1/admin/users/tukums.cm/roles", json=change, headers=auth("tukums.admin"))
+    assert roles.status_code == 200
+    before = domain_events(hub)
+    late = UserRolesChanged(originator_id=stale.id, originator_version=stale.version + 1, roles=(Role.INTAKE_OFFICER,))
+    with pytest.raises(Conflict) as refused:
+        hub.registry_admin._commit(late)
+    assert refused.value.reason == "concurrent_change"
+    assert domain_events(hub) == before
 
 
 def test_a_closed_agency_receives_nothing(client: TestClient, hub: Hub, auth: Auth) -> None:

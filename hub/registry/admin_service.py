@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import IntegrityError
+
 from events.base import Actor, DomainEvent
 from events.registry import (
     AgencyClosed,
@@ -156,7 +158,15 @@ class RegistryAdminService:
         return actor_for(actor, role.value if role else "none")
 
     def _commit(self, *events: DomainEvent) -> None:
-        self.core.wait_for_views(self.core.app.append(*events))
+        """Append the change; another administrator's change to the same agency or user since it was read is a 409
+        (nothing is appended: the store refuses a version already taken)."""
+        try:
+            position = self.core.app.append(*events)
+        except IntegrityError:
+            raise Conflict(
+                "concurrent_change", "someone else changed this at the same moment: reload and try again"
+            ) from None
+        self.core.wait_for_views(position)
 
     # -- agencies ---------------------------------------------------------------------------------------------------
 
