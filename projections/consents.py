@@ -21,7 +21,6 @@ class ConsentView(DispatchingView):
         ),
     }
     indexes = ("CREATE INDEX IF NOT EXISTS ix_consents_subject ON view_consents (subject_id, seq)",)
-    handles = (ConsentGranted, ConsentWithdrawn, ConsentExpired)
 
     on = singledispatchmethod(not_handled)
 

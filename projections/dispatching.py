@@ -16,9 +16,14 @@ def not_handled(view: View, event: Any, cursor: Cursor, notification_id: int) ->
 
 class DispatchingView(View):
     """A view whose subclass declares `on = singledispatchmethod(not_handled)` and registers a handler per event,
-    each called as `handler(self, event, cursor, notification_id)`."""
+    each called as `handler(self, event, cursor, notification_id)`; the event types it handles are those handlers'."""
 
     on: ClassVar[singledispatchmethod[None]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        dispatcher = cls.__dict__["on"].dispatcher
+        cls.handles = tuple(kind for kind in dispatcher.registry if kind is not object)
 
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
         self.on(event, cursor, notification_id)

@@ -31,7 +31,6 @@ class HandoverView(DispatchingView):
         "CREATE INDEX IF NOT EXISTS ix_handovers_from ON view_handovers (from_agency_id, seq)",
         "CREATE INDEX IF NOT EXISTS ix_handovers_to ON view_handovers (to_agency_id, seq)",
     )
-    handles = (ResidenceChangeRecorded, HandoverOffered, HandoverAccepted, HandoverDeclined)
 
     on = singledispatchmethod(not_handled)
 

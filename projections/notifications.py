@@ -54,14 +54,6 @@ class NotificationView(DispatchingView):
         ),
     }
     indexes = ("CREATE INDEX IF NOT EXISTS ix_notice_items_for ON view_notice_items (agency_id, role, seq)",)
-    handles = (
-        NotificationRaised,
-        NotificationsRead,
-        NotificationPreferenceSet,
-        NotificationRequirementSet,
-        NotificationMailSent,
-        NotificationMailFailed,
-    )
     on = singledispatchmethod(not_handled)
 
     @on.register

@@ -71,19 +71,6 @@ class RecordRequestView(DispatchingView):
         "CREATE INDEX IF NOT EXISTS ix_released_records_recipient ON view_released_records "
         "(recipient_agency_id, subject_id)",
     )
-    handles = (
-        RecordRequestCreated,
-        RecordRequestAcknowledged,
-        RecordCategoryReleased,
-        RecordCategoryWithheld,
-        RecordCategoryForwarded,
-        RecordRequestAnswered,
-        RecordRequestRefused,
-        RecordRequestWithdrawn,
-        RecordRequestReminded,
-        RecordRequestOverdue,
-        RecordRequestEscalated,
-    )
 
     on = singledispatchmethod(not_handled)
 

@@ -13,7 +13,6 @@ from uuid import UUID
 
 from events.referrals import (
     OPEN_STATUSES,
-    REFERRAL_EVENTS,
     ClockDue,
     ReferralAccepted,
     ReferralAcknowledged,
@@ -92,7 +91,6 @@ class ReferralView(DispatchingView):
         "CREATE INDEX IF NOT EXISTS ix_referral_subjects_subject ON view_referral_subjects (subject_id)",
         "CREATE INDEX IF NOT EXISTS ix_referral_clocks_due ON view_referral_clocks (due_at)",
     )
-    handles = REFERRAL_EVENTS
 
     def apply_all(self, cursor: Cursor, events: Sequence[tuple[Any, int]]) -> None:
         """Runs of submissions (most of any log) are written table by table, one statement per table per run."""

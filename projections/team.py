@@ -62,19 +62,6 @@ class TeamView(DispatchingView):
         "CREATE INDEX IF NOT EXISTS ix_case_reviews_agency ON view_case_reviews (reviewer_agency_id, catalogue)",
         "CREATE INDEX IF NOT EXISTS ix_case_reviews_subject ON view_case_reviews (reviewer_agency_id, subject_id, seq)",
     )
-    handles = (
-        ResponsibleWorkerNamed,
-        TaskAgreed,
-        TaskAccepted,
-        TaskFinished,
-        TaskOverdue,
-        TaskEscalated,
-        VisitPlanned,
-        VisitJoined,
-        VisitDone,
-        VisitCancelled,
-        CaseReviewed,
-    )
 
     on = singledispatchmethod(not_handled)
 

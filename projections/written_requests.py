@@ -8,7 +8,6 @@ from typing import ClassVar
 from uuid import UUID
 
 from events.written_requests import (
-    WRITTEN_REQUEST_EVENTS,
     WrittenRequestAnswered,
     WrittenRequestExtended,
     WrittenRequestOverdue,
@@ -34,7 +33,6 @@ class WrittenRequestView(DispatchingView):
         "CREATE INDEX IF NOT EXISTS ix_written_requests_open ON view_written_requests (status, due_at)",
         "CREATE INDEX IF NOT EXISTS ix_written_requests_agency ON view_written_requests (agency_id, seq)",
     )
-    handles = WRITTEN_REQUEST_EVENTS
 
     on = singledispatchmethod(not_handled)
 
