@@ -1,7 +1,8 @@
 """What a capability declares to the hub: its views, how it attaches its services, its due work, and where its API
 routes, pages and command groups are.
 
-`Hub`, the API app, the web app and the command line loop over `hub.capabilities.CAPABILITIES`. Routers and
+`Hub`, the API app, the web app and the command line loop over `hub.capabilities.CAPABILITIES` (every
+`hub/<name>/manifest.py`, found and ordered by `after`). Routers and
 command groups are named "module:attribute" and imported only when the app or the command line is built, because
 they depend on the `Hub` that the capabilities make up.
 """
@@ -26,12 +27,14 @@ def _nothing(_: Hub) -> None:
 @dataclass(frozen=True)
 class Capability:
     name: str
+    after: tuple[str, ...] = ()  # the capabilities whose services it uses: installed before it
     views: Callable[[], Sequence[View]] = tuple
-    install: Callable[[Hub], None] = _nothing  # sets the capability's services on the hub, in CAPABILITIES order
+    install: Callable[[Hub], None] = _nothing  # gives the hub the capability's services (`Hub.provide`)
     due_work: Callable[[Hub], None] = _nothing  # what time alone sets off (clocks, expiries)
     api: tuple[str, ...] = ()  # "module:router" of its API routers
     web: tuple[str, ...] = ()  # "module:router" of its page routers
     commands: tuple[tuple[str, str], ...] = ()  # (group name, "module:typer app") of its command groups
+    person_actions: tuple[str, ...] = ()  # Cedar actions about a person its policies decide (added to the schema)
 
 
 def load(reference: str) -> Any:
