@@ -1,7 +1,7 @@
 """A capability is one folder with a manifest: found in `hub/<name>/manifest.py` (or, for the example here, added
 to the discovered ones), its manifest alone makes the hub follow its view, install its service (reached by its
-type), declare its actions about a person in the policy schema, serve its API route and page and offer its
-commands."""
+type), declare its actions about a person in the policy schema, serve its API route, its page and its listing page
+and offer its commands."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from policies.decision import Principal
 from policies.engine import PersonRequest
 from tests.capability_example import EXAMPLE, AgencyCountService, commands
 from tests.conftest import demo_hub_without_rate_limits
+from tests.web import sign_in
 
 
 def test_a_capability_registered_through_its_manifest_alone_is_followed_installed_served_and_offered(
@@ -40,6 +41,12 @@ def test_a_capability_registered_through_its_manifest_alone_is_followed_installe
             assert client.get("/v1/example/agencies").json() == {"agencies": registered}
             assert client.get("/example").text == f"<p>{registered}</p>"
             assert "/v1/example/agencies" in client.get("/openapi.json").json()["paths"]
+            assert client.get("/example/list", follow_redirects=False).status_code == 303  # signed in only
+            sign_in(client, hub, "tukums.cm")
+            listing = client.get("/example/list")
+            assert listing.status_code == 200, listing.text
+            assert "<h1>Agencies counted</h1>" in listing.text
+            assert f"<td>{registered}</td><td>tukums.cm</td>" in listing.text
     finally:
         hub.close()
     assert ("example", commands) in capability_commands()
