@@ -5,24 +5,23 @@ on every run. An unknown name in `after`, a cycle or two capabilities of one nam
 from __future__ import annotations
 
 import importlib
-import importlib.util
-import pkgutil
 from collections.abc import Iterable
+from pathlib import Path
 
 import hub
 from hub.capability import Capability
 
 
 def manifests() -> list[Capability]:
-    """The capability each subpackage of `hub` with a `manifest` module declares there."""
+    """The capability each folder of `hub` with a `manifest.py` declares there (the folder needs no `__init__.py`:
+    without one it is a namespace package)."""
     found: list[Capability] = []
-    for package in pkgutil.iter_modules(hub.__path__):
-        if package.ispkg and importlib.util.find_spec(f"hub.{package.name}.manifest") is not None:
-            module = importlib.import_module(f"hub.{package.name}.manifest")
-            declared = [value for value in vars(module).values() if isinstance(value, Capability)]
-            if len(declared) != 1:
-                raise RuntimeError(f"hub.{package.name}.manifest declares {len(declared)} capabilities, not one")
-            found.extend(declared)
+    for path in sorted(Path(hub.__file__).parent.glob("*/manifest.py")):
+        module = importlib.import_module(f"hub.{path.parent.name}.manifest")
+        declared = [value for value in vars(module).values() if isinstance(value, Capability)]
+        if len(declared) != 1:
+            raise RuntimeError(f"{module.__name__} declares {len(declared)} capabilities, not one")
+        found.extend(declared)
     return found
 
 
