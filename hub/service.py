@@ -5,12 +5,13 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from hub import capabilities
 from hub.kernel.blind_index import BlindIndex
 from hub.kernel.config import Settings
 from hub.kernel.core import Core
+from policies.engine import default_engine
 from projections.referrals import ReferralView
 
 if TYPE_CHECKING:
@@ -38,10 +39,13 @@ if TYPE_CHECKING:
     from hub.supervision.service import SupervisionService
     from hub.team.service import TeamService
 
+Service = TypeVar("Service")
+
 
 class Hub(Core):
     """Everything callers use; nothing else appends to the log. Its services are the capabilities' (each
-    capability's manifest installs its own, `hub/capabilities.py` lists them)."""
+    capability's manifest installs its own, `hub/capabilities.py` finds them): the attributes below, and for the
+    capabilities that came after them, `service(Type)`."""
 
     registry: RegistryService
     identity: IdentityService
@@ -71,9 +75,26 @@ class Hub(Core):
         views = [view for capability in capabilities.CAPABILITIES for view in capability.views()]
         self.referral_view = next(view for view in views if isinstance(view, ReferralView))
         super().__init__(settings, views=views)
+        person_actions = tuple(
+            action for capability in capabilities.CAPABILITIES for action in capability.person_actions
+        )
+        if person_actions:
+            self.policy_engine = default_engine(person_actions)
         self.index = BlindIndex.load(settings.key_dir)
+        self._services: dict[type, object] = {}
         for capability in capabilities.CAPABILITIES:
             capability.install(self)
+
+    def provide(self, service: object) -> None:
+        """Makes `service` reachable as `hub.service(type(service))` (a capability's install calls it)."""
+        self._services[type(service)] = service
+
+    def service(self, kind: type[Service]) -> Service:
+        """The installed service of this type; a `LookupError` if no capability provided one."""
+        found = self._services.get(kind)
+        if not isinstance(found, kind):
+            raise LookupError(f"no capability provides {kind.__name__}")
+        return found
 
     def run_due_work(self) -> None:
         """What time alone sets off: overdue response clocks (referrals, record requests) and expired consents."""

@@ -1,4 +1,5 @@
-"""The one decision point: Cedar policies (`policies/*.cedar`, schema `hub.cedarschema`) parsed once per process.
+"""The one decision point: Cedar policies (`policies/*.cedar`, schema `hub.cedarschema` plus the capabilities'
+own actions about a person) parsed once per process.
 
 Every read of personal data and every disclosure is a request here; the answer is permit or deny per data
 category, the basis used, what to redact, and the policy ids that decided it.
@@ -145,12 +146,14 @@ class ReadRequest:
 class PersonRequest:
     """A change about a person, with the acting agency's relationships (`ties`) to every record of that person.
 
+    `action`: a `PersonAction`, or one of a capability's own `person_actions` (declared in its manifest).
+
     `recorded_here`: the consent being withdrawn was recorded by the caller's agency; `reason`: why a person is
     erased (an `ErasureReason` code).
     """
 
     principal: Principal
-    action: PersonAction
+    action: str
     subject_id: UUID
     ties: frozenset[Tie]
     recorded_here: bool = False
@@ -248,9 +251,11 @@ class PolicyEngine:
         self.policy_hash = "sha256:" + digest.hexdigest()
 
     @classmethod
-    def load(cls, directory: Path = POLICY_DIR) -> PolicyEngine:
+    def load(cls, directory: Path = POLICY_DIR, person_actions: tuple[str, ...] = ()) -> PolicyEngine:
+        """The policies and schema of `directory`; `person_actions` are declared as changes about a person."""
         files = {path.name: path.read_text(encoding="utf-8") for path in sorted(directory.glob("*.cedar"))}
-        return cls(files, (directory / SCHEMA_FILE.name).read_text(encoding="utf-8"))
+        schema = (directory / SCHEMA_FILE.name).read_text(encoding="utf-8")
+        return cls(files, schema + person_actions_schema(person_actions))
 
     def decide_read(self, request: ReadRequest) -> AccessDecision:
         """Which of the requested categories the reader may see; the rest is redacted."""
@@ -330,9 +335,10 @@ class PolicyEngine:
     def decide_person(self, request: PersonRequest) -> AccessDecision:
         """May the caller make this change about the person? Decided with its agency's relationships to them."""
         context = {"ties": sorted(request.ties), "recorded_here": request.recorded_here, "reason": request.reason}
+        action = str(request.action)
         [outcome] = self._authorize(
             request.principal,
-            request.action.value,
+            action,
             [(DataCategory.IDENTITY, context)],
             [],
             resource=f'Person::"{request.subject_id}"',
@@ -343,7 +349,7 @@ class PolicyEngine:
             role=_role(request.principal),
             basis=basis,
             categories=(DataCategory.IDENTITY,) if outcome.allowed else (),
-            reasons=_reasons([outcome], request.action.value),
+            reasons=_reasons([outcome], action),
             policies=outcome.policies,
             policy_hash=self.policy_hash,
         )
@@ -537,7 +543,15 @@ def _policies(outcomes: list[_Outcome]) -> tuple[str, ...]:
     return tuple(sorted({policy for outcome in outcomes for policy in outcome.policies}))
 
 
+def person_actions_schema(actions: tuple[str, ...]) -> str:
+    """The schema's declaration of a capability's own actions about a person (shaped as `PersonChange`)."""
+    if not actions:
+        return ""
+    names = ", ".join(json.dumps(action) for action in actions)
+    return f"\naction {names} appliesTo {{ principal: [User], resource: [Person], context: PersonChange }};\n"
+
+
 @cache
-def default_engine() -> PolicyEngine:
-    """The policy engine of this process, parsed on first use."""
-    return PolicyEngine.load()
+def default_engine(person_actions: tuple[str, ...] = ()) -> PolicyEngine:
+    """The policy engine of this process (with these actions about a person), parsed on first use."""
+    return PolicyEngine.load(person_actions=person_actions)

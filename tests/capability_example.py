@@ -1,5 +1,7 @@
 """A capability that lives only here and is registered through its manifest alone (tests/test_capability_manifest.py):
-a view of the agencies registered, a service reading it, an API route, a page and a command group."""
+a view of the agencies registered, a service reading it (reached as `hub.service(AgencyCountService)`), an API
+route, a page, a listing page drawn by the shared web layer, a command group and an action about a person for the
+policy schema."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 from events.registry import AgencyRegistered
-from hub.capability import Capability
+from hub.capability import Capability, Listing
 from hub.kernel.core import Core
 from projections.follower import View
 from projections.viewdb import Cursor
@@ -47,12 +49,12 @@ commands = typer.Typer(help="The example capability.")
 
 @router.get("/agencies", response_model=AgencyCount)
 def agencies(request: Request) -> dict[str, int]:
-    return {"agencies": request.app.state.hub.example.count()}
+    return {"agencies": request.app.state.hub.service(AgencyCountService).count()}
 
 
 @pages.get("/example", response_class=HTMLResponse)
 def page(request: Request) -> str:
-    return f"<p>{request.app.state.hub.example.count()}</p>"
+    return f"<p>{request.app.state.hub.service(AgencyCountService).count()}</p>"
 
 
 @commands.command("count")
@@ -60,15 +62,29 @@ def count() -> None:
     typer.echo("counted")
 
 
+def counted(hub: Any, principal: Any) -> list[dict[str, str]]:
+    return [{"agencies": str(hub.service(AgencyCountService).count()), "reader": principal.username}]
+
+
 def install(hub: Any) -> None:
-    hub.example = AgencyCountService(hub)
+    hub.provide(AgencyCountService(hub))
 
 
 EXAMPLE = Capability(
     "example",
+    after=("registry",),
     views=lambda: (AgencyCountView(),),
     install=install,
     api=("tests.capability_example:router",),
     web=("tests.capability_example:pages",),
     commands=(("example", "tests.capability_example:commands"),),
+    listings=(
+        Listing(
+            "/example/list",
+            "Agencies counted",
+            (("agencies", "Agencies"), ("reader", "Read by")),
+            "tests.capability_example:counted",
+        ),
+    ),
+    person_actions=("count-example",),
 )

@@ -1,13 +1,16 @@
 """Every API route × every kind of demo user, own and other agency: each outcome checked against the table below.
 
-The table is the reviewed statement of who may do what. A route missing from it fails the test, so no new route
-can ship without a decision about every kind of user; every refusal (403/404) must leave an access record.
+The table is the reviewed statement of who may do what (a capability's own test module may hold its rows, see
+`contributed_rows`). A route missing from it fails the test, so no new route can ship without a decision about
+every kind of user; every refusal (403/404) must leave an access record.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -816,6 +819,22 @@ ROUTES: tuple[Route, ...] = (
         row(200, 200, 200, 200, 200, 404, 404, 404, 404, 404),
     ),
 )
+
+
+def contributed_rows() -> tuple[Route, ...]:
+    """The rows a capability's own test module holds beside its tests, as `AUTHORIZATION_ROWS`: cells
+    (method, path, prepare, body, statuses in the order of `PERSONAS`), so adding a capability edits no row here."""
+    rows: list[Route] = []
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        if path != Path(__file__) and "\nAUTHORIZATION_ROWS" in path.read_text(encoding="utf-8"):
+            for method, route, prepare, body, statuses in importlib.import_module(
+                f"tests.{path.stem}"
+            ).AUTHORIZATION_ROWS:
+                rows.append(Route(method, route, prepare, body, row(*statuses)))
+    return tuple(rows)
+
+
+ROUTES += contributed_rows()
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ def install(hub: Hub) -> None:
 
 AUDIT = Capability(
     "audit",
+    after=("people", "team"),
     install=install,
     api=("hub.audit.api:router", "hub.audit.api_access_reports:router"),
     web=("hub.audit.web:router",),

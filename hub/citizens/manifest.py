@@ -24,6 +24,7 @@ def due_work(hub: Hub) -> None:
 
 CITIZENS = Capability(
     "citizens",
+    after=("audit", "identity", "people", "referrals"),
     views=lambda: (WrittenRequestView(),),
     install=install,
     due_work=due_work,

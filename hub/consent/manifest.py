@@ -27,6 +27,7 @@ def due_work(hub: Hub) -> None:
 
 CONSENT = Capability(
     "consent",
+    after=("people",),
     views=lambda: (ConsentView(), ReviewView()),
     install=install,
     due_work=due_work,

@@ -19,4 +19,6 @@ def install(hub: Hub) -> None:
     hub.foreign_tokens = hub.identity.verify_access_token
 
 
-IDENTITY = Capability("identity", install=install, api=("hub.identity.api:router",), web=("hub.identity.web:router",))
+IDENTITY = Capability(
+    "identity", after=("registry",), install=install, api=("hub.identity.api:router",), web=("hub.identity.web:router",)
+)

@@ -25,6 +25,7 @@ def due_work(hub: Hub) -> None:
 
 RECORDS = Capability(
     "records",
+    after=("consent", "people"),
     views=lambda: (RecordRequestView(), HandoverView()),
     install=install,
     due_work=due_work,

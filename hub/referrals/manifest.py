@@ -26,6 +26,7 @@ def due_work(hub: Hub) -> None:
 
 REFERRALS = Capability(
     "referrals",
+    after=("people",),
     views=lambda: (ReferralView(),),
     install=install,
     due_work=due_work,

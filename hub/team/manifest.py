@@ -22,6 +22,7 @@ def due_work(hub: Hub) -> None:
 
 TEAM = Capability(
     "team",
+    after=("people",),
     views=lambda: (TeamView(),),
     install=install,
     due_work=due_work,
