@@ -44,7 +44,7 @@ def run(store: BenchStore, scale: Scale) -> list[Row]:
         hub.requests_per_second,
         trivial.requests_per_second,
         "req/s",
-        0.5,
+        0.5 if store.kind == "sqlite" else 0.35,  # the goals: PostgreSQL gets closer later
         failures=hub.failures + trivial.failures,
         p50_ms=hub.p50_ms,
         trivial_p50_ms=trivial.p50_ms,

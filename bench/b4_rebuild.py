@@ -29,7 +29,7 @@ def rebuild_row(store: BenchStore, size: int) -> Row:
             rebuilt = per_second(total, lambda: hub.follower.rebuild(hub.referral_view))
         finally:
             hub.close()
-    return ratio_row("B4", store.kind, "projection rebuild events/s", rebuilt, raw, "events/s", 0.3, total)
+    return ratio_row("B4", store.kind, "projection rebuild events/s", rebuilt, raw, "events/s", 0.5, total)
 
 
 def run(store: BenchStore, scale: Scale) -> list[Row]:

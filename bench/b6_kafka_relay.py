@@ -94,7 +94,7 @@ def run(store: BenchStore, scale: Scale) -> list[Row]:
             relay_rate,
             raw_rate,
             "messages/s",
-            0.5,
+            0.8,
             len(outbound),
             messages=len(messages),
             events_per_second=relay_rate * len(outbound) / len(messages),

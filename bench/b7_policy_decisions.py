@@ -52,7 +52,7 @@ def run(store: BenchStore, scale: Scale) -> list[Row]:
             per_second(count, hub),
             per_second(count, raw),
             "decisions/s",
-            0.5,
+            0.8,
             count,
         )
     ]

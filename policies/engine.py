@@ -235,6 +235,9 @@ def _catalogue_json() -> str:
     return json.dumps(_static_entities(), sort_keys=True)
 
 
+MAX_PRINCIPALS = 4096  # principals whose entities are kept built (every user of a country's agencies fits)
+
+
 class PolicyEngine:
     """Parsed policy set, schema and static entities (categories, legal bases), with the hash of all three."""
 
@@ -249,6 +252,7 @@ class PolicyEngine:
             digest.update(f"{name}\0{policy_files[name]}\0".encode())
         digest.update(f"{SCHEMA_FILE.name}\0{schema_text}\0{LEGAL_BASES_VERSION}\0{_catalogue_json()}".encode())
         self.policy_hash = "sha256:" + digest.hexdigest()
+        self._principals: dict[Principal, Any] = {}  # the catalogue with one principal's entities, built once each
 
     @classmethod
     def load(cls, directory: Path = POLICY_DIR, person_actions: tuple[str, ...] = ()) -> PolicyEngine:
@@ -445,9 +449,7 @@ class PolicyEngine:
     ) -> list[_Outcome]:
         if not checks:
             return []
-        all_entities = self.static_entities.with_added_json_str(
-            json.dumps([*principal_entities(principal), *entities]), self.schema
-        )
+        all_entities = self._entities_with(principal, entities)
         requests = [
             {
                 "principal": f'User::"{principal.user_id}"',
@@ -467,6 +469,21 @@ class PolicyEngine:
             )
             for (category, _), result in zip(checks, results, strict=True)
         ]
+
+    def _entities_with(self, principal: Principal, entities: list[Any]) -> Any:
+        """The catalogue with the principal's entities and `entities`; without any, built once per principal (a
+        principal is immutable: its roles and agency kind are in it) and kept while fewer than MAX_PRINCIPALS."""
+        if entities:
+            return self.static_entities.with_added_json_str(
+                json.dumps([*principal_entities(principal), *entities]), self.schema
+            )
+        built = self._principals.get(principal)
+        if built is None:
+            built = self.static_entities.with_added_json_str(json.dumps(principal_entities(principal)), self.schema)
+            if len(self._principals) >= MAX_PRINCIPALS:
+                self._principals.clear()
+            self._principals[principal] = built
+        return built
 
 
 def principal_entities(principal: Principal) -> list[Any]:

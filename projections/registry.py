@@ -152,6 +152,10 @@ class RegistryQueries:
             )
         return [_agency(row) for row in rows]
 
+    def holds_user(self, username: str) -> bool:
+        """Whether a lookup of this user would be answered from memory (never, uncached)."""
+        return False
+
     def user_by_username(self, username: str) -> Row | None:
         rows = self.database.query("SELECT * FROM view_users WHERE username = ?", (username,))
         return _with_roles(rows[0]) if rows else None

@@ -77,6 +77,13 @@ class CachedRegistryQueries(RegistryQueries):
         )
         return [dict(row) for row in found]
 
+    def holds_user(self, username: str) -> bool:
+        position = self._scope.get()
+        if position is None:
+            position = read_position(self.database, RegistryView.name)
+        with self._lock:
+            return position == self._position and self._answers.get(("user", username)) is not None
+
     def user_by_username(self, username: str) -> Row | None:
         return _copy(self._cached(("user", username), lambda: RegistryQueries.user_by_username(self, username)))
 

@@ -87,3 +87,16 @@ def test_a_cached_token_of_a_suspended_removed_or_moved_user_is_refused_at_once(
     moved = client.post("/v1/admin/users/tukums.cm/move", json={"agency": "DAU-SD"}, headers=admin)
     assert moved.status_code == 200
     assert client.get("/v1/inbox", headers=case_manager).status_code == 401
+
+
+def test_only_a_verified_token_of_a_cached_user_is_resolved_without_verifying_or_waiting(
+    client: TestClient, hub: Hub, auth: Auth
+) -> None:
+    token = hub.issue_token("tukums.intake")
+    assert hub.authenticate_known(token) is None  # not verified yet
+    principal = hub.authenticate(token)
+    assert hub.authenticate_known(token) == principal
+    admin = auth("registry.admin")
+    assert client.post("/v1/admin/users/tukums.intake/suspend", json={"reason": "x"}, headers=admin).status_code == 200
+    assert hub.authenticate_known(token) is None  # the registry moved: the full check decides (and refuses)
+    assert client.get("/v1/inbox", headers={"Authorization": f"Bearer {token}"}).status_code == 403

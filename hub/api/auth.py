@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from hub.kernel import access_tracking as access_tracking
@@ -26,13 +27,18 @@ async def get_hub(request: Request) -> Hub:
 HubDep = Annotated[Hub, Depends(get_hub)]
 
 
-def current_principal(
+async def current_principal(
     request: Request, hub: HubDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Principal:
+    """Async: on SQLite a token already verified, of a user the registry cache holds, is resolved on the event loop
+    (one single-row read without a lock, in WAL mode), saving a hop to the thread pool and back; anything more
+    (a signature to verify, an OpenID provider, views to wait for, a PostgreSQL round trip) takes the one hop."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is required", headers=CHALLENGE)
+    token = credentials.credentials
     try:
-        principal = hub.authenticate(credentials.credentials)
+        known = None if hub.settings.uses_postgres else hub.authenticate_known(token)
+        principal = known if known is not None else await run_in_threadpool(hub.authenticate, token)
     except InvalidToken as error:
         raise HTTPException(401, f"invalid token ({error})", headers=CHALLENGE) from error
     except SuspendedUser as error:
