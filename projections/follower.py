@@ -11,6 +11,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar
+from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, Notification
 from eventsourcing.utils import get_topic
@@ -98,6 +99,11 @@ class View(ABC):
         """Apply a batch of `(event, notification id)` in order; views whose events batch well write them together."""
         for event, notification_id in events:
             self.apply(cursor, event, notification_id)
+
+    def open_work(self, database: ViewDatabase, agency_id: UUID) -> int:
+        """How many of the view's items the agency is party to are unfinished: an agency is closed only when no view
+        counts any (views of work between agencies override this)."""
+        return 0
 
     def topics(self) -> frozenset[str]:
         return frozenset(get_topic(cls) for cls in self.handles)

@@ -32,6 +32,15 @@ class HandoverView(DispatchingView):
         "CREATE INDEX IF NOT EXISTS ix_handovers_to ON view_handovers (to_agency_id, seq)",
     )
 
+    def open_work(self, database: ViewDatabase, agency_id: UUID) -> int:
+        """Handovers not yet decided that the agency offers or is offered."""
+        rows = database.query(
+            "SELECT COUNT(*) AS n FROM view_handovers WHERE (from_agency_id = ? OR to_agency_id = ?) "
+            "AND status IN (?, ?)",
+            (str(agency_id), str(agency_id), HandoverStatus.RECORDED.value, HandoverStatus.OFFERED.value),
+        )
+        return int(rows[0]["n"])
+
     on = singledispatchmethod(not_handled)
 
     @on.register

@@ -72,6 +72,15 @@ class RecordRequestView(DispatchingView):
         "(recipient_agency_id, subject_id)",
     )
 
+    def open_work(self, database: ViewDatabase, agency_id: UUID) -> int:
+        """Record requests not yet answered that the agency sent or must answer."""
+        rows = database.query(
+            "SELECT COUNT(*) AS n FROM view_record_requests WHERE (requester_agency_id = ? OR responder_agency_id = ?) "
+            f"AND status IN ({ACTIVE_MARKS})",
+            (str(agency_id), str(agency_id), *ACTIVE),
+        )
+        return int(rows[0]["n"])
+
     on = singledispatchmethod(not_handled)
 
     @on.register

@@ -104,6 +104,18 @@ class ReferralView(DispatchingView):
             self.apply(cursor, event, notification_id)
         self._insert(cursor, submissions)
 
+    def open_work(self, database: ViewDatabase, agency_id: UUID) -> int:
+        """Referrals not yet ended that the agency made, leads or received."""
+        agency = str(agency_id)
+        rows = database.query(
+            "SELECT COUNT(DISTINCT r.id) AS n FROM view_referrals r "
+            "LEFT JOIN view_referral_recipients p ON p.referral_id = r.id "
+            "WHERE (r.lead_agency_id = ? OR r.referrer_agency_id = ? OR p.agency_id = ?) "
+            f"AND r.status IN ({', '.join('?' for _ in OPEN)})",
+            (agency, agency, agency, *OPEN),
+        )
+        return int(rows[0]["n"])
+
     on = singledispatchmethod(not_handled)
 
     @on.register

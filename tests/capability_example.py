@@ -6,6 +6,7 @@ policy schema."""
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from uuid import UUID
 
 import typer
 from fastapi import APIRouter, Request
@@ -16,7 +17,7 @@ from events.registry import AgencyRegistered
 from hub.capability import Capability, Listing
 from hub.kernel.core import Core
 from projections.follower import View
-from projections.viewdb import Cursor
+from projections.viewdb import Cursor, ViewDatabase
 
 
 class AgencyCountView(View):
@@ -28,6 +29,10 @@ class AgencyCountView(View):
 
     def apply(self, cursor: Cursor, event: Any, notification_id: int) -> None:
         cursor.execute("INSERT INTO view_example_agencies (id) VALUES (?)", (str(event.originator_id),))
+
+    def open_work(self, database: ViewDatabase, agency_id: UUID) -> int:
+        """Every agency counted has one unfinished item here, so none may be closed while this capability runs."""
+        return len(database.query("SELECT id FROM view_example_agencies WHERE id = ?", (str(agency_id),)))
 
 
 class AgencyCountService:

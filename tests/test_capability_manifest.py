@@ -18,6 +18,8 @@ from hub import capabilities
 from hub.api.app import create_app
 from hub.capability import Capability
 from hub.cli import capability_commands
+from hub.kernel.errors import Conflict
+from hub.registry.domain import ReasonDraft
 from policies.decision import Principal
 from policies.engine import PersonRequest
 from tests.capability_example import EXAMPLE, AgencyCountService, commands
@@ -47,6 +49,9 @@ def test_a_capability_registered_through_its_manifest_alone_is_followed_installe
             assert listing.status_code == 200, listing.text
             assert "<h1>Agencies counted</h1>" in listing.text
             assert f"<td>{registered}</td><td>tukums.cm</td>" in listing.text
+        with pytest.raises(Conflict) as busy:  # its view's open work keeps an agency from being closed
+            hub.registry_admin.close_agency(None, "TUK-BT", ReasonDraft(reason="merged"))
+        assert (busy.value.reason, "1 example agency count" in busy.value.detail) == ("agency_has_open_work", True)
     finally:
         hub.close()
     assert ("example", commands) in capability_commands()

@@ -206,7 +206,7 @@ class RegistryAdminService:
         agency = self._open_agency(code)
         who = self.authorize(actor, RegistryAction.MANAGE_AGENCIES, agency.id, agency.kind)
         self.core.wait_for_views()
-        work = open_work(self.core.views_db, agency.id)
+        work = open_work(self.core.views_db, self.core.follower.views, agency.id)
         if work:
             left = ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in work.items())
             raise Conflict("agency_has_open_work", f"the agency still has open work: {left}")
