@@ -157,6 +157,10 @@ class RegistryAdminService:
         role = role_rules.admin_role(actor.roles)
         return actor_for(actor, role.value if role else "none")
 
+    def _change(self, user: User, who: Actor, kind: type[DomainEvent], **fields: Any) -> None:
+        """Commit the user's next event of this kind (their stream's next version)."""
+        self._commit(kind(originator_id=user.id, originator_version=user.version + 1, actor=who, **fields))
+
     def _commit(self, *events: DomainEvent) -> None:
         """Append the change; another administrator's change to the same agency or user since it was read is a 409
         (nothing is appended: the store refuses a version already taken)."""
@@ -298,14 +302,7 @@ class RegistryAdminService:
         check_roles(agency, draft.roles, allow_none=allow_no_roles)
         self._keep_a_registry_admin(user, draft.roles)
         if user.roles != draft.roles:
-            self._commit(
-                UserRolesChanged(
-                    originator_id=user.id,
-                    originator_version=user.version + 1,
-                    actor=who,
-                    roles=tuple(sorted(draft.roles)),
-                )
-            )
+            self._change(user, who, UserRolesChanged, roles=tuple(sorted(draft.roles)))
         return self.user_summary(username)
 
     def move_user(self, actor: Principal | None, username: str, draft: MoveDraft) -> dict[str, Any]:
@@ -335,14 +332,7 @@ class RegistryAdminService:
         """Change the name shown for a user (the username, roles and history stay)."""
         user, _, who = self._managed_user(actor, username)
         if user.display_name != draft.display_name:
-            self._commit(
-                UserRenamed(
-                    originator_id=user.id,
-                    originator_version=user.version + 1,
-                    actor=who,
-                    display_name=draft.display_name,
-                )
-            )
+            self._change(user, who, UserRenamed, display_name=draft.display_name)
         return self.user_summary(username)
 
     def set_identity_provider(
@@ -350,11 +340,7 @@ class RegistryAdminService:
     ) -> dict[str, Any]:
         user, _, who = self._managed_user(actor, username)
         if user.idp_issuer != draft.idp_issuer:
-            self._commit(
-                UserIdentityProviderSet(
-                    originator_id=user.id, originator_version=user.version + 1, actor=who, idp_issuer=draft.idp_issuer
-                )
-            )
+            self._change(user, who, UserIdentityProviderSet, idp_issuer=draft.idp_issuer)
         return self.user_summary(username)
 
     def suspend(self, actor: Principal | None, username: str, draft: ReasonDraft) -> dict[str, Any]:
